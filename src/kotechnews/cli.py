@@ -1,0 +1,20 @@
+"""The `kotechnews` command line: thin wrappers over library functions.
+
+Each command group lives next to the library module it wraps and is registered here.
+"""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    help="KoTechNews: Korean tech-news information extraction benchmark.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+# Command registrations (one line each; keep this list flat).
+
+
+if __name__ == "__main__":
+    app()
