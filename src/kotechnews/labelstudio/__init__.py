@@ -1,0 +1,1 @@
+"""Label Studio integration: labeling config, format conversion, server workflow."""
