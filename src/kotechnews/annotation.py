@@ -1,0 +1,134 @@
+"""Gold annotation tools: numbered text for annotators, worksheet compilation, completeness checks.
+
+The completeness check enforces guidelines G2 and 4.5: every repeat of an annotated surface is
+annotated too, and every number in the text is inside a claim, inside an entity, or excluded by a
+named rule.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kotechnews import schema
+from kotechnews.jsonio import read_jsonl, write_json, write_jsonl
+from kotechnews.records import AnnotatedDocument
+from kotechnews.worksheet import compile_worksheet, gold_export
+
+NUMBER_EXCLUSION_RULES = ("N3", "N4", "N5", "N6")
+DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9]")
+
+
+def numbered_sentences(document: dict[str, Any]) -> str:
+    """The clean text, one numbered sentence per line, as annotators read it."""
+    text = document["text"]
+    return "\n".join(f"[{i}] {text[s['start']:s['end']]}"
+                     for i, s in enumerate(document["sentences"]))
+
+
+def documents_by_source(documents_path: Path) -> dict[str, dict[str, Any]]:
+    return {row["source_file"]: row for row in read_jsonl(documents_path)}
+
+
+def compile_gold(worksheet_dir: Path, documents: dict[str, dict[str, Any]], gold_dir: Path,
+                 exclusions_path: Path) -> list[AnnotatedDocument]:
+    """Compile every worksheet into a gold Label Studio export; write the number exclusions."""
+    records, exclusions = [], []
+    for task_id, path in enumerate(sorted(worksheet_dir.glob("*.json")), start=1):
+        sheet = json.loads(path.read_text(encoding="utf-8"))
+        document = documents.get(sheet.get("source_file"))
+        if document is None:
+            raise ValueError(f"{path}: source_file {sheet.get('source_file')!r} is not an ingested "
+                             "document")
+        doc, doc_exclusions = compile_worksheet(sheet, document)
+        write_json(gold_dir / f"{Path(sheet['source_file']).stem}.json",
+                   gold_export(document, doc, sheet["annotator"], sheet["annotated_at"], task_id))
+        records.append(doc)
+        exclusions.extend(doc_exclusions)
+    write_jsonl(exclusions_path, exclusions)
+    return records
+
+
+@dataclass(frozen=True)
+class Gap:
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    kind: str  # "number" or "mention"
+    context: str
+
+    def __str__(self) -> str:
+        return f"{self.doc_id} [{self.start}:{self.end}] {self.kind} {self.text!r}: …{self.context}…"
+
+
+def _covered(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s <= start and end <= e for s, e in spans)
+
+
+def completeness_gaps(doc: AnnotatedDocument, exclusions: Iterable[dict[str, Any]]) -> list[Gap]:
+    """Numbers not explained and repeats of annotated surfaces not annotated."""
+    from kotechnews.quantity import find_quantities
+
+    text = doc.text or ""
+    spans = [(e.start, e.end) for e in doc.entities] + [(c.start, c.end) for c in doc.claims]
+    excluded = [(x["start"], x["end"]) for x in exclusions if x["doc_id"] == doc.id]
+
+    def gap(start: int, end: int, kind: str) -> Gap:
+        return Gap(doc.id, start, end, text[start:end], kind,
+                   text[max(0, start - 15):end + 15].replace("\n", " "))
+
+    gaps = []
+    number_spans = [(m.start(), m.end()) for m in DIGITS.finditer(text)]
+    number_spans += [(q.start, q.end) for q in find_quantities(text)]
+    for start, end in sorted(set(number_spans)):
+        if not _covered(spans, start, end) and not _covered(excluded, start, end):
+            gaps.append(gap(start, end, "number"))
+    for surface in sorted({e.text for e in doc.entities if len(e.text) >= 2}):
+        for match in re.finditer(re.escape(surface), text):
+            start, end = match.span()
+            before = text[start - 1] if start else " "
+            after = text[end] if end < len(text) else " "
+            if LATIN_OR_DIGIT.match(surface[0]) and LATIN_OR_DIGIT.match(before):
+                continue
+            if LATIN_OR_DIGIT.match(surface[-1]) and LATIN_OR_DIGIT.match(after):
+                continue
+            if not any(s < end and start < e for s, e in spans) and not _covered(excluded, start, end):
+                gaps.append(gap(start, end, "mention"))
+    return gaps
+
+
+def label_counts(records: list[AnnotatedDocument]) -> dict[str, Counter]:
+    """Per-document counts of entity types, relation types and claim types."""
+    counts = {}
+    for doc in records:
+        counter: Counter = Counter()
+        counter.update(e.type for e in doc.entities)
+        counter.update(r.type for r in doc.relations)
+        counter.update(f"{schema.QUANTITY.name}:{c.quantity_type}" for c in doc.claims)
+        counts[doc.meta.get("source_file", doc.id)] = counter
+    return counts
+
+
+def counts_markdown(records: list[AnnotatedDocument]) -> str:
+    counts = label_counts(records)
+    columns = (schema.ENTITY_TYPE_NAMES + ["entities", "relations", "claims"])
+    lines = ["| article | " + " | ".join(columns) + " |",
+             "|---|" + "---:|" * len(columns)]
+    totals: Counter = Counter()
+    for doc in records:
+        row: Counter = Counter(counts[doc.meta.get("source_file", doc.id)])
+        row["entities"], row["relations"], row["claims"] = (
+            len(doc.entities), len(doc.relations), len(doc.claims))
+        totals.update(row)
+        name = doc.meta.get("source_file", doc.id)
+        lines.append(f"| {name} | " + " | ".join(str(row[c]) for c in columns) + " |")
+    lines.append("| **total** | " + " | ".join(f"**{totals[c]}**" for c in columns) + " |")
+    return "\n".join(lines)
+

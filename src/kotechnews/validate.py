@@ -1,0 +1,364 @@
+"""Validate Label Studio JSON exports against the schema and the text.
+
+Every problem is collected (the validator never stops at the first one) and names the file, the task
+(its ``doc_id`` or task id), the result id and the field. Label Studio itself accepts unknown labels and
+offsets past the text, so every export is checked here before it is converted or merged.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kotechnews import schema
+from kotechnews.labelstudio import convert
+
+CHOICE_VALUES: dict[str, set[str]] = {
+    **{name: set(schema.names(labels)) for name, labels in schema.CLAIM_CHOICES.items()},
+    convert.APPROXIMATE_CHOICE: {convert.APPROXIMATE_CHOICE},
+}
+TEXTAREA_CONTROLS = {convert.CANONICAL_ID, *convert.CLAIM_TEXT_FIELDS}
+CONTROL_TYPES: dict[str, str] = {
+    convert.SPAN_CONTROL: "labels",
+    **{name: "textarea" for name in TEXTAREA_CONTROLS},
+    **{name: "choices" for name in CHOICE_VALUES},
+}
+CLAIM_ONLY_CONTROLS = set(CONTROL_TYPES) - {convert.SPAN_CONTROL, convert.CANONICAL_ID}
+REQUIRED_CLAIM_FIELDS = [f.name for f in schema.CLAIM_FIELDS
+                         if f.required and f.kind in ("text", "choice")]
+# TITLE and DATE mentions stand alone (guidelines G7); every other entity needs a canonical ID.
+CANONICAL_ID_OPTIONAL = {"TITLE", "DATE"}
+RELATION_LABELS = set(schema.RELATION_TYPE_NAMES) | set(schema.CLAIM_LINK_NAMES)
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    task: str
+    result_id: str | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: task {self.task}"
+        if self.result_id is not None:
+            where += f": result {self.result_id}"
+        return f"{where}: {self.field}: {self.message}"
+
+
+class _Collector:
+    def __init__(self, file: str, task: str):
+        self.file, self.task = file, task
+        self.problems: list[Problem] = []
+
+    def add(self, result_id: str | None, field: str, message: str) -> None:
+        self.problems.append(Problem(self.file, self.task, result_id, field, message))
+
+
+def _task_name(task: dict[str, Any], index: int) -> str:
+    data = task.get("data") if isinstance(task.get("data"), dict) else {}
+    return str(data.get("doc_id") or task.get("id") or f"#{index}")
+
+
+def validate_tasks(tasks: Any, source: str) -> list[Problem]:
+    """All problems of one Label Studio export (a list of tasks) read from ``source``."""
+    if not isinstance(tasks, list):
+        return [Problem(source, "-", None, "export", "a Label Studio JSON export is a list of tasks")]
+    problems: list[Problem] = []
+    for index, task in enumerate(tasks):
+        problems.extend(_validate_task(task, source, index))
+    return problems
+
+
+def _validate_task(task: Any, source: str, index: int) -> list[Problem]:
+    if not isinstance(task, dict):
+        return [Problem(source, f"#{index}", None, "task", "task is not a JSON object")]
+    out = _Collector(source, _task_name(task, index))
+    data = task.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+        out.add(None, "data.text", "missing or not a string")
+        return out.problems
+    text = data["text"]
+    if not data.get("doc_id"):
+        out.add(None, "data.doc_id", "missing: the document id must travel with the task")
+    if unicodedata.normalize("NFC", text) != text:
+        out.add(None, "data.text", "text is not NFC-normalised")
+    annotations = task.get("annotations", [])
+    if not isinstance(annotations, list):
+        out.add(None, "annotations", "not a list")
+        return out.problems
+    for annotation in annotations:
+        if isinstance(annotation, dict) and not annotation.get("was_cancelled"):
+            _validate_result(annotation.get("result"), text, out)
+    return out.problems
+
+
+def _validate_result(result: Any, text: str, out: _Collector) -> None:
+    if not isinstance(result, list):
+        out.add(None, "result", "not a list")
+        return
+    spans: dict[str, dict[str, Any]] = {}
+    attributes: list[dict[str, Any]] = []
+    relations: list[dict[str, Any]] = []
+    for item in result:
+        if not isinstance(item, dict):
+            out.add(None, "result", "result item is not a JSON object")
+        elif item.get("type") == "relation":
+            relations.append(item)
+        elif _check_region_item(item, text, out):
+            if item["from_name"] == convert.SPAN_CONTROL:
+                if item["id"] in spans:
+                    out.add(item["id"], "id", "two span regions share this id")
+                spans[item["id"]] = item
+            else:
+                attributes.append(item)
+    _check_span_layout(spans, text, out)
+    claim_attrs = _check_attributes(attributes, spans, out)
+    _check_claims(spans, claim_attrs, out)
+    _check_relations(relations, spans, out)
+
+
+def _check_region_item(item: dict[str, Any], text: str, out: _Collector) -> bool:
+    rid = item.get("id")
+    if not rid:
+        out.add(None, "id", "region result without an id")
+        return False
+    from_name = item.get("from_name")
+    if from_name not in CONTROL_TYPES:
+        out.add(rid, "from_name", f"unknown control {from_name!r}")
+        return False
+    if item.get("to_name") != convert.TEXT:
+        out.add(rid, "to_name", f"must be {convert.TEXT!r}, got {item.get('to_name')!r}")
+    if item.get("type") != CONTROL_TYPES[from_name]:
+        out.add(rid, "type", f"{from_name} results have type {CONTROL_TYPES[from_name]!r}, "
+                             f"got {item.get('type')!r}")
+        return False
+    value = item.get("value")
+    if not isinstance(value, dict):
+        out.add(rid, "value", "missing or not an object")
+        return False
+    start, end = value.get("start"), value.get("end")
+    if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool):
+        out.add(rid, "value.start/end", f"offsets must be integers, got {start!r}, {end!r}")
+        return False
+    if not 0 <= start < end <= len(text):
+        out.add(rid, "value.start/end",
+                f"[{start}, {end}) is outside the text (length {len(text)}) or empty")
+        return False
+    if from_name == convert.SPAN_CONTROL:
+        return _check_span_value(rid, value, text, out)
+    key = "text" if item["type"] == "textarea" else "choices"
+    entries = value.get(key)
+    if not (isinstance(entries, list) and len(entries) == 1 and isinstance(entries[0], str)):
+        out.add(rid, f"{from_name}.value.{key}", "must be a list with one string")
+        return False
+    if item["type"] == "choices" and entries[0] not in CHOICE_VALUES[from_name]:
+        out.add(rid, f"{from_name}.value.choices",
+                f"unknown choice {entries[0]!r}; allowed: {sorted(CHOICE_VALUES[from_name])}")
+        return False
+    return True
+
+
+def _check_span_value(rid: str, value: dict[str, Any], text: str, out: _Collector) -> bool:
+    start, end = value["start"], value["end"]
+    labels = value.get("labels")
+    ok = True
+    if not (isinstance(labels, list) and len(labels) == 1):
+        out.add(rid, "value.labels", f"a span has exactly one label, got {labels!r}")
+        ok = False
+    elif labels[0] not in schema.SPAN_LABEL_NAMES:
+        out.add(rid, "value.labels", f"unknown label {labels[0]!r}")
+        ok = False
+    if value.get("text") != text[start:end]:
+        out.add(rid, "value.text",
+                f"span text {value.get('text')!r} != text[{start}:{end}] {text[start:end]!r}")
+    elif text[start:end] != text[start:end].strip():
+        out.add(rid, "value.text", f"span {text[start:end]!r} starts or ends with whitespace")
+    return ok
+
+
+def _check_span_layout(spans: dict[str, dict[str, Any]], text: str, out: _Collector) -> None:
+    ordered = sorted(spans.values(), key=lambda i: (i["value"]["start"], i["value"]["end"]))
+    for before, after in zip(ordered, ordered[1:]):
+        b, a = before["value"], after["value"]
+        if (b["start"], b["end"]) == (a["start"], a["end"]):
+            out.add(after["id"], "value.start/end",
+                    f"duplicate span {text[a['start']:a['end']]!r} (also region {before['id']})")
+        elif a["start"] < b["end"]:
+            out.add(after["id"], "value.start/end",
+                    f"span {text[a['start']:a['end']]!r} overlaps region {before['id']} "
+                    f"{text[b['start']:b['end']]!r}; spans may not nest or cross")
+
+
+def _check_attributes(attributes: list[dict[str, Any]], spans: dict[str, dict[str, Any]],
+                      out: _Collector) -> dict[str, dict[str, str]]:
+    by_region: dict[str, dict[str, str]] = defaultdict(dict)
+    for item in attributes:
+        rid, name, value = item["id"], item["from_name"], item["value"]
+        span = spans.get(rid)
+        if span is None:
+            out.add(rid, name, "attribute of a region that has no span label")
+            continue
+        if (value["start"], value["end"]) != (span["value"]["start"], span["value"]["end"]):
+            out.add(rid, f"{name}.value.start/end", "offsets differ from the region's span")
+        label = span["value"]["labels"][0]
+        if name in CLAIM_ONLY_CONTROLS and label != schema.QUANTITY.name:
+            out.add(rid, name, f"claim attribute on a {label} span")
+        if name == convert.CANONICAL_ID and label == schema.QUANTITY.name:
+            out.add(rid, name, "QUANTITY spans carry no canonical id")
+        if name in by_region[rid]:
+            out.add(rid, name, "given twice for one region")
+        entry = value["text"][0] if item["type"] == "textarea" else value["choices"][0]
+        if name in convert.NUMBER_FIELDS and not _is_number(entry):
+            out.add(rid, name, f"not a number: {entry!r}")
+        by_region[rid][name] = entry
+    for rid, span in spans.items():
+        label = span["value"]["labels"][0]
+        if (label in schema.ENTITY_TYPE_NAMES and label not in CANONICAL_ID_OPTIONAL
+                and not by_region[rid].get(convert.CANONICAL_ID, "").strip()):
+            out.add(rid, convert.CANONICAL_ID, f"{label} span {span['value']['text']!r} "
+                                               "needs a canonical id")
+    return by_region
+
+
+def _is_number(entry: str) -> bool:
+    try:
+        return math.isfinite(float(entry))
+    except ValueError:
+        return False
+
+
+def _check_claims(spans: dict[str, dict[str, Any]], attrs: dict[str, dict[str, str]],
+                  out: _Collector) -> None:
+    from kotechnews.quantity import QuantityError, parse_quantity
+
+    for rid, span in spans.items():
+        if span["value"]["labels"][0] != schema.QUANTITY.name:
+            continue
+        fields = attrs.get(rid, {})
+        for name in REQUIRED_CLAIM_FIELDS:
+            if not fields.get(name, "").strip():
+                out.add(rid, name, f"claim {span['value']['text']!r} has no {name}")
+        if fields.get("override_reason", "").strip():
+            continue
+        try:
+            expected = parse_quantity(span["value"]["text"])
+        except QuantityError as exc:
+            out.add(rid, "value", f"the normaliser cannot read {span['value']['text']!r} ({exc}); "
+                                  "give value/low/high/unit with an override_reason")
+            continue
+        for name in ("value", "low", "high"):
+            if not _same_number(getattr(expected, name), fields.get(name)):
+                out.add(rid, name, f"{fields.get(name)!r} disagrees with the normaliser "
+                                   f"({getattr(expected, name)!r}) and no override_reason is given")
+        if (fields.get("unit") or None) != expected.unit:
+            out.add(rid, "unit", f"{fields.get('unit')!r} disagrees with the normaliser "
+                                 f"({expected.unit!r}) and no override_reason is given")
+        if (fields.get(convert.APPROXIMATE_CHOICE) is not None) != expected.approximate:
+            out.add(rid, convert.APPROXIMATE_CHOICE,
+                    f"approximate={fields.get(convert.APPROXIMATE_CHOICE) is not None} "
+                    f"disagrees with the normaliser ({expected.approximate})")
+
+
+def _same_number(expected: float | None, given: str | None) -> bool:
+    if expected is None or given is None:
+        return expected is None and given is None
+    return _is_number(given) and math.isclose(float(given), expected, rel_tol=1e-9)
+
+
+def _check_relations(relations: list[dict[str, Any]], spans: dict[str, dict[str, Any]],
+                     out: _Collector) -> None:
+    seen: set[tuple[str, str, str]] = set()
+    subjects: dict[str, int] = defaultdict(int)
+    for item in relations:
+        labels = item.get("labels") or []
+        rid = f"{item.get('from_id')}->{item.get('to_id')}"
+        if len(labels) != 1 or labels[0] not in RELATION_LABELS:
+            out.add(rid, "labels", f"a relation has exactly one known label, got {labels!r}")
+            continue
+        label = labels[0]
+        head, tail = spans.get(item.get("from_id")), spans.get(item.get("to_id"))
+        if head is None or tail is None:
+            missing = "from_id" if head is None else "to_id"
+            out.add(rid, missing, f"{label}: no span region with id {item.get(missing)!r}")
+            continue
+        if item.get("direction", "right") != "right":
+            out.add(rid, "direction", "relations are stored head -> tail with direction 'right'")
+        head_type, tail_type = head["value"]["labels"][0], tail["value"]["labels"][0]
+        key = (item["from_id"], label, item["to_id"])
+        if key in seen:
+            out.add(rid, "labels", f"duplicate relation {label}")
+        seen.add(key)
+        if label in schema.CLAIM_LINKS_BY_NAME:
+            link = schema.CLAIM_LINKS_BY_NAME[label]
+            if head_type != schema.QUANTITY.name or tail_type not in link.tail:
+                out.add(rid, "labels", f"{label} goes from a QUANTITY to {link.tail}, "
+                                       f"got {head_type} -> {tail_type}")
+            subjects[(item["from_id"], label)] += 1
+        elif schema.QUANTITY.name in (head_type, tail_type) or not schema.relation_allowed(
+                label, head_type, tail_type):
+            out.add(rid, "labels", f"{label} does not allow {head_type} -> {tail_type}")
+    for (claim_id, label), count in subjects.items():
+        if count > 1:
+            out.add(claim_id, label, f"a claim has one {label} link, got {count}")
+    for rid, span in spans.items():
+        if span["value"]["labels"][0] == schema.QUANTITY.name and not subjects.get((rid, "claim:subject")):
+            out.add(rid, "subject", f"claim {span['value']['text']!r} has no claim:subject link")
+
+
+def export_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Label Studio export files named by paths (directories give their *.json, sorted)."""
+    files: list[Path] = []
+    for path in map(Path, paths):
+        files.extend(sorted(path.rglob("*.json")) if path.is_dir() else [path])
+    return files
+
+
+def load_export(path: Path) -> tuple[Any, list[Problem]]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8")), []
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem(str(path), "-", None, "file", f"cannot read: {exc}")]
+    except json.JSONDecodeError as exc:
+        return None, [Problem(str(path), "-", None, "file",
+                              f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")]
+
+
+def validate_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[Problem]]:
+    """Validate every export named by paths, plus corpus-wide canonical-id consistency."""
+    files = export_files(paths)
+    problems: list[Problem] = []
+    cid_types: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
+    for path in files:
+        tasks, load_problems = load_export(path)
+        problems.extend(load_problems)
+        if tasks is None:
+            continue
+        file_problems = validate_tasks(tasks, str(path))
+        problems.extend(file_problems)
+        if not file_problems:
+            _collect_canonical_types(tasks, str(path), cid_types)
+    for cid, by_type in cid_types.items():
+        if len(by_type) > 1:
+            where = "; ".join(f"{t} in {f} task {task}" for t, (f, task) in sorted(by_type.items()))
+            problems.append(Problem(next(iter(by_type.values()))[0], "-", None, "canonical_id",
+                                    f"canonical id {cid!r} is used with several types: {where}"))
+    return files, problems
+
+
+def _collect_canonical_types(tasks: list[dict[str, Any]], source: str,
+                             cid_types: dict[str, dict[str, tuple[str, str]]]) -> None:
+    for index, task in enumerate(tasks):
+        for annotation in task.get("annotations", []):
+            if annotation.get("was_cancelled"):
+                continue
+            doc = convert.record_from_result(task["data"], annotation["result"])
+            for ent in doc.entities:
+                if ent.canonical_id:
+                    cid_types[ent.canonical_id].setdefault(ent.type, (source, _task_name(task, index)))
