@@ -1,0 +1,332 @@
+"""Cleaning rules: which parts of a raw news-page scrape are article text.
+
+A scrape is read line by line. Every line is cut into pieces that together reproduce it
+exactly: each piece is either article text (reason ``None``) or dropped with a `Reason`.
+Rules are patterns of page furniture (widgets, bylines, captions, UI words) that hold across
+outlets; the only per-article inputs are the curated headline and outlet name. The decisions
+and the seed examples behind them are recorded in annotation/CLEANING.md.
+
+Changing any rule's behaviour means bumping CLEANING_VERSION.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from enum import StrEnum
+
+from kotechnews.segment import tokenize_morphemes
+
+CLEANING_VERSION = "1"
+
+
+class Reason(StrEnum):
+    """Why a line or fragment of a scrape is not article text."""
+
+    HEADLINE = "headline"  # kept as the document title, not in the text
+    HEADLINE_DUPLICATE = "headline_duplicate"
+    SUBHEADLINE = "subheadline"
+    MASTHEAD = "masthead"
+    PAGE_DATE_WIDGET = "page_date_widget"
+    WEATHER_WIDGET = "weather_widget"
+    STOCK_QUOTE_WIDGET = "stock_quote_widget"
+    PHOTO_CAPTION = "photo_caption"
+    PHOTO_CAPTION_DUPLICATE = "photo_caption_duplicate"
+    BYLINE = "byline"
+    SCRAPER_FIELD = "scraper_field"
+    COPYRIGHT = "copyright"
+    RELATED_ARTICLES = "related_articles"
+    UI_TEXT = "ui_text"
+    DUPLICATED_PARAGRAPH = "duplicated_paragraph"
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A stretch of one raw line: ``line`` is 1-based, ``column`` a code-point offset."""
+
+    line: int
+    column: int
+    text: str
+    reason: Reason | None  # None: article text, or the blank space of a blank line
+
+
+@dataclass(frozen=True)
+class CleanedArticle:
+    pieces: list[Piece]  # in raw order; per line they concatenate to the (NFC) raw line
+    paragraphs: list[str]  # article text, one entry per kept line, in raw order
+
+
+# --- patterns -------------------------------------------------------------------------------
+
+_NAME = r"[가-힣]{2,4}"
+_ROLE = r"(?:선임기자|전문기자|객원기자|인턴기자|수습기자|기자|특파원|논설위원|편집위원|에디터|통신원)(?![가-힣])"
+_EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+_BYLINE_UNIT = rf"{_NAME}\s*(?:[가-힣A-Za-z]{{2,15}}\s+)?{_ROLE}\s*(?:[(<\[]?\s*{_EMAIL}\s*[)>\]]?)?"
+
+# Lead-ins before the first word of a line: scraper fields, 【 outlet 】 markers,
+# [서울=outlet]name 기자- / (서울=outlet) name 기자 = datelines, [outlet name 기자] brackets.
+_LEAD_INS: list[tuple[re.Pattern[str], Reason]] = [
+    (re.compile(r"\s*date\s+\d{4}(?:-\d{1,2}){0,2}(?:\s+|$)"), Reason.SCRAPER_FIELD),
+    (re.compile(r"\s*【[^】\n]{0,40}】\s*"), Reason.BYLINE),
+    (
+        re.compile(
+            rf"\s*(?:\[[^\[\]\n]{{0,30}}(?:=|{_ROLE})[^\[\]\n]{{0,40}}\]|\((?!\s*사진)[^()\n]{{0,20}}=[^()\n]{{1,20}}\))"
+            rf"\s*(?:{_NAME}(?:\s*[·,]\s*{_NAME})*\s*{_ROLE}\s*[-=:–—]?\s*)?"
+        ),
+        Reason.BYLINE,
+    ),
+]
+# Credits after the last word of a line: a 【 outlet=name 기자 】 marker or name-role-email.
+_TRAIL_OUTS = [
+    re.compile(r"\s*【[^】\n]{0,40}】\s*$"),
+    re.compile(rf"\s*[/=]?\s*(?:{_NAME}\s*(?:[가-힣A-Za-z]{{2,15}}\s+)?{_ROLE}\s*[(<\[]?\s*{_EMAIL}\s*[)>\]]?[\s,·]*)+$"),
+]
+
+# Stock-quote widget inlined after a company name: "NAME CODE6 | 코스피 증권정보 현재가 … close".
+_STOCK_WIDGET_HEAD = re.compile(
+    r"\b\d{6}\s*\|\s*(?:코스피|코스닥|코넥스|KOSPI|KOSDAQ|KONEX)\s*증권정보"
+)
+_STOCK_WIDGET_END = re.compile(r"\bclose\b")
+# Morphemes that continue the word before them: particles, copula, derivational suffixes.
+_ATTACHING_TAGS = ("J", "VCP", "XSN", "XSV", "XSA")
+
+_WEATHER_ENTRY = r"[•·∙◦*-]?\s*(?:[가-힣A-Za-z]+\s*){1,3}-?\d{1,2}(?:\.\d+)?\s*(?:℃|°C|°)"
+_WEATHER_LINE = re.compile(rf"(?:{_WEATHER_ENTRY}[\s,/|]*)+")
+_WEATHER_CREDIT = re.compile(r"(?:자료\s*[:=]?\s*)?기상청(?:\s*제공)?")
+_PAGE_DATE = re.compile(
+    r"\d{4}\s*[./년-]\s*\d{1,2}\s*[./월-]\s*\d{1,2}\s*[.일]?\s*\(?\s*[월화수목금토일](?:요일)?\s*\)?"
+)
+_CAPTION_ENLARGE = re.compile(r"\s*(?:이미지|사진)\s*(?:확대|크게)\s*보기\s*$")
+_CAPTION_CREDIT = re.compile(
+    r"\s*[(\[<]?\s*(?:사진|사진\s*제공|사진\s*출처)\s*[=:]\s*[^\s=()\[\]<>]{1,30}(?:\s*제공)?\s*[)\]>]?\s*$"
+)
+_CAPTION_LEAD = re.compile(r"\s*[(\[<]?\s*사진\s*[=:]")
+_COPYRIGHT = re.compile(r"©|ⓒ|\(c\)|copyright|all rights reserved|무단\s*전재|재배포\s*금지", re.I)
+_BYLINE_LINE = re.compile(rf"(?:[/=-]?\s*{_BYLINE_UNIT}[\s,·/]*)+")
+_HAS_EMAIL = re.compile(_EMAIL)
+_RELATED_HEADING = re.compile(
+    r"(?:관련\s*기사|관련\s*뉴스|연관\s*기사|많이\s*본\s*(?:기사|뉴스)|인기\s*기사|주요\s*기사|추천\s*기사"
+    r"|최신\s*기사|이\s*시각\s*주요\s*뉴스|함께\s*보면\s*좋은\s*기사)(?:\s*(?:목록|보기|더보기))?"
+)
+_UI_WORDS = frozenset(
+    """닫기 공유 공유하기 기사공유 더보기 배너 광고 댓글 좋아요 싫어요 스크랩 인쇄 프린트 글자크기 글씨크기
+    가 목록 이전기사 다음기사 페이스북 트위터 카카오톡 카카오스토리 네이버밴드 밴드 URL복사 링크복사 구독
+    구독하기 맨위로 TOP 메뉴 검색 로그인 회원가입 기사보내기 북마크 음성으로듣기 기사듣기""".split()
+)
+_LONE_COUNT = re.compile(r"\d{1,7}")  # share / like / comment counters
+# Section heads inside the body (◇KT, 연내 KAIST와 AI 연구소 설립) are kept as paragraphs.
+_SECTION_HEAD = re.compile(r"\s*[◇◆■□▶▷●○◎]")
+_SENTENCE_FINAL = re.compile(r"[.!?。][\"'”’」』)\]]*\s*$")
+
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "「": '"', "」": '"'})
+_NEAR_DUPLICATE_MIN_CHARS = 40
+_NEAR_DUPLICATE_RATIO = 0.97
+
+
+def normalise_for_comparison(text: str) -> str:
+    """NFC, straight quotes, single spaces: the key two copies of a paragraph share."""
+    return " ".join(unicodedata.normalize("NFC", text).translate(_QUOTES).split())
+
+
+# --- line pieces ------------------------------------------------------------------------------
+
+
+def _attaches(name: str, following: str) -> bool:
+    """Whether the text after an inlined widget continued the word before it (KT + 에 따르면)."""
+    if not following:
+        return True
+    if unicodedata.category(following[0]) in {"Po", "Pe", "Pf", "Pd", "Ps"}:
+        return True
+    word = following.split()[0]
+    for morpheme in tokenize_morphemes(name + word):
+        if morpheme.end > len(name):
+            return morpheme.start >= len(name) and morpheme.tag.startswith(_ATTACHING_TAGS)
+    return False
+
+
+def _stock_widgets(line: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of stock-quote widgets in line[start:end], each from the whitespace before the
+    widget's company name to 'close' (plus the following space when a particle re-attaches)."""
+    spans = []
+    floor = start
+    for head in _STOCK_WIDGET_HEAD.finditer(line, start, end):
+        if head.start() < floor:
+            continue
+        tokens = list(re.finditer(r"\S+", line[floor : head.start()]))
+        name_from = len(tokens) - 1 if tokens else None
+        for size in (1, 2, 3):  # the widget repeats the name the text just gave: "KT KT 030200"
+            if len(tokens) >= 2 * size:
+                name = " ".join(t.group() for t in tokens[-size:])
+                before = line[floor : floor + tokens[-size].start()].rstrip()
+                if before.endswith(name):
+                    name_from = len(tokens) - size
+                    break
+        if name_from is None:
+            widget_start, name = head.start(), ""
+        else:
+            name = " ".join(t.group() for t in tokens[name_from:])
+            widget_start = len(line[: floor + tokens[name_from].start()].rstrip())
+            widget_start = max(widget_start, floor)
+        close = _STOCK_WIDGET_END.search(line, head.end(), end)
+        widget_end = close.end() if close else end
+        rest = line[widget_end:end]
+        if _attaches(name, rest.lstrip()):
+            widget_end += len(rest) - len(rest.lstrip())
+        spans.append((widget_start, widget_end))
+        floor = widget_end
+    return spans
+
+
+def _fragments(line: str) -> tuple[list[tuple[int, int, Reason]], int, int]:
+    """Lead-in, trailing and inline fragments of a line, and the bounds of what is left."""
+    fragments = []
+    start, end = 0, len(line)
+    matched = True
+    while matched and start < end:
+        matched = False
+        for pattern, reason in _LEAD_INS:
+            found = pattern.match(line, start, end)
+            if found and found.end() > start:
+                fragments.append((start, found.end(), reason))
+                start, matched = found.end(), True
+                break
+    for pattern in _TRAIL_OUTS:
+        found = pattern.search(line, start, end)
+        if found and found.start() < end and line[start : found.start()].strip():
+            fragments.append((found.start(), end, Reason.BYLINE))
+            end = found.start()
+    for widget_start, widget_end in _stock_widgets(line, start, end):
+        fragments.append((widget_start, widget_end, Reason.STOCK_QUOTE_WIDGET))
+    return sorted(fragments), start, end
+
+
+def _line_reason(core: str, title_key: str | None, outlet_key: str | None) -> Reason | None:
+    """The reason a whole line (its text left after fragments, stripped) is page furniture."""
+    key = normalise_for_comparison(core)
+    if title_key and key == title_key:
+        return Reason.HEADLINE
+    if outlet_key and key == outlet_key:
+        return Reason.MASTHEAD
+    if key.replace(" ", "") in _UI_WORDS or _LONE_COUNT.fullmatch(key):
+        return Reason.UI_TEXT
+    if _PAGE_DATE.fullmatch(key):
+        return Reason.PAGE_DATE_WIDGET
+    if _WEATHER_LINE.fullmatch(key) or _WEATHER_CREDIT.fullmatch(key):
+        return Reason.WEATHER_WIDGET
+    if _CAPTION_ENLARGE.search(key) or _CAPTION_CREDIT.search(key) or _CAPTION_LEAD.match(key):
+        return Reason.PHOTO_CAPTION
+    if len(key) <= 200 and _COPYRIGHT.search(key):
+        return Reason.COPYRIGHT
+    if _BYLINE_LINE.fullmatch(key) or (
+        len(key) <= 100 and _HAS_EMAIL.search(key) and not _SENTENCE_FINAL.search(key)
+    ):
+        return Reason.BYLINE
+    if _RELATED_HEADING.fullmatch(key):
+        return Reason.RELATED_ARTICLES
+    return None
+
+
+def _caption_key(text: str) -> str:
+    text = _CAPTION_ENLARGE.sub("", text)
+    return normalise_for_comparison(_CAPTION_CREDIT.sub("", text))
+
+
+def _is_near_duplicate(key: str, earlier: list[str]) -> bool:
+    if len(key) < _NEAR_DUPLICATE_MIN_CHARS:
+        return False
+    for other in earlier:
+        if len(other) < _NEAR_DUPLICATE_MIN_CHARS:
+            continue
+        matcher = SequenceMatcher(None, key, other, autojunk=False)
+        if (
+            matcher.real_quick_ratio() >= _NEAR_DUPLICATE_RATIO
+            and matcher.quick_ratio() >= _NEAR_DUPLICATE_RATIO
+            and matcher.ratio() >= _NEAR_DUPLICATE_RATIO
+        ):
+            return True
+    return False
+
+
+def clean_article(raw_text: str, *, title: str | None, outlet: str | None) -> CleanedArticle:
+    """Split a scrape into article paragraphs and dropped pieces.
+
+    ``title`` is the curated headline (its first line becomes the title, later copies are
+    dropped), ``outlet`` the outlet name (a line that is only the name is the masthead).
+    """
+    lines = unicodedata.normalize("NFC", raw_text).split("\n")
+    title_key = normalise_for_comparison(title) if title else None
+    outlet_key = normalise_for_comparison(outlet) if outlet else None
+
+    fragments: list[list[tuple[int, int, Reason]]] = []
+    cores: list[str] = []  # the text a line keeps after fragments, stripped
+    reasons: list[Reason | None] = []  # a whole-line reason, decided below
+    for line in lines:
+        line_fragments, start, end = _fragments(line)
+        fragments.append(line_fragments)
+        kept = [(start, end)]
+        for frag_start, frag_end, _ in line_fragments:
+            kept = [
+                part
+                for s, e in kept
+                for part in ((s, min(e, frag_start)), (max(s, frag_end), e))
+                if part[0] < part[1]
+            ]
+        cores.append("".join(line[s:e] for s, e in kept).strip())
+        reasons.append(None)
+
+    headline_seen = False
+    in_header = False  # between the headline and the first body line: subheadlines
+    in_related = False  # after a related-articles heading, until a body line
+    caption_keys: set[str] = set()
+    kept_keys: list[str] = []
+    for number, core in enumerate(cores):
+        if not core:
+            continue
+        reason = _line_reason(core, title_key, outlet_key)
+        is_body = bool(_SENTENCE_FINAL.search(core)) or bool(_SECTION_HEAD.match(core))
+        if reason is Reason.HEADLINE:
+            reason = Reason.HEADLINE_DUPLICATE if headline_seen else Reason.HEADLINE
+            in_header = in_header or not headline_seen
+            headline_seen = True
+        elif reason is Reason.PHOTO_CAPTION or (reason is None and _caption_key(core) in caption_keys):
+            key = _caption_key(core)
+            reason = Reason.PHOTO_CAPTION_DUPLICATE if key in caption_keys else Reason.PHOTO_CAPTION
+            caption_keys.add(key)
+        elif reason is Reason.RELATED_ARTICLES:
+            in_related = True
+        elif reason is None:
+            if is_body:
+                in_header = in_related = False
+            if in_related:
+                reason = Reason.RELATED_ARTICLES
+            elif in_header:
+                reason = Reason.SUBHEADLINE
+            else:
+                key = normalise_for_comparison(core)
+                if key in kept_keys or _is_near_duplicate(key, kept_keys):
+                    reason = Reason.DUPLICATED_PARAGRAPH
+                else:
+                    kept_keys.append(key)
+        reasons[number] = reason
+
+    pieces: list[Piece] = []
+    paragraphs: list[str] = []
+    for number, line in enumerate(lines):
+        line_reason = reasons[number]
+        bounds = [(s, e, r) for s, e, r in fragments[number]]
+        position, kept_text = 0, []
+        for frag_start, frag_end, frag_reason in [*bounds, (len(line), len(line), None)]:
+            if frag_start > position:
+                text = line[position:frag_start]
+                pieces.append(Piece(number + 1, position, text, line_reason))
+                if line_reason is None:
+                    kept_text.append(text)
+            if frag_end > frag_start:
+                pieces.append(Piece(number + 1, frag_start, line[frag_start:frag_end], frag_reason))
+            position = max(position, frag_end)
+        paragraph = "".join(kept_text).strip()
+        if paragraph:
+            paragraphs.append(paragraph)
+    return CleanedArticle(pieces=pieces, paragraphs=paragraphs)
