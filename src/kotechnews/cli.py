@@ -14,6 +14,10 @@ app = typer.Typer(
 )
 
 # Command registrations (one line each; keep this list flat).
+from kotechnews.annotation_cli import annotation_app, validate_command  # noqa: E402
+
+app.command("validate")(validate_command)
+app.add_typer(annotation_app, name="annotation")
 
 
 if __name__ == "__main__":

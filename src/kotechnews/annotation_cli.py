@@ -1,0 +1,81 @@
+"""CLI: `kotechnews validate` and the `kotechnews annotation` group (thin wrappers)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from kotechnews import annotation
+from kotechnews.gold import GOLD_DIR, PROJECT_ROOT, load_gold
+from kotechnews.jsonio import read_jsonl
+from kotechnews.validate import validate_paths
+
+console = Console()
+err = Console(stderr=True)
+annotation_app = typer.Typer(help="Gold annotation tools: show, compile, check, counts.",
+                             no_args_is_help=True)
+
+WORKSHEETS = PROJECT_ROOT / "annotation" / "worksheets"
+EXCLUSIONS = PROJECT_ROOT / "annotation" / "number_exclusions.jsonl"
+DOCUMENTS = PROJECT_ROOT / "build" / "ingested" / "documents.jsonl"
+
+
+def validate_command(paths: list[Path] = typer.Argument(..., help="Export files or directories")):
+    """Check Label Studio exports against the schema and the text; exit 1 on any problem."""
+    files, problems = validate_paths(paths)
+    for problem in problems:
+        err.print(str(problem), markup=False, highlight=False)
+    if not files:
+        err.print(f"no export files under {', '.join(map(str, paths))}")
+        raise typer.Exit(1)
+    console.print(f"{len(files)} file(s), {len(problems)} problem(s)")
+    raise typer.Exit(1 if problems else 0)
+
+
+@annotation_app.command("show")
+def show_command(source_file: str, documents: Path = typer.Option(DOCUMENTS)):
+    """Print a document's clean text as numbered sentences (what annotators read)."""
+    rows = annotation.documents_by_source(documents)
+    if source_file not in rows:
+        err.print(f"{documents}: no document with source_file {source_file!r}")
+        raise typer.Exit(1)
+    console.print(annotation.numbered_sentences(rows[source_file]), markup=False, highlight=False)
+
+
+@annotation_app.command("compile")
+def compile_command(worksheets: Path = typer.Option(WORKSHEETS),
+                    documents: Path = typer.Option(DOCUMENTS),
+                    gold_dir: Path = typer.Option(GOLD_DIR),
+                    exclusions: Path = typer.Option(EXCLUSIONS)):
+    """Compile annotation worksheets into gold Label Studio exports (offsets computed by code)."""
+    records = annotation.compile_gold(worksheets, annotation.documents_by_source(documents),
+                                      gold_dir, exclusions)
+    console.print(f"compiled {len(records)} worksheet(s) into {gold_dir}")
+
+
+@annotation_app.command("check")
+def check_command(gold_dir: Path = typer.Option(GOLD_DIR),
+                  exclusions: Path = typer.Option(EXCLUSIONS)):
+    """List unexplained numbers and unannotated repeats of annotated surfaces; exit 1 if any."""
+    excluded = list(read_jsonl(exclusions)) if exclusions.exists() else []
+    gaps = [gap for doc in load_gold(gold_dir)
+            for gap in annotation.completeness_gaps(doc, excluded)]
+    for gap in gaps:
+        err.print(str(gap), markup=False, highlight=False)
+    console.print(f"{len(gaps)} completeness gap(s)")
+    raise typer.Exit(1 if gaps else 0)
+
+
+@annotation_app.command("counts")
+def counts_command(gold_dir: Path = typer.Option(GOLD_DIR),
+                   as_json: bool = typer.Option(False, "--json")):
+    """Label counts per type and per article (Markdown table or JSON)."""
+    records = load_gold(gold_dir)
+    if as_json:
+        counts = annotation.label_counts(records)
+        console.print_json(json.dumps({k: dict(v) for k, v in counts.items()}, ensure_ascii=False))
+    else:
+        console.print(annotation.counts_markdown(records), markup=False, highlight=False)
