@@ -18,6 +18,8 @@ from kotechnews.annotation_cli import annotation_app, validate_command  # noqa: 
 
 app.command("validate")(validate_command)
 app.add_typer(annotation_app, name="annotation")
+from kotechnews.ingest import ingest_command  # noqa: E402
+app.command("ingest")(ingest_command)
 
 
 if __name__ == "__main__":

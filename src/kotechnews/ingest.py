@@ -1,0 +1,248 @@
+"""Raw scrape ingestion: curated metadata + cleaning rules -> clean, segmented documents.
+
+`kotechnews ingest RAW_DIR --out DIR` reads RAW_DIR/*.txt and the curated RAW_DIR/metadata.jsonl
+and writes DIR/documents.jsonl (one clean document per raw file, sorted by source_file) and
+DIR/removed.jsonl (every dropped line or fragment, with its raw line, column and `Reason`).
+Decisions behind the rules: annotation/CLEANING.md.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from kotechnews.cleaning import (
+    CLEANING_VERSION,
+    Reason,
+    clean_article,
+    normalise_for_comparison,
+)
+from kotechnews.jsonio import JsonlError, read_jsonl, write_jsonl
+from kotechnews.segment import split_sentences
+
+__all__ = [
+    "REASONS",
+    "ArticleMetadata",
+    "IngestError",
+    "IngestedArticle",
+    "Reason",
+    "document_id",
+    "ingest_article",
+    "ingest_directory",
+    "load_metadata",
+]
+
+REASONS: tuple[str, ...] = tuple(reason.value for reason in Reason)
+METADATA_FILE = "metadata.jsonl"
+METADATA_FIELDS = ("source_file", "outlet", "date", "date_note", "title", "byline")
+_REQUIRED_FIELDS = ("source_file", "outlet", "date", "title", "byline")
+_ISO_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+class IngestError(ValueError):
+    """Bad raw input or metadata; the message names the file, record and field."""
+
+
+@dataclass(frozen=True)
+class ArticleMetadata:
+    """One curated row of metadata.jsonl: what the article states about itself."""
+
+    source_file: str
+    outlet: str
+    date: str | None  # ISO year, year-month or full date, as stated; None if not stated
+    date_note: str | None  # required when date is None: what the scrape says instead
+    title: str | None  # the headline as it appears in the scrape
+    byline: str | None  # as stated in the scrape
+
+
+@dataclass(frozen=True)
+class IngestedArticle:
+    document: dict[str, Any]
+    removed: list[dict[str, Any]]
+
+
+def document_id(raw: bytes) -> str:
+    """Stable id from the raw file's bytes, independent of the cleaning rules."""
+    return "ktn-" + hashlib.sha256(raw).hexdigest()[:16]
+
+
+def _check_date(value: str, where: str) -> None:
+    parts = _ISO_DATE.fullmatch(value)
+    if not parts:
+        raise IngestError(f"{where}: field 'date': {value!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = (int(p) if p else 1 for p in parts.groups())
+    try:
+        datetime.date(year, month, day)
+    except ValueError as exc:
+        raise IngestError(f"{where}: field 'date': {value!r} is not a real date ({exc})") from exc
+
+
+def _metadata_row(row: Any, where: str) -> ArticleMetadata:
+    if not isinstance(row, dict):
+        raise IngestError(f"{where}: expected a JSON object, got {type(row).__name__}")
+    unknown = sorted(set(row) - set(METADATA_FIELDS))
+    if unknown:
+        raise IngestError(f"{where}: unknown field {unknown[0]!r} (allowed: {', '.join(METADATA_FIELDS)})")
+    for name in _REQUIRED_FIELDS:
+        if name not in row:
+            raise IngestError(f"{where}: missing field {name!r}")
+    for name in METADATA_FIELDS:
+        value = row.get(name)
+        nullable = name not in ("source_file", "outlet")
+        if value is None and nullable:
+            continue
+        if not isinstance(value, str) or not value.strip():
+            expected = "a non-empty string or null" if nullable else "a non-empty string"
+            raise IngestError(f"{where}: field {name!r} must be {expected}, got {value!r}")
+    if "/" in row["source_file"] or "\\" in row["source_file"]:
+        raise IngestError(f"{where}: field 'source_file' must be a file name, got {row['source_file']!r}")
+    if row["date"] is None and not row.get("date_note"):
+        raise IngestError(f"{where}: field 'date_note' is required when 'date' is null")
+    if row["date"] is not None:
+        _check_date(row["date"], where)
+    return ArticleMetadata(**{name: row.get(name) for name in METADATA_FIELDS})
+
+
+def load_metadata(path: Path) -> dict[str, ArticleMetadata]:
+    """Curated metadata rows keyed by source_file; malformed rows raise IngestError."""
+    if not path.is_file():
+        raise IngestError(f"{path}: metadata file not found")
+    rows: dict[str, ArticleMetadata] = {}
+    try:
+        for number, row in enumerate(read_jsonl(path), start=1):
+            source = row.get("source_file") if isinstance(row, dict) else None
+            where = f"{path}: record {number}" + (f" (source_file {source!r})" if source else "")
+            metadata = _metadata_row(row, where)
+            if metadata.source_file in rows:
+                raise IngestError(f"{where}: field 'source_file': duplicate row for {source!r}")
+            rows[metadata.source_file] = metadata
+    except (JsonlError, UnicodeDecodeError) as exc:
+        raise IngestError(f"{path}: {exc}") from exc
+    return rows
+
+
+def _check_metadata_against_raw(metadata: ArticleMetadata, raw_text: str, where: str) -> None:
+    """Metadata must be stated in the scrape: nothing invented."""
+    raw_key = normalise_for_comparison(raw_text)
+    line_keys = {normalise_for_comparison(line) for line in raw_text.split("\n")}
+    if metadata.title is not None and normalise_for_comparison(metadata.title) not in line_keys:
+        raise IngestError(f"{where}: field 'title': {metadata.title!r} is not a line of the raw file")
+    for name in ("outlet", "byline"):
+        value = getattr(metadata, name)
+        if value is not None and normalise_for_comparison(value) not in raw_key:
+            raise IngestError(f"{where}: field {name!r}: {value!r} does not occur in the raw file")
+    if metadata.date is not None:
+        year, *rest = metadata.date.split("-")
+        separators = iter([r"\s*[-./년]\s*", r"\s*[-./월]\s*"])
+        stated = re.escape(year) + "".join(next(separators) + "0?" + str(int(part)) for part in rest)
+        if not re.search(stated + r"(?!\d)", raw_text):
+            raise IngestError(f"{where}: field 'date': {metadata.date!r} is not stated in the raw file")
+
+
+def ingest_article(raw: bytes, metadata: ArticleMetadata, where: str) -> IngestedArticle:
+    """Clean one raw scrape into a document row and its removed.jsonl rows."""
+    try:
+        raw_text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise IngestError(f"{where}: not UTF-8 text (bad byte at offset {exc.start})") from exc
+    _check_metadata_against_raw(metadata, raw_text, where)
+    cleaned = clean_article(raw_text, title=metadata.title, outlet=metadata.outlet)
+    removed = [
+        {
+            "source_file": metadata.source_file,
+            "line": piece.line,
+            "column": piece.column,
+            "text": piece.text,
+            "reason": piece.reason.value,
+        }
+        for piece in cleaned.pieces
+        if piece.reason is not None
+    ]
+    if metadata.title is not None and not any(row["reason"] == Reason.HEADLINE for row in removed):
+        raise IngestError(f"{where}: field 'title': no headline line left to match it after cleaning")
+    if not cleaned.paragraphs:
+        raise IngestError(f"{where}: no article text left after cleaning")
+    text = "\n".join(cleaned.paragraphs)
+    paragraphs, position = [], 0
+    for paragraph in cleaned.paragraphs:
+        paragraphs.append({"start": position, "end": position + len(paragraph)})
+        position += len(paragraph) + 1
+    document = {
+        "id": document_id(raw),
+        "source_file": metadata.source_file,
+        "outlet": metadata.outlet,
+        "date": metadata.date,
+        "date_note": metadata.date_note,
+        "title": metadata.title,
+        "byline": metadata.byline,
+        "text": text,
+        "paragraphs": paragraphs,
+        "sentences": [{"start": start, "end": end} for start, end in split_sentences(text)],
+        "cleaning_version": CLEANING_VERSION,
+    }
+    return IngestedArticle(document=document, removed=removed)
+
+
+def ingest_directory(
+    raw_dir: Path, out_dir: Path, metadata_path: Path | None = None, *, progress: bool = False
+) -> list[IngestedArticle]:
+    """Ingest RAW_DIR/*.txt into OUT_DIR/documents.jsonl and OUT_DIR/removed.jsonl (atomic)."""
+    if not raw_dir.is_dir():
+        raise IngestError(f"{raw_dir}: not a directory")
+    metadata_path = metadata_path or raw_dir / METADATA_FILE
+    metadata = load_metadata(metadata_path)
+    raw_files = sorted(raw_dir.glob("*.txt"))
+    if not raw_files:
+        raise IngestError(f"{raw_dir}: no raw .txt files")
+    names = {path.name for path in raw_files}
+    orphans = sorted(set(metadata) - names)
+    if orphans:
+        raise IngestError(f"{metadata_path}: field 'source_file': {orphans[0]!r} has no raw file in {raw_dir}")
+    articles = []
+    with Progress(transient=True, disable=not progress) as bar:
+        task = bar.add_task("ingesting", total=len(raw_files))
+        for path in raw_files:
+            if path.name not in metadata:
+                raise IngestError(f"{path}: no row in {metadata_path} (field 'source_file' = {path.name!r})")
+            articles.append(ingest_article(path.read_bytes(), metadata[path.name], str(path)))
+            bar.advance(task)
+    write_jsonl(out_dir / "documents.jsonl", (article.document for article in articles))
+    write_jsonl(out_dir / "removed.jsonl", (row for article in articles for row in article.removed))
+    return articles
+
+
+def ingest_command(
+    raw_dir: Path = typer.Argument(..., help="Directory of raw scrapes (*.txt) and metadata.jsonl"),
+    out: Path = typer.Option(..., "--out", help="Output directory for documents.jsonl and removed.jsonl"),
+    metadata: Path | None = typer.Option(None, "--metadata", help="Metadata file (default: RAW_DIR/metadata.jsonl)"),
+) -> None:
+    """Clean raw news scrapes into segmented documents; list every dropped line with its reason."""
+    console = Console()
+    try:
+        articles = ingest_directory(raw_dir, out, metadata, progress=True)
+    except IngestError as exc:
+        Console(stderr=True).print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    table = Table("source_file", "paragraphs", "sentences", "chars", "removed by reason")
+    for article in articles:
+        doc = article.document
+        reasons = Counter(row["reason"] for row in article.removed)
+        table.add_row(
+            doc["source_file"],
+            str(len(doc["paragraphs"])),
+            str(len(doc["sentences"])),
+            str(len(doc["text"])),
+            "\n".join(f"{reason} {count}" for reason, count in sorted(reasons.items())),
+        )
+    console.print(table)
+    console.print(f"wrote {out / 'documents.jsonl'} and {out / 'removed.jsonl'}", highlight=False)
