@@ -79,3 +79,19 @@ def counts_command(gold_dir: Path = typer.Option(GOLD_DIR),
         console.print_json(json.dumps({k: dict(v) for k, v in counts.items()}, ensure_ascii=False))
     else:
         console.print(annotation.counts_markdown(records), markup=False, highlight=False)
+
+
+def run_command(build_dir: Path = typer.Option(PROJECT_ROOT / "build", help="Working directory")):
+    """The main job: ingest, validate the gold, build the dataset, baselines, leaderboard."""
+    from kotechnews import pipeline
+
+    def show(result: pipeline.StepResult) -> None:
+        console.print(f"[bold green]✓ {result.name}[/]: {result.summary}")
+        for path in result.outputs:
+            console.print(f"    → {path}", highlight=False)
+
+    try:
+        pipeline.run(build_dir, on_step=show)
+    except ValueError as exc:  # IngestError, GoldError, WorksheetError: user-facing input errors
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(1) from None

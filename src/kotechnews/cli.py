@@ -14,8 +14,9 @@ app = typer.Typer(
 )
 
 # Command registrations (one line each; keep this list flat).
-from kotechnews.annotation_cli import annotation_app, validate_command  # noqa: E402
+from kotechnews.annotation_cli import annotation_app, run_command, validate_command  # noqa: E402
 
+app.command("run")(run_command)
 app.command("validate")(validate_command)
 app.add_typer(annotation_app, name="annotation")
 from kotechnews.ingest import ingest_command  # noqa: E402
