@@ -1,0 +1,1 @@
+"""Baselines: scikit-learn and transformer models for entities, relations and numeric claims."""

@@ -1,0 +1,122 @@
+"""Numeric-claim baseline: the quantity finder and normaliser, plus three small classifiers.
+
+Spans and values come from ``kotechnews.quantity`` (no learning). Logistic regressions over the
+span's unit, surface and surrounding morphemes predict the quantity type and the modality; a
+ranking classifier picks the subject among the sentence's entity mentions (entities are given, as
+for relations). The measured property is the training set's most frequent property for the
+predicted type and unit.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from sklearn.base import BaseEstimator
+from sklearn.feature_extraction import FeatureHasher
+from sklearn.linear_model import LogisticRegression
+
+from kotechnews.baselines.context import (
+    morpheme_after,
+    morpheme_before,
+    morphemes_between,
+    sentence_bounds,
+    sentence_of,
+)
+from kotechnews.records import AnnotatedDocument, Claim, Entity
+
+
+def claim_features(doc: AnnotatedDocument, start: int, end: int, unit: str | None) -> list[str]:
+    s_start, s_end = sentence_bounds(doc, sentence_of(doc, start))
+    after = morphemes_between(doc, end, s_end)
+    before = morphemes_between(doc, s_start, start)
+    feats = [f"unit={unit}", f"last={doc.text[end - 1]}", f"first={doc.text[start]}",
+             f"next={morpheme_after(doc, end)}", f"prev={morpheme_before(doc, start)}",
+             f"paren={doc.text[start - 1:start] == '('}"]
+    feats += [f"after={m}" for m in after[:6]] + [f"end={m}" for m in after[-4:]]
+    feats += [f"before={m}" for m in before[-4:]]
+    return feats
+
+
+def subject_features(doc: AnnotatedDocument, claim_start: int, ent: Entity) -> list[str]:
+    distance = claim_start - ent.end if ent.end <= claim_start else ent.start - claim_start
+    return [f"type={ent.type}", f"side={'before' if ent.end <= claim_start else 'after'}",
+            f"dist={min(abs(distance) // 5, 10)}", f"particle={morpheme_after(doc, ent.end)}",
+            f"type_side={ent.type}:{'before' if ent.end <= claim_start else 'after'}"]
+
+
+def _candidates(doc: AnnotatedDocument, start: int) -> list[Entity]:
+    index = sentence_of(doc, start)
+    same = [e for e in doc.entities if sentence_of(doc, e.start) == index
+            and e.type not in ("DATE", "TITLE")]
+    return same or [e for e in doc.entities if e.end <= start and e.type not in ("DATE", "TITLE")][-3:]
+
+
+class ClaimExtractor(BaseEstimator):
+    """fit(docs) / predict(docs): docs carry entities; predictions add claims."""
+
+    def __init__(self, C: float = 1.0, n_features: int = 2**16, random_state: int = 0):
+        self.C = C
+        self.n_features = n_features
+        self.random_state = random_state
+
+    def _model(self, rows, labels) -> LogisticRegression | str:
+        if len(set(labels)) == 1:
+            return labels[0]
+        model = LogisticRegression(C=self.C, max_iter=500, random_state=self.random_state)
+        return model.fit(self._hasher().transform(rows), labels)
+
+    def _hasher(self) -> FeatureHasher:
+        return FeatureHasher(n_features=self.n_features, input_type="string")
+
+    def _apply(self, model, rows):
+        if isinstance(model, str):
+            return [model] * len(rows)
+        return list(model.predict(self._hasher().transform(rows)))
+
+    def fit(self, docs: Sequence[AnnotatedDocument], y=None) -> "ClaimExtractor":
+        rows, types, modalities, subj_rows, subj_labels = [], [], [], [], []
+        properties: dict[tuple, Counter] = {}
+        for doc in docs:
+            for claim in doc.claims:
+                rows.append(claim_features(doc, claim.start, claim.end, claim.unit))
+                types.append(claim.quantity_type)
+                modalities.append(claim.modality)
+                properties.setdefault((claim.quantity_type, claim.unit), Counter())[claim.property] += 1
+                for ent in _candidates(doc, claim.start):
+                    subj_rows.append(subject_features(doc, claim.start, ent))
+                    subj_labels.append(ent.id == claim.subject)
+        self.type_model_ = self._model(rows, types)
+        self.modality_model_ = self._model(rows, modalities)
+        self.subject_model_ = LogisticRegression(C=self.C, max_iter=500,
+                                                 random_state=self.random_state).fit(
+            self._hasher().transform(subj_rows), subj_labels)
+        self.properties_ = {key: counter.most_common(1)[0][0] for key, counter in properties.items()}
+        return self
+
+    def _subject(self, doc: AnnotatedDocument, start: int) -> str | None:
+        candidates = _candidates(doc, start)
+        if not candidates:
+            return None
+        scores = self.subject_model_.predict_proba(self._hasher().transform(
+            [subject_features(doc, start, e) for e in candidates]))[:, 1]
+        return candidates[int(scores.argmax())].id
+
+    def predict(self, docs: Sequence[AnnotatedDocument]) -> list[AnnotatedDocument]:
+        from kotechnews.quantity import find_quantities
+
+        out = []
+        for doc in docs:
+            found = find_quantities(doc.text)
+            rows = [claim_features(doc, q.start, q.end, q.unit) for q in found]
+            types = self._apply(self.type_model_, rows) if rows else []
+            modalities = self._apply(self.modality_model_, rows) if rows else []
+            claims = [Claim(id=f"pq{i + 1}", start=q.start, end=q.end, text=doc.text[q.start:q.end],
+                            value=q.value, low=q.low, high=q.high, unit=q.unit,
+                            approximate=q.approximate, quantity_type=qtype,
+                            property=self.properties_.get((qtype, q.unit)), modality=modality,
+                            subject=self._subject(doc, q.start))
+                      for i, (q, qtype, modality) in enumerate(zip(found, types, modalities))]
+            out.append(AnnotatedDocument(id=doc.id, text=doc.text, entities=list(doc.entities),
+                                         claims=claims))
+        return out
