@@ -1,0 +1,118 @@
+"""`kotechnews score` and `kotechnews compare`: argument parsing and printing only."""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from kotechnews.scoring.evaluate import DEFAULT_BOOTSTRAP, TASK_NAMES, Corpus, compare, score
+from kotechnews.scoring.report import print_comparison, print_issues, print_result
+from kotechnews.scoring.submission import (
+    Submission, SubmissionError, ValidationIssue, load_gold, load_split_gold, load_submission)
+
+TaskChoice = enum.Enum("TaskChoice", {name: name for name in (*TASK_NAMES, "all")}, type=str)
+
+EXIT_INVALID = 2
+
+_SPLIT = typer.Option(None, "--split", help="Score against a released gold split (e.g. test).")
+_GOLD = typer.Option(None, "--gold", help="Gold JSONL file (same format, with text).",
+                     exists=False, dir_okay=False)
+_TRAIN = typer.Option(None, "--train", help="Train gold JSONL, enables relation Ign F1.",
+                      dir_okay=False)
+_TASK = typer.Option(TaskChoice.all, "--task", help="Task to score.")
+_JSON = typer.Option(False, "--json", help="Print the result as JSON.")
+_BOOTSTRAP = typer.Option(DEFAULT_BOOTSTRAP, "--bootstrap", min=0,
+                          help="Bootstrap samples for 95% CIs (0: none).")
+_SEED = typer.Option(0, "--seed", help="Seed of the bootstrap.")
+_RTOL = typer.Option(0.0, "--value-rtol", min=0.0,
+                     help="Relative tolerance of claim value accuracy.")
+
+
+def _fail(issues: list[ValidationIssue]) -> None:
+    console = Console(stderr=True)
+    print_issues(issues, console)
+    console.print(f"[red]{len(issues)} error(s); nothing scored.[/red]")
+    raise typer.Exit(EXIT_INVALID)
+
+
+def _gold(split: str | None, gold: Path | None) -> Corpus:
+    if (split is None) == (gold is None):
+        raise typer.BadParameter("give exactly one of --split NAME or --gold FILE")
+    if split is not None:
+        return Corpus(load_split_gold(split), f"split:{split}")
+    return Corpus(load_gold(gold), str(gold))
+
+
+def _load(split: str | None, gold: Path | None, train: Path | None, predictions: list[Path]
+          ) -> tuple[Corpus, Corpus | None, list[Submission]]:
+    """Load gold, train and submissions, listing the errors of all inputs before exiting."""
+    try:
+        gold_corpus = _gold(split, gold)
+    except SubmissionError as exc:
+        _fail(exc.issues)
+    issues: list[ValidationIssue] = []
+    train_corpus, submissions = None, []
+    try:
+        train_corpus = Corpus(load_gold(train), str(train)) if train else None
+    except SubmissionError as exc:
+        issues.extend(exc.issues)
+    for path in predictions:
+        try:
+            submissions.append(load_submission(path, gold_corpus.documents))
+        except SubmissionError as exc:
+            issues.extend(exc.issues)
+    if issues:
+        _fail(issues)
+    return gold_corpus, train_corpus, submissions
+
+
+def _tasks(task: TaskChoice) -> tuple[str, ...]:
+    return TASK_NAMES if task.value == "all" else (task.value,)
+
+
+def _warn(issues: list[ValidationIssue]) -> None:
+    print_issues(issues, Console(stderr=True))
+
+
+def score_command(
+    pred: Path = typer.Option(..., "--pred", help="Submission JSONL file.", dir_okay=False),
+    split: str | None = _SPLIT, gold: Path | None = _GOLD, train: Path | None = _TRAIN,
+    task: TaskChoice = _TASK, as_json: bool = _JSON, bootstrap: int = _BOOTSTRAP,
+    seed: int = _SEED, value_rtol: float = _RTOL,
+) -> None:
+    """Validate a submission and score it (entities, relations, numeric claims)."""
+    gold_corpus, train_corpus, (submission,) = _load(split, gold, train, [pred])
+    result = score(gold_corpus, submission, tasks=_tasks(task), train=train_corpus,
+                   n_bootstrap=bootstrap, seed=seed, value_rtol=value_rtol)
+    if as_json:
+        _warn(submission.warnings)
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    else:
+        print_result(result, Console())
+
+
+def compare_command(
+    pred_a: Path = typer.Argument(..., help="Submission A (JSONL).", dir_okay=False),
+    pred_b: Path = typer.Argument(..., help="Submission B (JSONL).", dir_okay=False),
+    split: str | None = _SPLIT, gold: Path | None = _GOLD, train: Path | None = _TRAIN,
+    task: TaskChoice = _TASK, as_json: bool = _JSON,
+    bootstrap: int = typer.Option(DEFAULT_BOOTSTRAP, "--bootstrap", min=1,
+                                  help="Bootstrap samples of the paired test."),
+    seed: int = _SEED, value_rtol: float = _RTOL,
+) -> None:
+    """Paired bootstrap test: is submission A better than B on each headline metric?"""
+    gold_corpus, train_corpus, (submission_a, submission_b) = _load(split, gold, train,
+                                                                    [pred_a, pred_b])
+    result = compare(gold_corpus, submission_a, submission_b, tasks=_tasks(task),
+                     train=train_corpus, n_bootstrap=bootstrap, seed=seed,
+                     value_rtol=value_rtol)
+    if as_json:
+        _warn([*submission_a.warnings, *submission_b.warnings])
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    else:
+        print_comparison(result, Console())
