@@ -21,6 +21,11 @@ app.command("validate")(validate_command)
 app.add_typer(annotation_app, name="annotation")
 from kotechnews.ingest import ingest_command  # noqa: E402
 app.command("ingest")(ingest_command)
+from kotechnews.scoring.cli import compare_command, score_command  # noqa: E402
+from kotechnews.leaderboard import leaderboard_app  # noqa: E402
+app.command("score")(score_command)
+app.command("compare")(compare_command)
+app.add_typer(leaderboard_app, name="leaderboard")
 
 
 if __name__ == "__main__":
