@@ -1,0 +1,531 @@
+"""Grammar and arithmetic of the quantity normaliser; the conventions are in the package docstring.
+
+One grammar, built twice from the same pieces: a strict one that must cover a whole expression
+(``parse_quantity``) and a finder one for running text (``find_quantities``) that only knows
+listed units, needs word boundaries and leaves dates out. Both hand their match to one evaluator.
+Arithmetic is exact: ``int`` for whole numbers, ``Decimal`` while a decimal is involved; results
+are ``int`` when whole (exact beyond 2**53) and ``float`` otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+Exact = int | Decimal | Fraction
+
+
+class QuantityError(ValueError):
+    """An expression the normaliser cannot read; the message says what and where."""
+
+
+@dataclass(frozen=True)
+class Quantity:
+    text: str
+    value: float | None
+    low: float | None
+    high: float | None
+    unit: str | None
+    approximate: bool
+    start: int
+    end: int
+
+    def to_dict(self) -> dict:
+        return {
+            "text": self.text,
+            "value": self.value,
+            "low": self.low,
+            "high": self.high,
+            "unit": self.unit,
+            "approximate": self.approximate,
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# Vocabulary
+# ---------------------------------------------------------------------------------------------
+
+SINO_DIGITS = {"일": 1, "이": 2, "삼": 3, "사": 4, "오": 5, "육": 6, "칠": 7, "팔": 8, "구": 9}
+SMALL_UNITS = {"십": 10, "백": 100, "천": 1000}
+BIG_UNITS = {"만": 10**4, "억": 10**8, "조": 10**12, "경": 10**16}
+# 'N대' right after these big units is a range (6000억대); after anything else bare it counts machines.
+_RANGE_DAE_BIG_UNITS = {10**8, 10**12, 10**16}
+
+NATIVE_ONES = {"한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9}
+NATIVE_TENS = {"열": 10, "스물": 20, "서른": 30, "마흔": 40, "쉰": 50, "예순": 60, "일흔": 70,
+               "여든": 80, "아흔": 90}
+NATIVE_RANGES = {"한두": (1, 2), "두세": (2, 3), "서너": (3, 4), "너덧": (4, 5), "네댓": (4, 5),
+                 "대여섯": (5, 6), "예닐곱": (6, 7)}
+
+# Spelling variants folded to one canonical unit; every other unit is kept as written.
+UNIT_ALIASES = {
+    "％": "%", "퍼센트": "%", "프로": "%",
+    "%P": "%p", "％p": "%p", "%포인트": "%p", "퍼센트포인트": "%p",
+    "달": "개월",
+}
+TIME_UNITS = frozenset({"년", "개월", "주", "일", "시간", "분", "초"})
+COUNTERS = (
+    "개", "명", "곳", "종", "종류", "위", "배", "건", "가지", "사", "개국", "개사", "개소",
+    "회", "차례", "편", "권", "장", "마리", "척", "팀", "가구", "세", "살", "점", "포인트", "쪽", "자",
+    "글자", "단어", "문장", "토큰", "파라미터", "매개변수", "큐비트", "코어", "노드", "일자리",
+    "군데", "사람",
+    "원", "달러", "엔", "위안", "유로", "파운드",
+    "%", "%p",
+    "년", "개월", "달", "주", "일", "시간", "분", "초",
+    "바이트", "기가바이트", "테라바이트", "페타바이트", "테라플롭스", "페타플롭스", "나노미터",
+    "KB", "MB", "GB", "TB", "PB", "EB", "Mbps", "Gbps", "MHz", "GHz", "nm", "km", "kW", "MW", "GW",
+    "kWh", "MWh", "GWh", "FLOPS", "TFLOPS", "PFLOPS",
+)
+# Units that make a date or a clock time: parse_quantity refuses them, the finder skips them.
+DATE_UNITS = frozenset({"월", "분기", "세기", "년대", "시"})
+# Read by parse_quantity but not offered by the finder: anniversaries, birth years, generations, ordinals.
+NOT_CLAIM_UNITS = frozenset({"주년", "년생", "세대", "번째"})
+KNOWN_UNITS = frozenset(COUNTERS) | frozenset(UNIT_ALIASES) | DATE_UNITS | NOT_CLAIM_UNITS
+# Counters that follow native numerals (한 개, 두 배, 세 곳); the finder takes native numerals only before these.
+NATIVE_COUNTERS = ("개", "명", "곳", "배", "가지", "차례", "달", "시간", "군데", "종류", "사람", "권", "장",
+                   "마리", "살", "개월", "주")
+
+PREFIXES = {"약": "approx", "대략": "approx", "얼추": "approx",
+            "최대": "upper", "최고": "upper", "최소": "lower", "최저": "lower",
+            "총": None, "무려": None, "불과": None}
+SUFFIXES = {"이상": "lower", "초과": "lower", "이하": "upper", "미만": "upper",
+            "가량": "approx", "정도": "approx", "안팎": "approx", "내외": "approx", "쯤": "approx",
+            "남짓": "more", "간": "time", "째": "time"}
+RANGE_SEPARATORS = "~∼〜～-–"
+
+
+# ---------------------------------------------------------------------------------------------
+# Grammar
+# ---------------------------------------------------------------------------------------------
+
+def _alternation(words) -> str:
+    """Longest first, so 개월 wins over 개 and %p over %; Latin units must end a Latin word."""
+    parts = []
+    for word in sorted(set(words), key=lambda w: (-len(w), w)):
+        part = re.escape(word)
+        if word[-1].isascii() and word[-1].isalpha():
+            part += "(?![A-Za-z0-9])"
+        parts.append(part)
+    return "(?:" + "|".join(parts) + ")"
+
+
+_DIGITS = r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]+)(?:\.[0-9]+)?"
+_SINO = "[" + "".join(SINO_DIGITS) + "]"
+_COEF = rf"(?:{_DIGITS}|{_SINO}|수)"
+_SMALL_GROUP = rf"(?:(?:{_COEF})?[십백천])+(?:{_COEF})?"
+_GROUP = rf"(?:{_SMALL_GROUP}|{_COEF})"
+_BIG = "[만억조경]"
+_NATIVE = _alternation(list(NATIVE_RANGES) + list(NATIVE_ONES)
+                       + [t + o for t in NATIVE_TENS for o in NATIVE_ONES] + list(NATIVE_TENS) + ["스무"])
+_KNOWN = _alternation(KNOWN_UNITS)
+_SUFFIX = _alternation(SUFFIXES)
+_PREFIX = _alternation(PREFIXES)
+# What may follow a unit or a suffix in running text: no letter, or a particle / modifier.
+_AFTER_WORD = ("(?=[^가-힣A-Za-z]|$|" + _alternation(
+    ["초과", "미만", "정도", "안팎", "남짓", "보다", "마다", "동안", "짜리", "어치"]) +
+    "|[이가을를의에은는도와과로으만씩까부인여대간째쯤뿐밖나라다였입후전뒤내중께])")
+
+
+def _number(finder: bool) -> str:
+    if finder:
+        # Starts with a digit, or a sino digit / 수 directly before a unit character (삼천, 수백억):
+        # keeps 이번, 삼성, 천명(闡明), 만(only) out. A spaced trailing group needs a unit character,
+        # or bare digits right after 만 (1만 5000원), so that '100억 2022년' stays two numbers.
+        start = rf"(?=[0-9]|(?:{_SINO}|수)[십백천만억조경])"
+        tail = rf"(?:{_GROUP}| {_SMALL_GROUP}|(?<=만) {_DIGITS})?"
+    else:
+        start = rf"(?=[0-9]|(?:{_SINO}|수)?[십백천만억조경])"
+        tail = rf"(?: ?{_GROUP})?"
+    return rf"{start}(?:(?:{_GROUP})?{_BIG}(?: ?{_GROUP}{_BIG})*{tail}|{_GROUP})"
+
+
+# parse_quantity only: a word that is not a listed unit, a modifier or a number, kept as written.
+_GENERIC_WORD = rf"(?!{_KNOWN}|{_SUFFIX}|[만억조경])[가-힣A-Za-z]+"
+
+
+def _unit(tag: str, finder: bool) -> str:
+    if finder:
+        return rf"(?: ?(?P<{tag}unit>{_KNOWN}){_AFTER_WORD})"
+    return rf"(?: ?(?P<{tag}unit>{_KNOWN}|{_GENERIC_WORD}))"
+
+
+def _amount(tag: str, finder: bool) -> str:
+    native_guard = rf"(?= ?{_alternation(NATIVE_COUNTERS)})" if finder else ""
+    return (
+        rf"(?:(?P<{tag}scaled>(?P<{tag}scale>수?[십백천]?{_BIG}) ?단위)"
+        rf"|(?P<{tag}den>[0-9]+) ?분의 ?(?P<{tag}numer>{_DIGITS})"
+        rf"|(?P<{tag}native>{_NATIVE}){native_guard}"
+        rf"|(?P<{tag}num>{_number(finder)}))"
+        rf"(?P<{tag}mod1>여|대)?{_unit(tag, finder)}?(?P<{tag}mod2>여|대)?"
+    )
+
+
+def _expression(finder: bool) -> str:
+    after = _AFTER_WORD if finder else ""
+    bound_or_approx = _alternation(w for w, kind in SUFFIXES.items() if kind != "time")
+    return (
+        (r"(?<![\w.,\-−+:/@$])" if finder else "")
+        + rf"(?P<prefix>(?:{_PREFIX} ?)*)"
+        + r"(?:(?P<sign>[+\-−])(?=[0-9]))?(?P<dollar>\$ ?)?"
+        + _amount("a_", finder)
+        + rf"(?:(?P<sep> ?[~∼〜～] ?|[\-–])(?=[0-9]){_amount('b_', finder)})?"
+        + rf"(?P<gloss>\([^()0-9]{{1,20}}\)(?= ?{bound_or_approx}))?"
+        + rf"(?: ?(?P<suf1>{_SUFFIX}){after})?(?: ?(?P<suf2>{_SUFFIX}){after})?"
+        + ("" if finder else rf"(?: (?P<noun>{_GENERIC_WORD}))?")
+    )
+
+
+_PARSE_RE = re.compile(_expression(finder=False))
+_FIND_RE = re.compile(_expression(finder=True))
+_TOKEN_RE = re.compile(r"([0-9][0-9,]*(?:\.[0-9]+)?)|(" + _SINO + r")|(수)|([십백천])|([만억조경])| ")
+_PLAIN_NUMBER_RE = re.compile(_DIGITS)
+_SCALED_END_RE = re.compile(rf"({_DIGITS})([십백천]?[만억조경]|[십백천])")
+
+
+# ---------------------------------------------------------------------------------------------
+# Arithmetic
+# ---------------------------------------------------------------------------------------------
+
+def _digits(token: str) -> Exact:
+    token = token.replace(",", "")
+    return Decimal(token) if "." in token else int(token)
+
+
+def _sino_number(text: str, vague: int) -> tuple[Exact, int | None]:
+    """Value of a digit / Sino-Korean number, 수 read as ``vague``; also the last big unit used.
+
+    The spelling checks run on the reading with 수 = 1; 수 = 10 only computes the open upper end.
+    """
+    check = vague == 1
+    total: Exact = 0
+    section: Exact = 0
+    coef: Exact | None = None
+    last_small = 10**4
+    last_big: int | None = None
+    for token in _TOKEN_RE.finditer(text):
+        kind = token.lastindex
+        if kind is None:  # space between groups
+            continue
+        piece = token.group(kind)
+        if kind <= 3:  # a coefficient: digits, a sino digit or 수
+            if coef is not None:
+                raise QuantityError(f"two numbers in a row in {text!r}")
+            coef = _digits(piece) if kind == 1 else SINO_DIGITS[piece] if kind == 2 else vague
+            if check and section and coef >= last_small:
+                raise QuantityError(f"{piece!r} after {last_small:,} in {text!r} is too large")
+        elif kind == 4:
+            unit = SMALL_UNITS[piece]
+            if unit >= last_small:
+                raise QuantityError(f"{piece!r} out of order in {text!r}")
+            if check and coef is not None and not (isinstance(coef, int) and 1 <= coef <= 9):
+                raise QuantityError(f"{coef} before {piece!r} in {text!r}: write a single digit")
+            section += (1 if coef is None else coef) * unit
+            coef, last_small = None, unit
+        else:
+            unit = BIG_UNITS[piece]
+            if last_big is not None and unit >= last_big:
+                raise QuantityError(f"{piece!r} out of order in {text!r}")
+            part = section + (coef or 0)
+            if part == 0:
+                if last_big is not None:
+                    raise QuantityError(f"{piece!r} without a number in {text!r}")
+                part = 1  # 만 명, 억 원: a bare big unit counts one
+            elif check and last_big is not None and part >= 10**4:
+                raise QuantityError(f"group {part} before {piece!r} in {text!r} must be below 10000")
+            total += part * unit
+            section, coef, last_small, last_big = 0, None, 10**4, unit
+    part = section + (coef or 0)
+    if check and last_big is not None and part >= 10**4:
+        raise QuantityError(f"last group {part} in {text!r} must be below 10000")
+    return total + part, last_big
+
+
+def _step(value: Exact) -> Exact:
+    """Place value of the lowest non-zero digit: the width of 'N대' (6000억대 -> 1000억)."""
+    if value == 0:
+        return 1
+    if isinstance(value, int):
+        step = 1
+        while value % (step * 10) == 0:
+            step *= 10
+        return step
+    return Decimal(1).scaleb(Decimal(value).normalize().as_tuple().exponent)
+
+
+def _export(number: Exact | None) -> float | None:
+    if number is None or isinstance(number, int):
+        return number
+    if number == int(number):
+        return int(number)
+    return float(number)
+
+
+# ---------------------------------------------------------------------------------------------
+# Evaluation of a match
+# ---------------------------------------------------------------------------------------------
+
+@dataclass
+class _Amount:
+    value: Exact | None = None
+    low: Exact | None = None
+    high: Exact | None = None  # exclusive for vague amounts, inclusive for ranges
+    unit: str | None = None
+    approximate: bool = False
+    plain: bool = True  # a point value written without 수, 여, 대
+    has_big: bool = False  # uses 만/억/조/경
+    arabic: bool = False  # written with arabic digits
+    last_big: int | None = None
+    number_text: str = ""
+    end: int = 0  # where the amount ends in the matched text
+
+
+# Group numbers (0-based, as in Match.groups()); both grammars number their groups alike, the
+# finder's just lacks the trailing 'noun'. Tuple indexing keeps parse_quantity fast.
+_G = {name: number - 1 for name, number in _PARSE_RE.groupindex.items()}
+assert all(_G[name] == number - 1 for name, number in _FIND_RE.groupindex.items())
+_AMOUNT_PARTS = ("scaled", "scale", "den", "numer", "native", "num", "mod1", "unit", "mod2")
+_KEYS = {tag: {part: _G[tag + part] for part in _AMOUNT_PARTS} for tag in ("a_", "b_")}
+_END_ORDER = ("mod2", "unit", "mod1", "num", "native", "numer", "scaled")
+
+
+def _read_amount(m: re.Match, d: tuple, tag: str) -> _Amount:
+    key = _KEYS[tag]
+    amount = _Amount()
+    unit = d[key["unit"]]
+    if (num := d[key["num"]]) is not None:
+        amount.number_text = num
+        amount.arabic = any("0" <= ch <= "9" for ch in num)
+        if _PLAIN_NUMBER_RE.fullmatch(num):
+            amount.value = _digits(num)
+        else:
+            low, amount.last_big = _sino_number(num, 1)
+            amount.has_big = amount.last_big is not None
+            if "수" in num:
+                amount.low, amount.high = low, _sino_number(num, 10)[0]
+                amount.approximate, amount.plain = True, False
+            else:
+                amount.value = low
+    elif (scale := d[key["scale"]]) is not None:
+        amount.low = _sino_number(scale.lstrip("수"), 1)[0]
+        amount.approximate, amount.plain, amount.has_big = True, False, True
+    elif (den := d[key["den"]]) is not None:
+        amount.value = Fraction(_digits(d[key["numer"]])) / _digits(den)
+        amount.arabic = True
+    else:
+        word = d[key["native"]]
+        if word in NATIVE_RANGES:
+            amount.low, amount.high = NATIVE_RANGES[word]
+            amount.approximate, amount.plain = True, False
+        else:
+            amount.value = _native_value(word)
+        if unit is None:
+            raise QuantityError(f"native numeral {word!r} needs a counter after it (두 개, 세 곳)")
+    if unit is not None:
+        amount.unit = UNIT_ALIASES.get(unit, unit)
+    amount.end = m.end(1 + next(key[part] for part in _END_ORDER if d[key[part]] is not None))
+    for part in ("mod1", "mod2"):
+        if (mod := d[key[part]]) is not None:
+            _apply_amount_modifier(amount, mod, part == "mod2")
+            if amount.unit == "대" and part == "mod1":
+                amount.end = m.end(1 + key["mod1"])  # '100대 기업': the word after the counter is not in it
+    return amount
+
+
+def _native_value(word: str) -> int:
+    if word in NATIVE_ONES:
+        return NATIVE_ONES[word]
+    if word == "스무":
+        return 20
+    tens = next(t for t in NATIVE_TENS if word.startswith(t))
+    return NATIVE_TENS[tens] + NATIVE_ONES.get(word[len(tens):], 0)
+
+
+def _apply_amount_modifier(amount: _Amount, mod: str, after_unit: bool) -> None:
+    if mod == "여":  # 100여명: more than 100; 수십여 개 stays an interval
+        if amount.plain:
+            amount.low, amount.value = amount.value, None
+        elif amount.high is None:
+            raise QuantityError("'여' cannot follow an amount that is already a bound")
+        amount.approximate, amount.plain = True, False
+        return
+    if not amount.plain:
+        raise QuantityError("'대' cannot follow a vague or ranged amount")
+    # 대: a range one step wide (6000억대, 10%대, 100만원대), or the counter for machines (3대, 100만대).
+    if after_unit or amount.last_big in _RANGE_DAE_BIG_UNITS:
+        amount.low, amount.high = amount.value, amount.value + _step(amount.value)
+        amount.value, amount.approximate, amount.plain = None, True, False
+    else:
+        amount.unit = "대"
+
+
+def _combine_range(a: _Amount, b: _Amount, text: str) -> _Amount:
+    if not (a.plain and b.plain):
+        raise QuantityError(f"both ends of the range {text!r} must be plain numbers")
+    if a.unit is not None and b.unit is not None and a.unit != b.unit:
+        raise QuantityError(f"the range {text!r} mixes units {a.unit!r} and {b.unit!r}")
+    if a.unit is not None and b.unit is None:
+        raise QuantityError(f"the range {text!r} gives a unit for its start only")
+    low = a.value
+    scaled = _SCALED_END_RE.fullmatch(b.number_text) if b.number_text else None
+    if scaled and a.number_text and _PLAIN_NUMBER_RE.fullmatch(a.number_text):
+        low = a.value * (b.value / _digits(scaled.group(1)))  # 2~3억 원: the start shares the end's scale
+    if low > b.value:
+        raise QuantityError(f"the range {text!r} starts above its end")
+    return _Amount(low=low, high=b.value, unit=b.unit, plain=False, has_big=a.has_big or b.has_big,
+                   arabic=a.arabic or b.arabic, end=b.end)
+
+
+@dataclass
+class _Reading:
+    quantity: Quantity  # start/end: the number with its unit, in the matched text
+    end: int  # end of the whole accepted expression (modifiers included) in the matched text
+    amount: _Amount
+
+
+_PREFIX_RE = re.compile(_PREFIX)
+
+
+class _GroupReader:
+    """Named access to a Match.groups() tuple; 'noun' reads None in the finder's grammar."""
+
+    __slots__ = ("groups",)
+
+    def __init__(self, groups: tuple):
+        self.groups = groups
+
+    def __call__(self, name: str):
+        index = _G[name]
+        return self.groups[index] if index < len(self.groups) else None
+
+
+def _evaluate(m: re.Match, text: str, strict: bool) -> _Reading:
+    """Turn a grammar match into a Quantity; strict (parse) mode refuses what the finder would trim."""
+    d = m.groups()
+    g = _GroupReader(d)
+    a = _read_amount(m, d, "a_")
+    amount = _combine_range(a, _read_amount(m, d, "b_"), m.group(0)) if g("sep") else a
+    core_start = m.start(1 + next(_G[name] for name in ("sign", "dollar", "a_scaled", "a_den", "a_native", "a_num")
+                                  if g(name) is not None))
+    core_end = end = amount.end
+
+    if g("dollar"):
+        if amount.unit is not None:
+            raise QuantityError(f"'$' and the unit {amount.unit!r} both given")
+        amount.unit = "달러"
+    if g("sign"):
+        if not amount.plain:
+            raise QuantityError("a sign (+/-) only goes with a single plain number")
+        if g("sign") != "+":
+            amount.value = -amount.value
+
+    prefix = g("prefix")
+    markers = [PREFIXES[word] for word in _PREFIX_RE.findall(prefix)] if prefix else []
+    for group in ("suf1", "suf2"):
+        word = g(group)
+        if word is None:
+            continue
+        if SUFFIXES[word] == "time" and amount.unit not in TIME_UNITS:
+            if strict:
+                raise QuantityError(f"{word!r} only follows a unit of time (3년간), not {amount.unit!r}")
+            break  # the finder leaves '3명 간' out of the span
+        markers.append(SUFFIXES[word])
+        end = m.end(group)  # a gloss before the suffix (2000억 파라미터(매개변수) 이상) is inside
+
+    if strict and g("noun") and not (amount.unit == "대" or (g("b_unit") or g("a_unit")) in KNOWN_UNITS):
+        raise QuantityError(f"cannot read {g('noun')!r} after {m.group(0)[:m.start('noun')].strip()!r}")
+
+    value, low, high, approximate = amount.value, amount.low, amount.high, amount.approximate
+    if "approx" in markers:
+        approximate = True
+    if "more" in markers:  # 남짓: a little more than N
+        if not amount.plain:
+            raise QuantityError("'남짓' only follows a plain number")
+        value, low, approximate = None, value, True
+    if "lower" in markers and "upper" in markers:
+        raise QuantityError("both a lower and an upper bound marker")
+    if "lower" in markers:
+        low = low if value is None else value
+        value, high = None, None
+    elif "upper" in markers:
+        if value is None and high is None:
+            raise QuantityError("an upper bound marker on an amount that has only a lower bound")
+        high = high if value is None else value
+        value, low = None, None
+
+    quantity = Quantity(text=text, value=_export(value), low=_export(low), high=_export(high),
+                        unit=amount.unit, approximate=approximate, start=core_start, end=core_end)
+    return _Reading(quantity, end, amount)
+
+
+# ---------------------------------------------------------------------------------------------
+# Public functions
+# ---------------------------------------------------------------------------------------------
+
+def parse_quantity(text: str) -> Quantity:
+    """Read one Korean numeric expression; raise QuantityError for anything it cannot read."""
+    if not isinstance(text, str):
+        raise QuantityError(f"expected a string, got {type(text).__name__}")
+    body = text.strip()
+    if not body:
+        raise QuantityError("empty expression")
+    offset = len(text) - len(text.lstrip())
+    m = _PARSE_RE.fullmatch(body)
+    if m is None:
+        partial = _PARSE_RE.match(body)
+        if partial is None or not partial.group(0):
+            raise QuantityError(f"no number at the start of {body!r}")
+        raise QuantityError(f"cannot read {body[partial.end():]!r} after {partial.group(0)!r}")
+    reading = _evaluate(m, text, strict=True)
+    unit = reading.quantity.unit
+    if unit in DATE_UNITS:
+        raise QuantityError(f"{body!r} is a date or clock time, not a quantity")
+    return _shift(reading.quantity, offset)
+
+
+def _shift(q: Quantity, offset: int) -> Quantity:
+    if not offset:
+        return q
+    return Quantity(q.text, q.value, q.low, q.high, q.unit, q.approximate, q.start + offset, q.end + offset)
+
+
+_MONTH_AFTER_RE = re.compile(r" ?[0-9]{1,2} ?월")
+_DAY_COUNT_AFTER_RE = re.compile(r" ?(?:동안|만에|이내)")
+_HOUR_BEFORE_RE = re.compile(r"[0-9] ?시 ?$")
+
+
+def _is_date(reading: _Reading, text: str, start: int, end: int) -> bool:
+    amount = reading.amount
+    unit = amount.unit
+    if unit in DATE_UNITS or unit in NOT_CLAIM_UNITS:
+        return True
+    if unit == "년":
+        first = reading.quantity.value if reading.quantity.value is not None else reading.quantity.low
+        year_like = isinstance(first, int) and 1900 <= first <= 2100
+        return year_like or bool(_MONTH_AFTER_RE.match(text, end))
+    if unit == "일":
+        return not (text[start:end].endswith(("간", "째")) or _DAY_COUNT_AFTER_RE.match(text, end))
+    if unit == "분":
+        return bool(_HOUR_BEFORE_RE.search(text, 0, start))
+    return False
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Quantity expressions in running text, with start/end into ``text`` (modifiers included)."""
+    found = []
+    for m in _FIND_RE.finditer(text):
+        try:
+            reading = _evaluate(m, m.group(0), strict=False)
+        except QuantityError:
+            continue
+        amount = reading.amount
+        start, end = m.start(), reading.end
+        explicit = m.group("a_den") or m.group("a_scale") or (amount.has_big and amount.arabic)
+        if amount.unit is None and not explicit:
+            continue  # bare digits (identifiers, years, codes, ticker prices) and Hangul-only words
+        if _is_date(reading, text, start, end):
+            continue
+        q = reading.quantity
+        found.append(Quantity(text[start:end], q.value, q.low, q.high, q.unit, q.approximate, start, end))
+    return found
