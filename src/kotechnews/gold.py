@@ -44,3 +44,11 @@ def load_gold(gold_dir: Path = GOLD_DIR) -> list[AnnotatedDocument]:
                 raise GoldError(f"{path}: document {doc.id} is in the gold twice")
             records[doc.id] = doc
     return [records[key] for key in sorted(records)]
+
+
+def load_split(name: str, gold_dir: Path = GOLD_DIR) -> list[AnnotatedDocument]:
+    """Gold records of one split (train, validation or test), as the released dataset splits them."""
+    from kotechnews import splits
+
+    splits.check_split_name(name)
+    return splits.records_in_split(load_gold(gold_dir), name)

@@ -1,0 +1,1 @@
+"""The Hugging Face dataset: typed configs, splits, card, plots and the atomic build."""

@@ -1,0 +1,190 @@
+"""Build the Hub-ready dataset repository (card, Parquet data, plots, checksums) from the gold.
+
+The build writes everything into a temporary directory next to the target and swaps it in only
+after every file was written, so a failed build leaves the previous dataset untouched. Output bytes
+depend only on the gold, the version and the repo id: rows are in document-id order and neither
+Parquet nor PNG files carry timestamps, so two builds are byte-identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from kotechnews.gold import GOLD_DIR, PROJECT_ROOT, load_gold
+from kotechnews.hfdataset import card as dataset_card
+from kotechnews.hfdataset.features import CONFIG_NAMES, FEATURES
+from kotechnews.hfdataset.plots import render_plots
+from kotechnews.hfdataset.rows import ROW_BUILDERS
+from kotechnews.hfdataset.stats import article_label, compute_statistics
+from kotechnews.records import AnnotatedDocument
+from kotechnews.splits import SPLIT_NAMES, assign_splits
+
+DATASET_DIR = PROJECT_ROOT / "dataset"
+CHANGELOG = PROJECT_ROOT / "CHANGELOG.md"
+DATASHEET = PROJECT_ROOT / "DATASHEET.md"
+DEFAULT_REPO_ID = "kotechnews/KoTechNews"
+CHECKSUMS = "CHECKSUMS.sha256"
+SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
+CHANGELOG_ENTRY = re.compile(r"^## \[([^\]]+)\]", re.MULTILINE)
+REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
+
+
+class BuildError(ValueError):
+    """The dataset cannot be built from the given input; the message says which input."""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    out_dir: Path
+    version: str
+    files: tuple[dataset_card.SplitFile, ...]
+
+    def num_examples(self, config: str, split: str) -> int:
+        return next(f.num_examples for f in self.files if (f.config, f.split) == (config, split))
+
+
+def check_version(version: str) -> str:
+    if not SEMVER.fullmatch(version):
+        raise BuildError(f"version {version!r} is not a semantic version MAJOR.MINOR.PATCH")
+    return version
+
+
+def check_repo_id(repo_id: str) -> str:
+    if not REPO_ID.fullmatch(repo_id):
+        raise BuildError(f"repo id {repo_id!r} is not of the form ORG/NAME")
+    return repo_id
+
+
+def changelog_versions(changelog: Path = CHANGELOG) -> list[str]:
+    """Versions with an entry (``## [X.Y.Z] ...``) in the changelog, newest first."""
+    if not changelog.is_file():
+        raise BuildError(f"{changelog}: no changelog")
+    return [v for v in CHANGELOG_ENTRY.findall(changelog.read_text(encoding="utf-8"))
+            if SEMVER.fullmatch(v)]
+
+
+def latest_version(changelog: Path = CHANGELOG) -> str:
+    versions = changelog_versions(changelog)
+    if not versions:
+        raise BuildError(f"{changelog}: no '## [X.Y.Z]' entry; add one for this version")
+    return versions[0]
+
+
+def parquet_bytes(config: str, rows: Sequence[dict]) -> tuple[bytes, int]:
+    """Parquet file bytes of typed rows (HF features in the schema metadata) and the table size."""
+    features = FEATURES[config]
+    table = pa.Table.from_pylist([features.encode_example(row) for row in rows],
+                                 schema=features.arrow_schema)
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer, compression="zstd")
+    return buffer.getvalue(), table.nbytes
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def dataset_files(root: Path) -> list[Path]:
+    """Relative paths of every file of a built dataset except the checksum list, sorted."""
+    return sorted(p.relative_to(root) for p in root.rglob("*")
+                  if p.is_file() and p.name != CHECKSUMS)
+
+
+def checksums_text(root: Path) -> str:
+    """``sha256sum`` format, so ``sha256sum -c CHECKSUMS.sha256`` verifies a download."""
+    return "".join(f"{file_sha256(root / rel)}  {rel.as_posix()}\n" for rel in dataset_files(root))
+
+
+def _write(root: Path, relative: str, data: bytes | str) -> None:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def swap_into_place(built: Path, target: Path) -> None:
+    """Replace target by built with two renames; on failure the old target is put back."""
+    previous = None
+    if target.exists():
+        previous = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}-old-"))
+        previous.rmdir()
+        os.replace(target, previous)
+    try:
+        os.replace(built, target)
+    except BaseException:
+        if previous is not None:
+            os.replace(previous, target)
+        raise
+    if previous is not None:
+        shutil.rmtree(previous)
+
+
+def build_dataset(records: Sequence[AnnotatedDocument], out_dir: Path, version: str,
+                  repo_id: str = DEFAULT_REPO_ID, changelog: Path = CHANGELOG,
+                  datasheet: Path = DATASHEET,
+                  progress: Callable[[str], None] = lambda step: None) -> BuildResult:
+    """Write the dataset repository for the validated gold records into out_dir."""
+    check_version(version)
+    check_repo_id(repo_id)
+    for required in (changelog, datasheet):
+        if not required.is_file():
+            raise BuildError(f"{required}: missing; the dataset repository ships a copy of it")
+    if not records:
+        raise BuildError("no gold records to build a dataset from")
+    out_dir = Path(out_dir).resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    progress("assigning splits")
+    assignments = assign_splits(records)
+    staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}-build-"))
+    try:
+        staging.chmod(0o755)  # mkdtemp makes it private; the dataset is not
+        files = []
+        for config in CONFIG_NAMES:
+            progress(f"writing {config}")
+            for split in SPLIT_NAMES:
+                rows = [ROW_BUILDERS[config](doc, assignments[doc.id]) for doc in records
+                        if assignments[doc.id].split == split]
+                data, num_bytes = parquet_bytes(config, rows)
+                path = dataset_card.data_path(config, split)
+                _write(staging, path, data)
+                files.append(dataset_card.SplitFile(config, split, path, len(rows), num_bytes))
+        progress("plotting statistics")
+        stats = compute_statistics(records, assignments)
+        plain = {article_label(doc): Path(article_label(doc)).stem for doc in records}
+        korean = {article_label(doc): " ".join(filter(None, (Path(article_label(doc)).stem[:3],
+                                                             doc.meta.get("outlet"))))
+                  for doc in records}
+        for name, png in render_plots(stats, plain, korean).items():
+            _write(staging, f"images/{name}", png)
+        progress("writing the card")
+        _write(staging, "README.md", dataset_card.render_card(version, repo_id, records, stats, files))
+        _write(staging, "LICENSE.md", dataset_card.render_license(records))
+        _write(staging, "DATASHEET.md", datasheet.read_bytes())
+        _write(staging, "CHANGELOG.md", changelog.read_bytes())
+        _write(staging, CHECKSUMS, checksums_text(staging))
+        swap_into_place(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return BuildResult(out_dir, version, tuple(files))
+
+
+def build_from_gold(gold_dir: Path = GOLD_DIR, out_dir: Path = DATASET_DIR,
+                    version: str | None = None, repo_id: str = DEFAULT_REPO_ID,
+                    changelog: Path = CHANGELOG, datasheet: Path = DATASHEET,
+                    progress: Callable[[str], None] = lambda step: None) -> BuildResult:
+    """Validate and load the gold, then build; the version defaults to the changelog's newest."""
+    progress("validating the gold")
+    records = load_gold(gold_dir)
+    return build_dataset(records, out_dir, version or latest_version(changelog), repo_id,
+                         changelog, datasheet, progress)
