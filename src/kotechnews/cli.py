@@ -26,6 +26,12 @@ from kotechnews.leaderboard import leaderboard_app  # noqa: E402
 app.command("score")(score_command)
 app.command("compare")(compare_command)
 app.add_typer(leaderboard_app, name="leaderboard")
+from kotechnews.quantity.cli import quantity_app  # noqa: E402
+app.add_typer(quantity_app, name="quantity")
+
+from kotechnews.hfdataset.cli import build_command, release_command  # noqa: E402
+app.command("build")(build_command)
+app.command("release")(release_command)
 
 
 if __name__ == "__main__":
