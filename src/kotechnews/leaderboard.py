@@ -56,7 +56,7 @@ from rich.markup import escape
 
 from kotechnews.jsonio import atomic_write_text, write_json
 from kotechnews.scoring.evaluate import RESULT_FORMAT, TASKS, versions
-from kotechnews.scoring.report import with_interval
+from kotechnews.scoring.report import percent, with_interval
 
 RESULTS_DIR = Path("leaderboard/results")
 BASELINES_DIR = Path("baselines/results")
@@ -284,6 +284,14 @@ def _cell(text: str, sort_value: Any, inner_html: str | None = None) -> str:
             f'{inner_html if inner_html is not None else html.escape(text)}</td>')
 
 
+def _score_html(metric: dict[str, Any]) -> str:
+    text = html.escape(percent(metric["value"]))
+    if metric.get("ci"):
+        low, high = (html.escape(percent(bound)) for bound in metric["ci"])
+        text += f' <span class="ci">[{low}, {high}]</span>'
+    return text
+
+
 def _html_table(entries: list[Entry], task: str) -> str:
     metrics = _headline(task)
     headers = [("#", "number"), ("Name", "text"), ("Kind", "text"),
@@ -303,8 +311,8 @@ def _html_table(entries: list[Entry], task: str) -> str:
                  _cell(entry.kind, entry.kind)]
         for metric in metrics:
             found = _metric(entry, task, metric)
-            cells.append(_cell(with_interval(found) if found else "–",
-                               repr(found["value"]) if found else None))
+            cells.append(_cell("–", None) if found is None else
+                         _cell("", repr(found["value"]), _score_html(found)))
         gold = f"{entry.gold_fingerprint[:12]} ({entry.gold_documents} docs)"
         cells += [_cell(entry.date[:10], entry.date), _cell(gold, gold)]
         body.append("<tr>" + "".join(cells) + "</tr>")
