@@ -1,0 +1,63 @@
+"""CLI: `kotechnews build` and `kotechnews release` (thin wrappers over build and release)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kotechnews.gold import GOLD_DIR, GoldError
+from kotechnews.hfdataset.build import (DATASET_DIR, DEFAULT_REPO_ID, BuildError,
+                                        build_from_gold)
+from kotechnews.release import RELEASE_REPO, ReleaseError, release
+from kotechnews.splits import SplitError
+
+console = Console()
+err = Console(stderr=True)
+USER_ERRORS = (BuildError, GoldError, SplitError, ReleaseError)
+
+
+def build_command(gold: Path = typer.Option(GOLD_DIR, help="Gold Label Studio exports"),
+                  out: Path = typer.Option(DATASET_DIR, help="Dataset repository to (re)write"),
+                  version: str = typer.Option(None, help="Version; default: newest in CHANGELOG.md"),
+                  repo_id: str = typer.Option(DEFAULT_REPO_ID, help="Hub repo named in the card")):
+    """Build the Hub-ready dataset repository (card, Parquet, plots, checksums) from the gold."""
+    try:
+        with console.status("building") as status:
+            result = build_from_gold(gold, out, version, repo_id,
+                                     progress=lambda step: status.update(step))
+    except USER_ERRORS as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    table = Table("config", "split", "rows", title=f"KoTechNews {result.version} -> {result.out_dir}")
+    for f in result.files:
+        table.add_row(f.config, f.split, str(f.num_examples))
+    console.print(table)
+
+
+def release_command(version: str = typer.Option(..., help="Semantic version X.Y.Z"),
+                    repo_id: str = typer.Option(..., help="Hub dataset repo ORG/NAME"),
+                    dry_run: bool = typer.Option(False, "--dry-run",
+                                                 help="Build and list the files; no tag, no upload"),
+                    gold: Path = typer.Option(GOLD_DIR),
+                    out: Path = typer.Option(DATASET_DIR),
+                    release_repo: Path = typer.Option(RELEASE_REPO, help="Local git repo of releases")):
+    """Validate, rebuild reproducibly, checksum, tag vX.Y.Z in git and upload (HF_TOKEN)."""
+    try:
+        with console.status("releasing") as status:
+            result = release(version, repo_id, dry_run=dry_run, gold_dir=gold, dataset_dir=out,
+                             release_repo=release_repo, progress=lambda step: status.update(step))
+    except USER_ERRORS as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    title = (f"{'would upload' if result.dry_run else 'uploaded'} {result.tag} to "
+             f"{result.repo_id}")
+    table = Table("file", "bytes", "sha256", title=title)
+    for f in result.files:
+        table.add_row(f.path, str(f.size), f.sha256)
+    console.print(table)
+    console.print(f"{len(result.files)} files, {sum(f.size for f in result.files)} bytes")
+    if not result.dry_run:
+        console.print(f"git commit {result.git_commit} tagged {result.tag}; {result.hub_commit_url}")
