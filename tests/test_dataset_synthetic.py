@@ -116,3 +116,10 @@ def test_synthetic_gold_validates_and_loads(tmp_path):
         assert record.entities and record.relations
         for ent in record.entities:
             assert record.text[ent.start:ent.end] == ent.text
+
+
+def write_changelog(path: Path, versions: list[str]) -> Path:
+    """A changelog with one entry per version, newest first (as the real CHANGELOG.md)."""
+    entries = "".join(f"## [{v}] - test\n\n- synthetic test release\n\n" for v in versions)
+    path.write_text(f"# Changelog\n\n{entries}", encoding="utf-8")
+    return path
