@@ -164,26 +164,34 @@ def entry_filename(name: str) -> str:
     return f"{slug}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:10]}.json"
 
 
-def add_entry(result_path: str | Path, *, name: str, url: str | None,
-              results_dir: str | Path = RESULTS_DIR, replace: bool = False) -> Path:
-    """Store a scored result under a name; refuses to overwrite an entry unless replace."""
-    try:
-        data = json.loads(Path(result_path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise LeaderboardError([f"{result_path}: cannot read: {exc.strerror or exc}"]) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise LeaderboardError([f"{result_path}: not a JSON file: {exc}"]) from None
-    if isinstance(data, dict):
-        data = {**data, "name": name, "url": url}
+def store_result(result: dict[str, Any], *, name: str, url: str | None,
+                 results_dir: str | Path = RESULTS_DIR, replace: bool = False,
+                 source: str = "result") -> Path:
+    """Validate a scored result under a name and write it atomically into results_dir (the
+    baselines call this with ``baselines/results``); refuses to overwrite unless replace."""
+    data = {**result, "name": name, "url": url} if isinstance(result, dict) else result
     problems = result_problems(data)
     if problems:
-        raise LeaderboardError([f"{result_path}: {problem}" for problem in problems])
+        raise LeaderboardError([f"{source}: {problem}" for problem in problems])
     target = Path(results_dir) / entry_filename(name)
     if target.exists() and not replace:
         raise LeaderboardError([f"{target}: an entry named {name!r} exists; pass --replace "
                                 f"to overwrite it"])
     write_json(target, data)
     return target
+
+
+def add_entry(result_path: str | Path, *, name: str, url: str | None,
+              results_dir: str | Path = RESULTS_DIR, replace: bool = False) -> Path:
+    """Store the result file of `kotechnews score --json` on the leaderboard."""
+    try:
+        data = json.loads(Path(result_path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise LeaderboardError([f"{result_path}: cannot read: {exc.strerror or exc}"]) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise LeaderboardError([f"{result_path}: not a JSON file: {exc}"]) from None
+    return store_result(data, name=name, url=url, results_dir=results_dir, replace=replace,
+                        source=str(result_path))
 
 
 @dataclass(frozen=True)

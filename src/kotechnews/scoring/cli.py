@@ -21,7 +21,7 @@ EXIT_INVALID = 2
 
 _SPLIT = typer.Option(None, "--split", help="Score against a released gold split (e.g. test).")
 _GOLD = typer.Option(None, "--gold", help="Gold JSONL file (same format, with text).",
-                     exists=False, dir_okay=False)
+                     dir_okay=False)
 _TRAIN = typer.Option(None, "--train", help="Train gold JSONL, enables relation Ign F1.",
                       dir_okay=False)
 _TASK = typer.Option(TaskChoice.all, "--task", help="Task to score.")
