@@ -85,10 +85,14 @@ def completeness_gaps(doc: AnnotatedDocument, exclusions: Iterable[dict[str, Any
                    text[max(0, start - 15):end + 15].replace("\n", " "))
 
     gaps = []
+    claims = [(c.start, c.end) for c in doc.claims]
     number_spans = [(m.start(), m.end()) for m in DIGITS.finditer(text)]
     number_spans += [(q.start, q.end) for q in find_quantities(text)]
     for start, end in sorted(set(number_spans)):
-        if not _covered(spans, start, end) and not _covered(excluded, start, end):
+        # A number is explained by a claim that overlaps it (the finder's span may take in
+        # words the guidelines leave outside, such as 총), or by an entity or exclusion holding it.
+        if (not any(s < end and start < e for s, e in claims)
+                and not _covered(spans, start, end) and not _covered(excluded, start, end)):
             gaps.append(gap(start, end, "number"))
     for surface in sorted({e.text for e in doc.entities if len(e.text) >= 2}):
         for match in re.finditer(re.escape(surface), text):

@@ -27,7 +27,7 @@ def validate_command(paths: list[Path] = typer.Argument(..., help="Export files 
     """Check Label Studio exports against the schema and the text; exit 1 on any problem."""
     files, problems = validate_paths(paths)
     for problem in problems:
-        err.print(str(problem), markup=False, highlight=False)
+        err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
     if not files:
         err.print(f"no export files under {', '.join(map(str, paths))}")
         raise typer.Exit(1)
@@ -42,7 +42,7 @@ def show_command(source_file: str, documents: Path = typer.Option(DOCUMENTS)):
     if source_file not in rows:
         err.print(f"{documents}: no document with source_file {source_file!r}")
         raise typer.Exit(1)
-    console.print(annotation.numbered_sentences(rows[source_file]), markup=False, highlight=False)
+    print(annotation.numbered_sentences(rows[source_file]))  # plain: no wrapping inside sentences
 
 
 @annotation_app.command("compile")
@@ -64,7 +64,7 @@ def check_command(gold_dir: Path = typer.Option(GOLD_DIR),
     gaps = [gap for doc in load_gold(gold_dir)
             for gap in annotation.completeness_gaps(doc, excluded)]
     for gap in gaps:
-        err.print(str(gap), markup=False, highlight=False)
+        err.print(str(gap), markup=False, highlight=False, soft_wrap=True)
     console.print(f"{len(gaps)} completeness gap(s)")
     raise typer.Exit(1 if gaps else 0)
 

@@ -35,6 +35,7 @@ REQUIRED_CLAIM_FIELDS = [f.name for f in schema.CLAIM_FIELDS
 # TITLE and DATE mentions stand alone (guidelines G7); every other entity needs a canonical ID.
 CANONICAL_ID_OPTIONAL = {"TITLE", "DATE"}
 RELATION_LABELS = set(schema.RELATION_TYPE_NAMES) | set(schema.CLAIM_LINK_NAMES)
+UNKNOWN = "?"  # stands in for a span label already reported as unknown
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,10 @@ def _validate_result(result: Any, text: str, out: _Collector) -> None:
             relations.append(item)
         elif _check_region_item(item, text, out):
             if item["from_name"] == convert.SPAN_CONTROL:
+                if not _known_label(item):
+                    # Keep the region so that its attributes and relations are not reported as
+                    # orphans; its type is unknown, so type checks skip it.
+                    item = {**item, "value": {**item["value"], "labels": [UNKNOWN]}}
                 if item["id"] in spans:
                     out.add(item["id"], "id", "two span regions share this id")
                 spans[item["id"]] = item
@@ -152,7 +157,8 @@ def _check_region_item(item: dict[str, Any], text: str, out: _Collector) -> bool
                 f"[{start}, {end}) is outside the text (length {len(text)}) or empty")
         return False
     if from_name == convert.SPAN_CONTROL:
-        return _check_span_value(rid, value, text, out)
+        _check_span_value(rid, value, text, out)
+        return True
     key = "text" if item["type"] == "textarea" else "choices"
     entries = value.get(key)
     if not (isinstance(entries, list) and len(entries) == 1 and isinstance(entries[0], str)):
@@ -165,22 +171,23 @@ def _check_region_item(item: dict[str, Any], text: str, out: _Collector) -> bool
     return True
 
 
-def _check_span_value(rid: str, value: dict[str, Any], text: str, out: _Collector) -> bool:
+def _known_label(item: dict[str, Any]) -> bool:
+    labels = item["value"].get("labels")
+    return isinstance(labels, list) and len(labels) == 1 and labels[0] in schema.SPAN_LABEL_NAMES
+
+
+def _check_span_value(rid: str, value: dict[str, Any], text: str, out: _Collector) -> None:
     start, end = value["start"], value["end"]
     labels = value.get("labels")
-    ok = True
     if not (isinstance(labels, list) and len(labels) == 1):
         out.add(rid, "value.labels", f"a span has exactly one label, got {labels!r}")
-        ok = False
     elif labels[0] not in schema.SPAN_LABEL_NAMES:
         out.add(rid, "value.labels", f"unknown label {labels[0]!r}")
-        ok = False
     if value.get("text") != text[start:end]:
         out.add(rid, "value.text",
                 f"span text {value.get('text')!r} != text[{start}:{end}] {text[start:end]!r}")
     elif text[start:end] != text[start:end].strip():
         out.add(rid, "value.text", f"span {text[start:end]!r} starts or ends with whitespace")
-    return ok
 
 
 def _check_span_layout(spans: dict[str, dict[str, Any]], text: str, out: _Collector) -> None:
@@ -295,6 +302,8 @@ def _check_relations(relations: list[dict[str, Any]], spans: dict[str, dict[str,
         if key in seen:
             out.add(rid, "labels", f"duplicate relation {label}")
         seen.add(key)
+        if UNKNOWN in (head_type, tail_type):
+            continue
         if label in schema.CLAIM_LINKS_BY_NAME:
             link = schema.CLAIM_LINKS_BY_NAME[label]
             if head_type != schema.QUANTITY.name or tail_type not in link.tail:

@@ -64,18 +64,28 @@ class _Compiler:
                              f"{context!r}")
         return found, found + len(surface)
 
-    def resolve(self, ref: str, sentences: list[int], near: int, where: str) -> Mention:
-        """The mention named by ref (canonical id or surface) in the given sentences, nearest to
-        offset ``near``; with no sentences, the nearest preceding mention in the document."""
+    def resolve(self, ref: str, sentences: list[int], near: int, where: str, *,
+                after: int | None = None, preceding: bool = False) -> Mention:
+        """The mention named by ref (canonical id or surface) in the given sentences.
+
+        Among several, the first one starting at or after ``after`` wins when given (a title
+        follows its person: guidelines R1), else the one nearest to offset ``near``. With
+        ``preceding``, a ref absent from the sentences falls back to the nearest mention before
+        ``near`` in the document (claim subjects: guidelines S1).
+        """
         candidates = [m for m in self.mentions if m.label != schema.QUANTITY.name
                       and (m.ref == ref or m.record.text == ref)]
         in_sentences = [m for m in candidates if m.sentence in sentences]
+        following = [m for m in in_sentences if after is not None and m.start >= after]
+        if following:
+            return min(following, key=lambda m: m.start)
         if in_sentences:
             return min(in_sentences, key=lambda m: abs(m.start - near))
-        preceding = [m for m in candidates if m.start < near]
-        if not sentences and preceding:
-            return max(preceding, key=lambda m: m.start)
-        return self.fail(where, f"no mention {ref!r} in sentence(s) {sentences}")
+        earlier = [m for m in candidates if m.start < near]
+        if preceding and earlier:
+            return max(earlier, key=lambda m: m.start)
+        return self.fail(where, f"no mention {ref!r} in sentence(s) {sentences}"
+                                + (" or before it" if preceding else ""))
 
 
 def compile_worksheet(sheet: dict[str, Any], document: dict[str, Any]) -> tuple[
@@ -117,14 +127,15 @@ def compile_worksheet(sheet: dict[str, Any], document: dict[str, Any]) -> tuple[
         for link in schema.CLAIM_LINKS:
             ref = entry.get(link.field)
             if ref:
-                setattr(claim, link.field, comp.resolve(ref, [index], claim.start, where).record.id)
+                mention = comp.resolve(ref, [index], claim.start, where, preceding=True)
+                setattr(claim, link.field, mention.record.id)
     for number, (head_ref, label, tail_ref, evidence) in enumerate(sheet.get("relations", [])):
         where = f"relation {number} ({head_ref} {label} {tail_ref})"
         if label not in schema.RELATIONS_BY_NAME:
             comp.fail(where, f"unknown relation type {label!r}")
         evidence = [evidence] if isinstance(evidence, int) else list(evidence)
         head = comp.resolve(head_ref, evidence, sentences[evidence[0]][0], where)
-        tail = comp.resolve(tail_ref, evidence, head.start, where)
+        tail = comp.resolve(tail_ref, evidence, head.start, where, after=head.end)
         doc.relations.append(Relation(head=head.record.id, tail=tail.record.id, type=label,
                                       evidence=sorted({head.sentence, tail.sentence})))
     exclusions = []
