@@ -210,7 +210,7 @@ def test_each_fault_is_named(export, breaker, expected):
 
 INDEPENDENT = [_break_claim_unit, _break_unknown_choice, _break_missing_property,
                _break_missing_canonical_id, _break_missing_doc_id, _break_duplicate_relation,
-               _break_span_text]
+               _break_claim_field_on_entity]
 
 
 def test_all_faults_are_reported_together(export):
