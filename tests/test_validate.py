@@ -208,9 +208,9 @@ def test_each_fault_is_named(export, breaker, expected):
     assert any(m.startswith("gold/test.json: task ") and expected in m for m in messages), messages
 
 
-INDEPENDENT = [_break_claim_unit, _break_unknown_choice, _break_missing_property,
-               _break_missing_canonical_id, _break_missing_doc_id, _break_duplicate_relation,
-               _break_claim_field_on_entity]
+INDEPENDENT = [_break_claim_field_on_entity, _break_claim_unit, _break_unknown_choice,
+               _break_missing_property, _break_missing_canonical_id, _break_missing_doc_id,
+               _break_duplicate_relation]
 
 
 def test_all_faults_are_reported_together(export):
