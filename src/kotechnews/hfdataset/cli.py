@@ -29,7 +29,7 @@ def build_command(gold: Path = typer.Option(GOLD_DIR, help="Gold Label Studio ex
             result = build_from_gold(gold, out, version, repo_id,
                                      progress=lambda step: status.update(step))
     except USER_ERRORS as exc:
-        err.print(str(exc), markup=False, highlight=False)
+        err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     table = Table("config", "split", "rows", title=f"KoTechNews {result.version} -> {result.out_dir}")
     for f in result.files:
@@ -50,7 +50,7 @@ def release_command(version: str = typer.Option(..., help="Semantic version X.Y.
             result = release(version, repo_id, dry_run=dry_run, gold_dir=gold, dataset_dir=out,
                              release_repo=release_repo, progress=lambda step: status.update(step))
     except USER_ERRORS as exc:
-        err.print(str(exc), markup=False, highlight=False)
+        err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     title = (f"{'would upload' if result.dry_run else 'uploaded'} {result.tag} to "
              f"{result.repo_id}")
