@@ -126,7 +126,7 @@ def counts_markdown(records: list[AnnotatedDocument]) -> str:
     lines = ["| article | " + " | ".join(columns) + " |",
              "|---|" + "---:|" * len(columns)]
     totals: Counter = Counter()
-    for doc in records:
+    for doc in sorted(records, key=lambda d: d.meta.get("source_file", d.id)):
         row: Counter = Counter(counts[doc.meta.get("source_file", doc.id)])
         row["entities"], row["relations"], row["claims"] = (
             len(doc.entities), len(doc.relations), len(doc.claims))

@@ -78,7 +78,7 @@ def counts_command(gold_dir: Path = typer.Option(GOLD_DIR),
         counts = annotation.label_counts(records)
         console.print_json(json.dumps({k: dict(v) for k, v in counts.items()}, ensure_ascii=False))
     else:
-        console.print(annotation.counts_markdown(records), markup=False, highlight=False)
+        print(annotation.counts_markdown(records))
 
 
 def run_command(build_dir: Path = typer.Option(PROJECT_ROOT / "build", help="Working directory")):
