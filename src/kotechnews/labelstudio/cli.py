@@ -1,0 +1,180 @@
+"""`kotechnews ls ...`: the Label Studio workflow commands (argument parsing and printing only)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kotechnews.labelstudio import workflow
+from kotechnews.labelstudio.client import LabelStudioClient, LabelStudioError, RetryPolicy
+from kotechnews.labelstudio.config import DEFAULT_PROJECT_TITLE, ConfigError, server_settings
+
+ls_app = typer.Typer(
+    help="Label Studio workflow: set up the project, push documents, pull annotations. "
+         "The server is LABEL_STUDIO_URL, the key LABEL_STUDIO_API_KEY (environment only).",
+    no_args_is_help=True,
+)
+console = Console()
+errors = Console(stderr=True)
+
+TITLE_OPTION = typer.Option(DEFAULT_PROJECT_TITLE, "--title", help="Label Studio project title")
+
+
+@ls_app.callback()
+def options(
+    ctx: typer.Context,
+    attempts: int = typer.Option(4, "--attempts", min=1, help="Tries per server operation"),
+    backoff: float = typer.Option(0.5, "--backoff", min=0.0,
+                                  help="Seconds before the first retry; doubles each retry"),
+    timeout: float = typer.Option(60.0, "--timeout", min=0.1, help="Seconds per HTTP request"),
+) -> None:
+    ctx.obj = RetryPolicy(attempts=attempts, initial_delay=backoff, timeout=timeout)
+
+
+def _fail(message: str) -> typer.Exit:
+    errors.print(f"error: {message}", markup=False, highlight=False)
+    return typer.Exit(1)
+
+
+def _client(ctx: typer.Context) -> LabelStudioClient:
+    def on_retry(operation: str, attempt: int, reason: str, delay: float) -> None:
+        errors.print(f"warning: {operation}: attempt {attempt} failed ({reason}); "
+                     f"retrying in {delay:g} s", markup=False, highlight=False)
+
+    return LabelStudioClient(server_settings(), ctx.obj, on_retry=on_retry)
+
+
+def _run(action):
+    """Run a workflow step; expected failures become one error line, never a traceback."""
+    try:
+        return action()
+    except (ConfigError, LabelStudioError, workflow.WorkflowError) as exc:
+        raise _fail(str(exc)) from None
+
+
+@ls_app.command("setup")
+def setup_command(ctx: typer.Context, title: str = TITLE_OPTION) -> None:
+    """Create the project (or update its labeling config) from the KoTechNews schema."""
+    result = _run(lambda: workflow.setup_project(_client(ctx), title))
+    console.print(f"project {result.title!r} (id {result.project_id}): {result.action}",
+                  highlight=False)
+
+
+def _push_progress(total: int) -> tuple[Progress, workflow.Progress]:
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), console=console, transient=True)
+    task = bar.add_task("pushing tasks", total=total)
+    return bar, lambda n: bar.advance(task, n)
+
+
+def _print_push(result: workflow.PushResult) -> None:
+    console.print(f"created {len(result.created_task_ids)} tasks; "
+                  f"{len(result.already_present)} already in the project", highlight=False)
+
+
+@ls_app.command("push")
+def push_command(
+    ctx: typer.Context,
+    documents: Path = typer.Argument(..., help="documents.jsonl written by `kotechnews ingest`"),
+    predictions: str | None = typer.Option(
+        None, "--predictions",
+        help=f"Pre-annotations to attach: {', '.join(workflow.PREDICTION_SOURCES)}"),
+    title: str = TITLE_OPTION,
+) -> None:
+    """Import documents as tasks (idempotent: a doc_id already in the project is skipped)."""
+    if predictions is not None and predictions not in workflow.PREDICTION_SOURCES:
+        raise _fail(f"--predictions {predictions!r}: choose one of "
+                    f"{', '.join(workflow.PREDICTION_SOURCES)}")
+
+    def action() -> workflow.PushResult:
+        docs = workflow.load_documents(documents)
+        found = workflow.PREDICTION_SOURCES[predictions](docs) if predictions else None
+        client = _client(ctx)
+        project = workflow.project_id(client, title)
+        bar, advance = _push_progress(len(docs))
+        with bar:
+            return workflow.push_documents(client, project, docs, found, progress=advance)
+
+    _print_push(_run(action))
+
+
+@ls_app.command("push-export")
+def push_export_command(
+    ctx: typer.Context,
+    export: Path = typer.Argument(..., help="A Label Studio JSON export, e.g. annotation/gold/x.json"),
+    title: str = TITLE_OPTION,
+) -> None:
+    """Re-import an exported file (tasks with their annotations), e.g. to review a contribution."""
+    def action() -> workflow.PushResult:
+        try:
+            tasks = json.loads(export.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise workflow.WorkflowError(f"{export}: cannot read a JSON export: {exc}") from None
+        client = _client(ctx)
+        project = workflow.project_id(client, title)
+        bar, advance = _push_progress(len(tasks) if isinstance(tasks, list) else 0)
+        with bar:
+            return workflow.push_export(client, project, tasks, str(export), progress=advance)
+
+    _print_push(_run(action))
+
+
+def _score(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+@ls_app.command("pull")
+def pull_command(
+    ctx: typer.Context,
+    out: Path = typer.Option(..., "--out", help="Directory for export.json, gold.jsonl, "
+                                                 "conflicts.json and report.json"),
+    title: str = TITLE_OPTION,
+) -> None:
+    """Export all annotations, validate them and write the adjudicated gold with its report."""
+    def action() -> workflow.PullResult:
+        client = _client(ctx)
+        project = workflow.project_id(client, title)
+        with console.status("exporting and adjudicating"):
+            return workflow.pull(client, project, out)
+
+    result = _run(action)
+    adj = result.adjudication
+
+    if adj.annotators:
+        table = Table("annotator", "tasks done", "annotations", "skipped", "ground truth",
+                      "last activity", title="progress per annotator")
+        for row in adj.annotators:
+            table.add_row(row["annotator"], str(row["tasks_done"]), str(row["annotations"]),
+                          str(row["cancelled"]), str(row["ground_truth"]),
+                          row["last_activity"] or "-")
+        console.print(table)
+    if adj.agreement:
+        table = Table("task", "doc_id", "annotators", "entity F1", "relation F1", "claim span F1",
+                      "claim values", title="agreement where several annotators worked")
+        for row in adj.agreement:
+            table.add_row(str(row["task"]), str(row["doc_id"]),
+                          f"{row['a']['annotator']} / {row['b']['annotator']}",
+                          *(_score(row[k]) for k in ("entity_f1", "relation_f1", "claim_span_f1",
+                                                     "claim_value_agreement")))
+        console.print(table)
+    counts = Counter(o.outcome for o in adj.outcomes)
+    console.print(f"{result.tasks} tasks, {len(adj.gold)} gold records; annotations: "
+                  + (", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "none")
+                  + f"; {len(adj.unannotated)} tasks without a usable annotation", highlight=False)
+    for conflict in adj.conflicts:
+        items = sum(len(d["items"]) for d in conflict["disagreements"])
+        console.print(f"conflict: task {conflict['task']} ({conflict['doc_id']}): "
+                      f"{len(conflict['annotations'])} annotations, {items} differing items",
+                      highlight=False, markup=False)
+    console.print("wrote " + ", ".join(str(p) for p in result.files), highlight=False)
+    if adj.problems:
+        for problem in adj.problems:
+            errors.print(str(problem), markup=False, highlight=False)
+        raise _fail(f"{len(adj.problems)} validation problems: those annotations are left out of "
+                    f"{out / workflow.GOLD_FILE} (see {out / workflow.CONFLICTS_FILE})")

@@ -1,0 +1,380 @@
+"""Contributor workflow on a Label Studio server: set up, push, pull and adjudicate.
+
+- ``setup_project``: create the KoTechNews project, or bring its labeling config up to date.
+- ``push_documents``: ingested documents become tasks (``convert.task_data``), optionally with
+  pre-annotations as predictions; a task is identified by its ``doc_id``, so pushing twice
+  creates nothing new. ``push_export`` re-imports an exported file (tasks with annotations).
+- ``pull``: the full JSON export is fetched, validated annotation by annotation, adjudicated into
+  gold records and reported (annotator progress, agreement, conflicts); every output is written
+  atomically and only after the export is complete.
+
+Adjudication per task: cancelled annotations and annotations the validator rejects are left out
+and reported; among the rest, ground-truth annotations (``ground_truth: true``) win; otherwise a
+single annotation is the gold one, and several become gold only if they agree entirely
+(``agreement.disagreements`` is empty). Anything else is a conflict, listed and not resolved.
+The Community edition exports no review status, so ground truth is the only reviewer signal.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import json
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kotechnews import __version__, agreement
+from kotechnews.jsonio import JsonlError, atomic_write_text, dumps_line, read_jsonl
+from kotechnews.labelstudio import convert
+from kotechnews.labelstudio.client import DOC_ID, LabelStudioClient, batches
+from kotechnews.labelstudio.config import DEFAULT_PROJECT_TITLE, label_config
+from kotechnews.records import AnnotatedDocument, Claim
+from kotechnews.validate import Problem, validate_tasks
+
+PUSH_BATCH_SIZE = 250
+QUANTITY_MODEL_VERSION = f"kotechnews-quantity-finder-{__version__}"
+EXPORT_FILE, GOLD_FILE, CONFLICTS_FILE, REPORT_FILE = (
+    "export.json", "gold.jsonl", "conflicts.json", "report.json")
+
+Progress = Callable[[int], None]  # called with the number of items just finished
+
+
+class WorkflowError(ValueError):
+    """Bad input or a missing project; the message names the file, record and field."""
+
+
+# Project
+
+
+@dataclass(frozen=True)
+class SetupResult:
+    project_id: int
+    title: str
+    action: str  # created, updated, unchanged
+
+
+def setup_project(client: LabelStudioClient, title: str = DEFAULT_PROJECT_TITLE) -> SetupResult:
+    """Create the project, or update its labeling config when the schema has changed."""
+    config = label_config()
+    project = client.find_project(title)
+    if project is None:
+        created = client.create_project(title, config,
+                                        description="KoTechNews: entities, relations and numeric "
+                                                    "claims in Korean technology news")
+        return SetupResult(created["id"], title, "created")
+    if (project.get("label_config") or "").strip() == config.strip():  # the server strips it
+        return SetupResult(project["id"], title, "unchanged")
+    client.update_label_config(project["id"], config)
+    return SetupResult(project["id"], title, "updated")
+
+
+def project_id(client: LabelStudioClient, title: str = DEFAULT_PROJECT_TITLE) -> int:
+    project = client.find_project(title)
+    if project is None:
+        raise WorkflowError(f"Label Studio at {client.url} has no project titled {title!r}: "
+                            "run `kotechnews ls setup` first")
+    return project["id"]
+
+
+# Push
+
+
+def load_documents(path: str | Path) -> list[dict[str, Any]]:
+    """Ingested documents (``kotechnews ingest`` output), checked for what a task needs."""
+    documents: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    try:
+        rows = list(read_jsonl(path))
+    except (OSError, JsonlError, UnicodeDecodeError) as exc:
+        raise WorkflowError(f"{path}: cannot read documents: {exc}") from None
+    for number, row in enumerate(rows, start=1):
+        where = f"{path}: record {number}"
+        if not isinstance(row, dict):
+            raise WorkflowError(f"{where}: expected a JSON object")
+        if not isinstance(row.get("id"), str) or not row["id"]:
+            raise WorkflowError(f"{where}: field 'id': missing or not a non-empty string")
+        where += f" (id {row['id']!r})"
+        text = row.get("text")
+        if not isinstance(text, str) or not text:
+            raise WorkflowError(f"{where}: field 'text': missing or not a non-empty string")
+        if unicodedata.normalize("NFC", text) != text:
+            raise WorkflowError(f"{where}: field 'text': not NFC-normalised (run kotechnews ingest)")
+        sentences = row.get("sentences")
+        if not isinstance(sentences, list) or not all(
+                isinstance(s, dict) and isinstance(s.get("start"), int)
+                and isinstance(s.get("end"), int) and 0 <= s["start"] <= s["end"] <= len(text)
+                for s in sentences):
+            raise WorkflowError(f"{where}: field 'sentences': expected a list of "
+                                "{start, end} offsets inside the text")
+        if row["id"] in seen:
+            raise WorkflowError(f"{where}: field 'id': duplicate of record {seen[row['id']]}")
+        seen[row["id"]] = number
+        documents.append(row)
+    if not documents:
+        raise WorkflowError(f"{path}: no documents")
+    return documents
+
+
+def predictions_from_records(records: Iterable[AnnotatedDocument],
+                             model_version: str) -> dict[str, dict[str, Any]]:
+    """Label Studio predictions keyed by document id, one per record (e.g. a baseline's output)."""
+    return {record.id: {"model_version": model_version,
+                        "result": convert.result_from_record(record)}
+            for record in records}
+
+
+def quantity_records(documents: Iterable[Mapping[str, Any]]) -> list[AnnotatedDocument]:
+    """QUANTITY claims found by the quantity normaliser, with value/low/high/unit/approximate."""
+    from kotechnews.quantity import find_quantities
+
+    records = []
+    for doc in documents:
+        claims = [Claim(id=f"qty{n}", start=q.start, end=q.end, text=q.text, value=q.value,
+                        low=q.low, high=q.high, unit=q.unit, approximate=q.approximate)
+                  for n, q in enumerate(find_quantities(doc["text"]), start=1)]
+        records.append(AnnotatedDocument(id=doc["id"], text=doc["text"], claims=claims))
+    return records
+
+
+def quantity_predictions(documents: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    return predictions_from_records(quantity_records(documents), QUANTITY_MODEL_VERSION)
+
+
+PREDICTION_SOURCES: dict[str, Callable[[Sequence[Mapping[str, Any]]], dict[str, dict[str, Any]]]] = {
+    "quantity": quantity_predictions,
+}
+
+
+@dataclass(frozen=True)
+class PushResult:
+    created_task_ids: list[int]
+    already_present: list[str]  # doc_ids that were in the project before
+
+
+def push_tasks(client: LabelStudioClient, project: int, tasks: Sequence[dict[str, Any]],
+               batch_size: int = PUSH_BATCH_SIZE, progress: Progress | None = None) -> PushResult:
+    """Import tasks (Label Studio import format, data with a doc_id) not yet in the project."""
+    counts = defaultdict(int)
+    for task in tasks:
+        counts[str(task["data"][DOC_ID])] += 1
+    duplicates = sorted(doc_id for doc_id, n in counts.items() if n > 1)
+    if duplicates:
+        raise WorkflowError(f"doc_id {duplicates[0]!r} appears in {counts[duplicates[0]]} tasks")
+    present = client.task_ids_by_doc_id(project)
+    new = [t for t in tasks if str(t["data"][DOC_ID]) not in present]
+    if progress:
+        progress(len(tasks) - len(new))
+    created: list[int] = []
+    for batch in batches(new, batch_size):
+        created += client.import_new_tasks(project, batch)
+        if progress:
+            progress(len(batch))
+    return PushResult(created, sorted(str(t["data"][DOC_ID]) for t in tasks
+                                      if str(t["data"][DOC_ID]) in present))
+
+
+def push_documents(client: LabelStudioClient, project: int, documents: Sequence[Mapping[str, Any]],
+                   predictions: Mapping[str, dict[str, Any]] | None = None,
+                   batch_size: int = PUSH_BATCH_SIZE, progress: Progress | None = None) -> PushResult:
+    """Ingested documents as tasks, each with its prediction when one is given for its id."""
+    tasks = []
+    for doc in documents:
+        task: dict[str, Any] = {"data": convert.task_data(dict(doc))}
+        if predictions and doc["id"] in predictions:
+            task["predictions"] = [predictions[doc["id"]]]
+        tasks.append(task)
+    return push_tasks(client, project, tasks, batch_size, progress)
+
+
+def _importable_annotation(annotation: Mapping[str, Any]) -> dict[str, Any]:
+    # Annotator ids belong to the server that made the export: the importing user takes them.
+    return {key: annotation[key] for key in ("result", "ground_truth", "was_cancelled", "lead_time")
+            if annotation.get(key) is not None}
+
+
+def push_export(client: LabelStudioClient, project: int, export: Sequence[Mapping[str, Any]],
+                source: str, batch_size: int = PUSH_BATCH_SIZE,
+                progress: Progress | None = None) -> PushResult:
+    """Re-import a Label Studio JSON export (e.g. a file of annotation/gold/) for review."""
+    problems = validate_tasks(list(export), source)
+    if problems:
+        raise WorkflowError("\n".join(map(str, problems)))
+    tasks = [{"data": dict(task["data"]),
+              "annotations": [_importable_annotation(a) for a in task.get("annotations", [])]}
+             for task in export]
+    return push_tasks(client, project, tasks, batch_size, progress)
+
+
+# Adjudication
+
+
+def annotator_name(annotation: Mapping[str, Any]) -> str:
+    who = annotation.get("completed_by")
+    if isinstance(who, dict):
+        return who.get("email") or f"user {who.get('id')}"
+    return f"user {who}" if who is not None else "unknown"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one annotation of the export."""
+    task: int | None
+    doc_id: str | None
+    annotation: int | None
+    annotator: str
+    outcome: str  # gold, agrees_with_gold, superseded, conflict, cancelled, invalid
+    detail: str = ""
+
+
+@dataclass
+class Adjudication:
+    gold: list[AnnotatedDocument] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    agreement: list[dict[str, Any]] = field(default_factory=list)
+    unannotated: list[dict[str, Any]] = field(default_factory=list)
+    annotators: list[dict[str, Any]] = field(default_factory=list)
+
+    def by_outcome(self, outcome: str) -> list[Outcome]:
+        return [o for o in self.outcomes if o.outcome == outcome]
+
+
+def annotator_progress(tasks: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Per annotator: tasks done, annotations submitted, skipped, ground truth, last activity."""
+    rows: dict[str, dict[str, Any]] = {}
+    for task in tasks:
+        for ann in task.get("annotations") or []:
+            name = annotator_name(ann)
+            row = rows.setdefault(name, {"annotator": name, "tasks_done": set(), "annotations": 0,
+                                         "cancelled": 0, "ground_truth": 0, "last_activity": None})
+            if ann.get("was_cancelled"):
+                row["cancelled"] += 1
+            else:
+                row["annotations"] += 1
+                row["tasks_done"].add(task.get("id"))
+                row["ground_truth"] += bool(ann.get("ground_truth"))
+            stamp = ann.get("updated_at") or ann.get("created_at")
+            if stamp and (row["last_activity"] is None or stamp > row["last_activity"]):
+                row["last_activity"] = stamp
+    return [{**row, "tasks_done": len(row["tasks_done"])}
+            for row in sorted(rows.values(), key=lambda r: r["annotator"])]
+
+
+def adjudicate(tasks: Sequence[Mapping[str, Any]], source: str) -> Adjudication:
+    """Gold records, outcome of every annotation, conflicts, problems and agreement."""
+    result = Adjudication(annotators=annotator_progress(tasks))
+    for task in tasks:
+        _adjudicate_task(task, source, result)
+    return result
+
+
+def _adjudicate_task(task: Mapping[str, Any], source: str, result: Adjudication) -> None:
+    data = task.get("data") if isinstance(task.get("data"), dict) else {}
+    task_id, doc_id = task.get("id"), data.get(DOC_ID)
+    annotations = sorted(task.get("annotations") or [], key=lambda a: a.get("id") or 0)
+
+    def outcome(ann: Mapping[str, Any], kind: str, detail: str = "") -> None:
+        result.outcomes.append(Outcome(task_id, doc_id, ann.get("id"), annotator_name(ann), kind,
+                                       detail))
+
+    task_problems = validate_tasks([{**task, "annotations": []}], source)
+    result.problems += task_problems
+    usable: dict[int, tuple[Mapping[str, Any], AnnotatedDocument]] = {}
+    for ann in annotations:
+        if ann.get("was_cancelled"):
+            outcome(ann, "cancelled", "skipped in Label Studio")
+            continue
+        problems = task_problems or validate_tasks([{**task, "annotations": [ann]}], source)
+        if not task_problems:
+            result.problems += problems
+        if problems:
+            outcome(ann, "invalid", "; ".join(str(p) for p in problems))
+            continue
+        usable[ann["id"]] = (ann, convert.record_from_result(data, ann["result"]))
+    if not usable:
+        result.unannotated.append({"task": task_id, "doc_id": doc_id,
+                                   "annotations": len(annotations)})
+        return
+
+    for (ia, (ann_a, rec_a)), (ib, (ann_b, rec_b)) in itertools.combinations(usable.items(), 2):
+        result.agreement.append({
+            "task": task_id, "doc_id": doc_id,
+            "a": {"annotation": ia, "annotator": annotator_name(ann_a)},
+            "b": {"annotation": ib, "annotator": annotator_name(ann_b)},
+            **agreement.agreement(rec_a, rec_b).to_dict()})
+
+    ground_truth = [i for i, (ann, _) in usable.items() if ann.get("ground_truth")]
+    pool = ground_truth or list(usable)
+    rule = "ground_truth" if ground_truth else ("single" if len(pool) == 1 else "agreed")
+    reference = pool[0]
+    differences = {other: agreement.disagreements(usable[reference][1], usable[other][1])
+                   for other in pool[1:]}
+    for i, (ann, _) in usable.items():
+        if i not in pool:
+            outcome(ann, "superseded", "a ground-truth annotation of the task wins")
+    if any(differences.values()):
+        result.conflicts.append({
+            "task": task_id, "doc_id": doc_id, "rule": rule,
+            "annotations": [{"annotation": i, "annotator": annotator_name(usable[i][0]),
+                             "ground_truth": bool(usable[i][0].get("ground_truth"))} for i in pool],
+            "disagreements": [{"a": reference, "b": other, "items": [d.to_dict() for d in diffs]}
+                              for other, diffs in differences.items() if diffs]})
+        for i in pool:
+            outcome(usable[i][0], "conflict", f"{len(pool)} {rule.replace('_', ' ')} annotations "
+                                              "disagree; see conflicts.json")
+        return
+    result.gold.append(usable[reference][1])
+    outcome(usable[reference][0], "gold", rule)
+    for i in pool[1:]:
+        outcome(usable[i][0], "agrees_with_gold", f"same as annotation {reference}")
+
+
+# Pull
+
+
+@dataclass(frozen=True)
+class PullResult:
+    files: list[Path]
+    tasks: int
+    adjudication: Adjudication
+
+
+def _json(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
+
+
+def pull(client: LabelStudioClient, project: int, out_dir: str | Path) -> PullResult:
+    """Export, validate, adjudicate and write OUT_DIR/{export.json, gold.jsonl, conflicts.json,
+    report.json}. Nothing is written unless the export and every computation succeeded."""
+    out_dir = Path(out_dir)
+    tasks = client.export_tasks(project)
+    export_path = out_dir / EXPORT_FILE
+    adjudication = adjudicate(tasks, str(export_path))
+    outcomes = [asdict(o) for o in adjudication.outcomes]
+    report = {
+        "server": client.url, "project": project,
+        "pulled_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "tasks": len(tasks), "gold": len(adjudication.gold),
+        "annotators": adjudication.annotators, "agreement": adjudication.agreement,
+        "outcomes": outcomes, "unannotated": adjudication.unannotated,
+        "problems": [str(p) for p in adjudication.problems],
+    }
+    conflicts = {
+        "conflicts": adjudication.conflicts,
+        "cancelled": [o for o in outcomes if o["outcome"] == "cancelled"],
+        "invalid": [o for o in outcomes if o["outcome"] == "invalid"],
+    }
+    rendered = {
+        export_path: _json(tasks),
+        out_dir / GOLD_FILE: "".join(dumps_line(r.to_dict()) + "\n" for r in adjudication.gold),
+        out_dir / CONFLICTS_FILE: _json(conflicts),
+        out_dir / REPORT_FILE: _json(report),
+    }
+    for path, text in rendered.items():
+        atomic_write_text(path, text)
+    return PullResult(list(rendered), len(tasks), adjudication)
