@@ -32,6 +32,8 @@ app.add_typer(quantity_app, name="quantity")
 from kotechnews.hfdataset.cli import build_command, release_command  # noqa: E402
 app.command("build")(build_command)
 app.command("release")(release_command)
+from kotechnews.labelstudio.cli import ls_app  # noqa: E402
+app.add_typer(ls_app, name="ls")
 
 
 if __name__ == "__main__":
