@@ -36,23 +36,49 @@ def documents_by_source(documents_path: Path) -> dict[str, dict[str, Any]]:
     return {row["source_file"]: row for row in read_jsonl(documents_path)}
 
 
-def compile_gold(worksheet_dir: Path, documents: dict[str, dict[str, Any]], gold_dir: Path,
-                 exclusions_path: Path) -> list[AnnotatedDocument]:
-    """Compile every worksheet into a gold Label Studio export; write the number exclusions."""
-    records, exclusions = [], []
-    for task_id, path in enumerate(sorted(worksheet_dir.glob("*.json")), start=1):
+def compile_sheets(worksheet_dir: Path, documents: dict[str, dict[str, Any]]):
+    """(sheet, document, record, exclusions) for every worksheet in a directory, by file name."""
+    for path in sorted(worksheet_dir.glob("*.json")):
         sheet = json.loads(path.read_text(encoding="utf-8"))
         document = documents.get(sheet.get("source_file"))
         if document is None:
             raise ValueError(f"{path}: source_file {sheet.get('source_file')!r} is not an ingested "
                              "document")
-        doc, doc_exclusions = compile_worksheet(sheet, document)
+        doc, exclusions = compile_worksheet(sheet, document)
+        yield sheet, document, doc, exclusions
+
+
+def compile_gold(worksheet_dir: Path, documents: dict[str, dict[str, Any]], gold_dir: Path,
+                 exclusions_path: Path) -> list[AnnotatedDocument]:
+    """Compile every worksheet into a gold Label Studio export; write the number exclusions."""
+    records, exclusions = [], []
+    compiled = compile_sheets(worksheet_dir, documents)
+    for task_id, (sheet, document, doc, doc_exclusions) in enumerate(compiled, start=1):
         write_json(gold_dir / f"{Path(sheet['source_file']).stem}.json",
                    gold_export(document, doc, sheet["annotator"], sheet["annotated_at"], task_id))
         records.append(doc)
         exclusions.extend(doc_exclusions)
     write_jsonl(exclusions_path, exclusions)
     return records
+
+
+AGREEMENT_COLUMNS = ("entity_f1", "relation_f1", "claim_span_f1", "claim_value_agreement")
+
+
+def agreement_rows(first_dir: Path, second_dir: Path, documents: dict[str, dict[str, Any]]
+                   ) -> list[dict[str, Any]]:
+    """Agreement per article annotated in both directories (by source file), plus their mean."""
+    from kotechnews.agreement import agreement
+
+    first = {sheet["source_file"]: doc for sheet, _, doc, _ in compile_sheets(first_dir, documents)}
+    second = {sheet["source_file"]: doc for sheet, _, doc, _ in compile_sheets(second_dir, documents)}
+    rows = [{"article": name, **agreement(first[name], second[name]).to_dict()}
+            for name in sorted(set(first) & set(second))]
+    if rows:
+        mean = {c: sum(r[c] for r in rows if r[c] is not None) /
+                max(1, sum(r[c] is not None for r in rows)) for c in AGREEMENT_COLUMNS}
+        rows.append({"article": "mean", **mean})
+    return rows
 
 
 @dataclass(frozen=True)

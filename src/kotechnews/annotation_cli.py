@@ -69,6 +69,33 @@ def check_command(gold_dir: Path = typer.Option(GOLD_DIR),
     raise typer.Exit(1 if gaps else 0)
 
 
+AGREEMENT = PROJECT_ROOT / "annotation" / "agreement"
+
+
+@annotation_app.command("agreement")
+def agreement_command(documents: Path = typer.Option(DOCUMENTS),
+                      agreement_dir: Path = typer.Option(AGREEMENT, help="annotator-a/, annotator-b/"),
+                      worksheets: Path = typer.Option(WORKSHEETS, help="adjudicated worksheets"),
+                      as_json: bool = typer.Option(False, "--json")):
+    """Inter-annotator agreement before adjudication (a vs b) and after (each vs adjudicated gold)."""
+    rows = annotation.documents_by_source(documents)
+    first, second = agreement_dir / "annotator-a", agreement_dir / "annotator-b"
+    comparisons = {"before: a vs b": (first, second),
+                   "after: a vs adjudicated": (first, worksheets),
+                   "after: b vs adjudicated": (second, worksheets)}
+    result = {name: annotation.agreement_rows(x, y, rows) for name, (x, y) in comparisons.items()}
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    columns = annotation.AGREEMENT_COLUMNS
+    print("| comparison | article | " + " | ".join(columns) + " |")
+    print("|---|---|" + "---:|" * len(columns))
+    for name, table in result.items():
+        for row in table:
+            cells = ["–" if row[c] is None else f"{row[c]:.3f}" for c in columns]
+            print(f"| {name} | {row['article']} | " + " | ".join(cells) + " |")
+
+
 @annotation_app.command("counts")
 def counts_command(gold_dir: Path = typer.Option(GOLD_DIR),
                    as_json: bool = typer.Option(False, "--json")):

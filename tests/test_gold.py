@@ -1,0 +1,86 @@
+"""The shipped gold: valid, complete, in sync with its worksheets and with the ingested text, and the
+figures the README reports are the ones the commands compute."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from kotechnews import annotation
+from kotechnews.gold import GOLD_DIR, PROJECT_ROOT, load_gold
+from kotechnews.ingest import ingest_directory
+from kotechnews.jsonio import read_jsonl
+from kotechnews.validate import validate_paths
+
+WORKSHEETS = PROJECT_ROOT / "annotation" / "worksheets"
+EXCLUSIONS = PROJECT_ROOT / "annotation" / "number_exclusions.jsonl"
+README = PROJECT_ROOT / "README.md"
+
+
+@pytest.fixture(scope="module")
+def documents(tmp_path_factory) -> dict[str, dict]:
+    out = tmp_path_factory.mktemp("ingested")
+    ingest_directory(PROJECT_ROOT / "annotation" / "raw", out)
+    return annotation.documents_by_source(out / "documents.jsonl")
+
+
+def test_gold_validates_and_covers_every_raw_article(documents):
+    files, problems = validate_paths([GOLD_DIR])
+    assert problems == []
+    assert sorted(f.stem for f in files) == sorted(Path(name).stem for name in documents)
+
+
+def test_gold_annotates_the_text_ingest_produces(documents):
+    by_id = {doc["id"]: doc for doc in documents.values()}
+    for doc in load_gold():
+        assert doc.text == by_id[doc.id]["text"]
+        for item in doc.entities + doc.claims:
+            assert doc.text[item.start:item.end] == item.text
+
+
+def test_worksheets_compile_to_the_committed_gold(documents, tmp_path):
+    annotation.compile_gold(WORKSHEETS, documents, tmp_path / "gold", tmp_path / "excl.jsonl")
+    for committed in sorted(GOLD_DIR.glob("*.json")):
+        assert (tmp_path / "gold" / committed.name).read_bytes() == committed.read_bytes(), committed
+    assert (tmp_path / "excl.jsonl").read_bytes() == EXCLUSIONS.read_bytes()
+
+
+def test_no_unexplained_number_and_no_unannotated_repeat():
+    exclusions = list(read_jsonl(EXCLUSIONS))
+    gaps = [str(g) for doc in load_gold() for g in annotation.completeness_gaps(doc, exclusions)]
+    assert gaps == []
+
+
+def test_every_exclusion_names_a_guideline_rule():
+    guidelines = (PROJECT_ROOT / "annotation" / "GUIDELINES.md").read_text(encoding="utf-8")
+    rules = set(re.findall(r"- ([A-Z]\d+)(?: —|:)", guidelines))
+    for row in read_jsonl(EXCLUSIONS):
+        assert row["rule"] in rules, row
+
+
+def _readme_table(heading: str) -> str:
+    text = README.read_text(encoding="utf-8")
+    block = text[text.index(heading):]
+    lines = block.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("|"))
+    end = next((i for i in range(start, len(lines)) if not lines[i].startswith("|")), len(lines))
+    return "\n".join(lines[start:end])
+
+
+def test_readme_counts_are_the_computed_counts():
+    assert _readme_table("### Label counts") == annotation.counts_markdown(load_gold())
+
+
+def test_readme_agreement_is_the_computed_agreement(documents):
+    table = _readme_table("### Inter-annotator agreement")
+    agreement_dir = PROJECT_ROOT / "annotation" / "agreement"
+    before = annotation.agreement_rows(agreement_dir / "annotator-a",
+                                       agreement_dir / "annotator-b", documents)
+    assert len(before) == 3  # two articles and their mean
+    for row in before:
+        cells = [f"{row[c]:.3f}" for c in annotation.AGREEMENT_COLUMNS]
+        assert f"| before: a vs b | {row['article']} | " + " | ".join(cells) + " |" in table
+    assert json.loads(json.dumps(before))  # plain numbers only
