@@ -192,8 +192,11 @@ def push_documents(client: LabelStudioClient, project: int, documents: Sequence[
 
 def _importable_annotation(annotation: Mapping[str, Any]) -> dict[str, Any]:
     # Annotator ids belong to the server that made the export: the importing user takes them.
-    return {key: annotation[key] for key in ("result", "ground_truth", "was_cancelled", "lead_time")
-            if annotation.get(key) is not None}
+    # Flags are always sent: an imported annotation without ground_truth becomes ground truth.
+    return {"result": annotation.get("result") or [],
+            "ground_truth": bool(annotation.get("ground_truth")),
+            "was_cancelled": bool(annotation.get("was_cancelled")),
+            **({"lead_time": annotation["lead_time"]} if annotation.get("lead_time") else {})}
 
 
 def push_export(client: LabelStudioClient, project: int, export: Sequence[Mapping[str, Any]],
