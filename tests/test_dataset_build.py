@@ -63,7 +63,7 @@ def test_every_config_and_split_loads_with_declared_features_and_gold_counts(bui
     for split in SPLIT_NAMES:
         assert loaded[split].features == FEATURES[config]
         expected = [d.id for d in records if assignments[d.id].split == split]
-        assert loaded[split]["id"] == expected
+        assert list(loaded[split]["id"]) == expected
 
 
 def test_label_names_come_from_the_schema(built):

@@ -118,7 +118,6 @@ def commit_release(dataset_dir: Path, repo: Path, tag: str) -> str:
 def upload(dataset_dir: Path, repo_id: str, tag: str, token: str) -> str:
     """Upload the folder as one Hub commit (removing files no longer in it), tag it; the commit URL."""
     from huggingface_hub import HfApi
-    from huggingface_hub.errors import HfHubHTTPError
 
     api = HfApi(token=token)
     try:
@@ -127,8 +126,9 @@ def upload(dataset_dir: Path, repo_id: str, tag: str, token: str) -> str:
                                  commit_message=f"KoTechNews {tag}", delete_patterns="*")
         api.create_tag(repo_id, tag=tag, tag_message=f"KoTechNews {tag}", revision=info.oid,
                        repo_type="dataset")
-    except HfHubHTTPError as exc:
-        raise ReleaseError(f"upload of {tag} to {repo_id} failed: {exc}") from exc
+    except Exception as exc:  # network, HTTP and Hub errors all stop the release the same way
+        raise ReleaseError(f"upload of {tag} to {repo_id} failed: {type(exc).__name__}: {exc}") \
+            from exc
     return info.commit_url
 
 
