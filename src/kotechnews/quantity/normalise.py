@@ -101,21 +101,36 @@ RANGE_SEPARATORS = "~∼〜～-–"
 # ---------------------------------------------------------------------------------------------
 
 def _alternation(words) -> str:
-    """Longest first, so 개월 wins over 개 and %p over %; Latin units must end a Latin word."""
-    parts = []
-    for word in sorted(set(words), key=lambda w: (-len(w), w)):
-        part = re.escape(word)
-        if word[-1].isascii() and word[-1].isalpha():
-            part += "(?![A-Za-z0-9])"
-        parts.append(part)
-    return "(?:" + "|".join(parts) + ")"
+    """A regex matching any of ``words``, longest first (개월 before 개, %p before %); a word ending
+    in a Latin letter must end the Latin word (GB, not the G of 5G). Built as a trie, because
+    Python's re tries the branches of a flat alternation one by one."""
+    trie: dict = {}
+    for word in set(words):
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict, last: str) -> str:
+        branches = [re.escape(char) + build(child, char) for char, child in sorted(node.items()) if char]
+        end = "(?![A-Za-z0-9])" if last.isascii() and last.isalpha() else ""
+        if not branches:
+            return end
+        choice = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" not in node:
+            return choice
+        return f"(?:{choice}|{end})" if end else f"(?:{choice})?"
+
+    return "(?:" + build(trie, "") + ")"
 
 
-_DIGITS = r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]+)(?:\.[0-9]+)?"
+# Atomic groups: a digit run is never re-split while the grammar backtracks (7x faster on 7024조 ...).
+_DIGITS = r"(?>[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]+)(?>\.[0-9]+)?"
 _SINO = "[" + "".join(SINO_DIGITS) + "]"
 _COEF = rf"(?:{_DIGITS}|{_SINO}|수)"
-_SMALL_GROUP = rf"(?:(?:{_COEF})?[십백천])+(?:{_COEF})?"
-_GROUP = rf"(?:{_SMALL_GROUP}|{_COEF})"
+_UNIT_CHAIN = rf"[십백천](?:(?:{_COEF})?[십백천])*(?:{_COEF})?"  # 천500, 천오백, 백
+_SMALL_GROUP = rf"(?:(?:{_COEF})?{_UNIT_CHAIN})"  # a group with a small unit: 2천500, 오백
+_GROUP = rf"(?:{_COEF}(?:{_UNIT_CHAIN})?|{_UNIT_CHAIN})"  # below 10000: 2500, 2천500, 천
 _BIG = "[만억조경]"
 _NATIVE = _alternation(list(NATIVE_RANGES) + list(NATIVE_ONES)
                        + [t + o for t in NATIVE_TENS for o in NATIVE_ONES] + list(NATIVE_TENS) + ["스무"])
@@ -179,7 +194,7 @@ def _expression(finder: bool) -> str:
 
 _PARSE_RE = re.compile(_expression(finder=False))
 _FIND_RE = re.compile(_expression(finder=True))
-_TOKEN_RE = re.compile(r"([0-9][0-9,]*(?:\.[0-9]+)?)|(" + _SINO + r")|(수)|([십백천])|([만억조경])| ")
+_TOKEN_RE = re.compile(r"([0-9][0-9,]*(?:\.[0-9]+)?)|([일이삼사오육칠팔구수])|([십백천])|([만억조경])")
 _PLAIN_NUMBER_RE = re.compile(_DIGITS)
 _SCALED_END_RE = re.compile(rf"({_DIGITS})([십백천]?[만억조경]|[십백천])")
 
@@ -204,38 +219,35 @@ def _sino_number(text: str, vague: int) -> tuple[Exact, int | None]:
     coef: Exact | None = None
     last_small = 10**4
     last_big: int | None = None
-    for token in _TOKEN_RE.finditer(text):
-        kind = token.lastindex
-        if kind is None:  # space between groups
-            continue
-        piece = token.group(kind)
-        if kind <= 3:  # a coefficient: digits, a sino digit or 수
-            if coef is not None:
-                raise QuantityError(f"two numbers in a row in {text!r}")
-            coef = _digits(piece) if kind == 1 else SINO_DIGITS[piece] if kind == 2 else vague
-            if check and section and coef >= last_small:
-                raise QuantityError(f"{piece!r} after {last_small:,} in {text!r} is too large")
-        elif kind == 4:
-            unit = SMALL_UNITS[piece]
-            if unit >= last_small:
-                raise QuantityError(f"{piece!r} out of order in {text!r}")
-            if check and coef is not None and not (isinstance(coef, int) and 1 <= coef <= 9):
-                raise QuantityError(f"{coef} before {piece!r} in {text!r}: write a single digit")
-            section += (1 if coef is None else coef) * unit
-            coef, last_small = None, unit
-        else:
-            unit = BIG_UNITS[piece]
+    # The grammar has checked the shape; spaces between groups are skipped by findall.
+    for digits, sino, small, big in _TOKEN_RE.findall(text):
+        if big:
+            unit = BIG_UNITS[big]
             if last_big is not None and unit >= last_big:
-                raise QuantityError(f"{piece!r} out of order in {text!r}")
+                raise QuantityError(f"{big!r} out of order in {text!r}")
             part = section + (coef or 0)
             if part == 0:
                 if last_big is not None:
-                    raise QuantityError(f"{piece!r} without a number in {text!r}")
+                    raise QuantityError(f"{big!r} without a number in {text!r}")
                 part = 1  # 만 명, 억 원: a bare big unit counts one
             elif check and last_big is not None and part >= 10**4:
-                raise QuantityError(f"group {part} before {piece!r} in {text!r} must be below 10000")
+                raise QuantityError(f"group {part} before {big!r} in {text!r} must be below 10000")
             total += part * unit
             section, coef, last_small, last_big = 0, None, 10**4, unit
+        elif small:
+            unit = SMALL_UNITS[small]
+            if unit >= last_small:
+                raise QuantityError(f"{small!r} out of order in {text!r}")
+            if check and coef is not None and not (isinstance(coef, int) and 1 <= coef <= 9):
+                raise QuantityError(f"{coef} before {small!r} in {text!r}: write a single digit")
+            section += (1 if coef is None else coef) * unit
+            coef, last_small = None, unit
+        else:  # a coefficient: digits, a sino digit, or 수
+            if coef is not None:
+                raise QuantityError(f"two numbers in a row in {text!r}")
+            coef = _digits(digits) if digits else vague if sino == "수" else SINO_DIGITS[sino]
+            if check and section and coef >= last_small:
+                raise QuantityError(f"{digits or sino!r} after {last_small:,} in {text!r} is too large")
     part = section + (coef or 0)
     if check and last_big is not None and part >= 10**4:
         raise QuantityError(f"last group {part} in {text!r} must be below 10000")
@@ -285,18 +297,21 @@ class _Amount:
 # finder's just lacks the trailing 'noun'. Tuple indexing keeps parse_quantity fast.
 _G = {name: number - 1 for name, number in _PARSE_RE.groupindex.items()}
 assert all(_G[name] == number - 1 for name, number in _FIND_RE.groupindex.items())
-_AMOUNT_PARTS = ("scaled", "scale", "den", "numer", "native", "num", "mod1", "unit", "mod2")
-_KEYS = {tag: {part: _G[tag + part] for part in _AMOUNT_PARTS} for tag in ("a_", "b_")}
-_END_ORDER = ("mod2", "unit", "mod1", "num", "native", "numer", "scaled")
+_AMOUNT_PARTS = ("num", "scale", "den", "numer", "native", "unit", "mod1", "mod2")
+_KEYS = {tag: tuple(_G[tag + part] for part in _AMOUNT_PARTS) for tag in ("a_", "b_")}
+# Where an amount ends: its last group present, read from the end.
+_END_ORDER = {tag: tuple(_G[tag + part] for part in ("mod2", "unit", "mod1", "num", "native", "numer", "scaled"))
+              for tag in ("a_", "b_")}
+_ARABIC_RE = re.compile("[0-9]")
 
 
 def _read_amount(m: re.Match, d: tuple, tag: str) -> _Amount:
-    key = _KEYS[tag]
+    num_i, scale_i, den_i, numer_i, native_i, unit_i, mod1_i, mod2_i = _KEYS[tag]
     amount = _Amount()
-    unit = d[key["unit"]]
-    if (num := d[key["num"]]) is not None:
+    unit = d[unit_i]
+    if (num := d[num_i]) is not None:
         amount.number_text = num
-        amount.arabic = any("0" <= ch <= "9" for ch in num)
+        amount.arabic = _ARABIC_RE.search(num) is not None
         if _PLAIN_NUMBER_RE.fullmatch(num):
             amount.value = _digits(num)
         else:
@@ -307,14 +322,14 @@ def _read_amount(m: re.Match, d: tuple, tag: str) -> _Amount:
                 amount.approximate, amount.plain = True, False
             else:
                 amount.value = low
-    elif (scale := d[key["scale"]]) is not None:
+    elif (scale := d[scale_i]) is not None:
         amount.low = _sino_number(scale.lstrip("수"), 1)[0]
         amount.approximate, amount.plain, amount.has_big = True, False, True
-    elif (den := d[key["den"]]) is not None:
-        amount.value = Fraction(_digits(d[key["numer"]])) / _digits(den)
+    elif (den := d[den_i]) is not None:
+        amount.value = Fraction(_digits(d[numer_i])) / _digits(den)
         amount.arabic = True
     else:
-        word = d[key["native"]]
+        word = d[native_i]
         if word in NATIVE_RANGES:
             amount.low, amount.high = NATIVE_RANGES[word]
             amount.approximate, amount.plain = True, False
@@ -324,12 +339,16 @@ def _read_amount(m: re.Match, d: tuple, tag: str) -> _Amount:
             raise QuantityError(f"native numeral {word!r} needs a counter after it (두 개, 세 곳)")
     if unit is not None:
         amount.unit = UNIT_ALIASES.get(unit, unit)
-    amount.end = m.end(1 + next(key[part] for part in _END_ORDER if d[key[part]] is not None))
-    for part in ("mod1", "mod2"):
-        if (mod := d[key[part]]) is not None:
-            _apply_amount_modifier(amount, mod, part == "mod2")
-            if amount.unit == "대" and part == "mod1":
-                amount.end = m.end(1 + key["mod1"])  # '100대 기업': the word after the counter is not in it
+    for index in _END_ORDER[tag]:
+        if d[index] is not None:
+            amount.end = m.end(1 + index)
+            break
+    if (mod := d[mod1_i]) is not None:
+        _apply_amount_modifier(amount, mod, after_unit=False)
+        if amount.unit == "대":
+            amount.end = m.end(1 + mod1_i)  # '100대 기업': the word after the counter is not in it
+    if (mod := d[mod2_i]) is not None:
+        _apply_amount_modifier(amount, mod, after_unit=True)
     return amount
 
 
@@ -387,43 +406,34 @@ class _Reading:
 _PREFIX_RE = re.compile(_PREFIX)
 
 
-class _GroupReader:
-    """Named access to a Match.groups() tuple; 'noun' reads None in the finder's grammar."""
-
-    __slots__ = ("groups",)
-
-    def __init__(self, groups: tuple):
-        self.groups = groups
-
-    def __call__(self, name: str):
-        index = _G[name]
-        return self.groups[index] if index < len(self.groups) else None
+_SIGN, _DOLLAR, _PREFIX_GROUP, _SEP, _A_UNIT, _B_UNIT = (
+    _G[name] for name in ("sign", "dollar", "prefix", "sep", "a_unit", "b_unit"))
+_SUFFIX_GROUPS = (_G["suf1"], _G["suf2"])
+_CORE_STARTS = tuple(_G[name] for name in ("sign", "dollar", "a_scaled", "a_den", "a_native", "a_num"))
 
 
 def _evaluate(m: re.Match, text: str, strict: bool) -> _Reading:
     """Turn a grammar match into a Quantity; strict (parse) mode refuses what the finder would trim."""
     d = m.groups()
-    g = _GroupReader(d)
     a = _read_amount(m, d, "a_")
-    amount = _combine_range(a, _read_amount(m, d, "b_"), m.group(0)) if g("sep") else a
-    core_start = m.start(1 + next(_G[name] for name in ("sign", "dollar", "a_scaled", "a_den", "a_native", "a_num")
-                                  if g(name) is not None))
+    amount = _combine_range(a, _read_amount(m, d, "b_"), m.group(0)) if d[_SEP] else a
+    core_start = m.start(1 + next(index for index in _CORE_STARTS if d[index] is not None))
     core_end = end = amount.end
 
-    if g("dollar"):
+    if d[_DOLLAR]:
         if amount.unit is not None:
             raise QuantityError(f"'$' and the unit {amount.unit!r} both given")
         amount.unit = "달러"
-    if g("sign"):
+    if d[_SIGN]:
         if not amount.plain:
             raise QuantityError("a sign (+/-) only goes with a single plain number")
-        if g("sign") != "+":
+        if d[_SIGN] != "+":
             amount.value = -amount.value
 
-    prefix = g("prefix")
+    prefix = d[_PREFIX_GROUP]
     markers = [PREFIXES[word] for word in _PREFIX_RE.findall(prefix)] if prefix else []
-    for group in ("suf1", "suf2"):
-        word = g(group)
+    for group in _SUFFIX_GROUPS:
+        word = d[group]
         if word is None:
             continue
         if SUFFIXES[word] == "time" and amount.unit not in TIME_UNITS:
@@ -431,10 +441,10 @@ def _evaluate(m: re.Match, text: str, strict: bool) -> _Reading:
                 raise QuantityError(f"{word!r} only follows a unit of time (3년간), not {amount.unit!r}")
             break  # the finder leaves '3명 간' out of the span
         markers.append(SUFFIXES[word])
-        end = m.end(group)  # a gloss before the suffix (2000억 파라미터(매개변수) 이상) is inside
+        end = m.end(1 + group)  # a gloss before the suffix (2000억 파라미터(매개변수) 이상) is inside
 
-    if strict and g("noun") and not (amount.unit == "대" or (g("b_unit") or g("a_unit")) in KNOWN_UNITS):
-        raise QuantityError(f"cannot read {g('noun')!r} after {m.group(0)[:m.start('noun')].strip()!r}")
+    if strict and (noun := m.group("noun")) and not (amount.unit == "대" or (d[_B_UNIT] or d[_A_UNIT]) in KNOWN_UNITS):
+        raise QuantityError(f"cannot read {noun!r} after {m.group(0)[:m.start('noun')].strip()!r}")
 
     value, low, high, approximate = amount.value, amount.low, amount.high, amount.approximate
     if "approx" in markers:
