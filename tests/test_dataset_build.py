@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from kotechnews import gold, schema
 from kotechnews.cli import app
 from kotechnews.hfdataset.build import (CHECKSUMS, BuildError, build_dataset, dataset_files,
-                                        latest_version)
+                                        guidelines_version, latest_version)
 from kotechnews.hfdataset.features import CONFIG_NAMES, FEATURES
 from kotechnews.records import Entity
 from kotechnews.splits import SPLIT_NAMES, assign_splits
@@ -189,6 +189,9 @@ def test_card_declares_version_configs_license_and_statistics(built):
     total_entities = sum(len(d.entities) for d in records)
     assert f"**{total_entities}**" in body  # totals row of the statistics tables
     assert (dataset_dir / "DATASHEET.md").read_bytes() == Path("DATASHEET.md").read_bytes()
+    guidelines = Path("annotation/GUIDELINES.md")
+    assert (dataset_dir / "GUIDELINES.md").read_bytes() == guidelines.read_bytes()
+    assert f"annotation guidelines {guidelines_version(guidelines)}" in body
 
 
 def test_checksums_verify_with_sha256sum(built):

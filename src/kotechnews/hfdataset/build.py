@@ -33,6 +33,8 @@ from kotechnews.splits import SPLIT_NAMES, assign_splits
 DATASET_DIR = PROJECT_ROOT / "dataset"
 CHANGELOG = PROJECT_ROOT / "CHANGELOG.md"
 DATASHEET = PROJECT_ROOT / "DATASHEET.md"
+GUIDELINES = PROJECT_ROOT / "annotation" / "GUIDELINES.md"
+GUIDELINES_VERSION = re.compile(r"^Version \*\*(\d+\.\d+\.\d+)\*\*", re.MULTILINE)
 DEFAULT_REPO_ID = "kotechnews/KoTechNews"
 CHECKSUMS = "CHECKSUMS.sha256"
 SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
@@ -79,6 +81,14 @@ def latest_version(changelog: Path = CHANGELOG) -> str:
     if not versions:
         raise BuildError(f"{changelog}: no '## [X.Y.Z]' entry; add one for this version")
     return versions[0]
+
+
+def guidelines_version(guidelines: Path = GUIDELINES) -> str:
+    """The version the annotation guidelines state on their 'Version **X.Y.Z**' line."""
+    found = GUIDELINES_VERSION.search(guidelines.read_text(encoding="utf-8"))
+    if not found:
+        raise BuildError(f"{guidelines}: no 'Version **X.Y.Z**' line")
+    return found.group(1)
 
 
 def parquet_bytes(config: str, rows: Sequence[dict]) -> tuple[bytes, int]:
@@ -136,7 +146,7 @@ def build_dataset(records: Sequence[AnnotatedDocument], out_dir: Path, version: 
     """Write the dataset repository for the validated gold records into out_dir."""
     check_version(version)
     check_repo_id(repo_id)
-    for required in (changelog, datasheet):
+    for required in (changelog, datasheet, GUIDELINES):
         if not required.is_file():
             raise BuildError(f"{required}: missing; the dataset repository ships a copy of it")
     if not records:
@@ -167,10 +177,13 @@ def build_dataset(records: Sequence[AnnotatedDocument], out_dir: Path, version: 
         for name, png in render_plots(stats, plain, korean).items():
             _write(staging, f"images/{name}", png)
         progress("writing the card")
-        _write(staging, "README.md", dataset_card.render_card(version, repo_id, records, stats, files))
+        card = dataset_card.render_card(version, guidelines_version(), repo_id, records, stats,
+                                        files)
+        _write(staging, "README.md", card)
         _write(staging, "LICENSE.md", dataset_card.render_license(records))
         _write(staging, "DATASHEET.md", datasheet.read_bytes())
         _write(staging, "CHANGELOG.md", changelog.read_bytes())
+        _write(staging, "GUIDELINES.md", GUIDELINES.read_bytes())
         _write(staging, CHECKSUMS, checksums_text(staging))
         swap_into_place(staging, out_dir)
     except BaseException:

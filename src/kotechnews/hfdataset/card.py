@@ -150,7 +150,7 @@ def labels_section() -> str:
     ])
 
 
-def render_card(version: str, repo_id: str, records: Sequence[AnnotatedDocument],
+def render_card(version: str, guidelines_version: str, repo_id: str, records: Sequence[AnnotatedDocument],
                 stats: statistics.Statistics, files: Sequence[SplitFile]) -> str:
     yaml = card_metadata(version, files).to_yaml()
     shares = ", ".join(f"{name} {SPLIT_SHARES[name]:.0%}" for name in SPLIT_NAMES)
@@ -161,9 +161,9 @@ def render_card(version: str, repo_id: str, records: Sequence[AnnotatedDocument]
 
 # KoTechNews
 
-**Version {version}** (annotation schema {schema.SCHEMA_VERSION}). An open, versioned benchmark for
-information extraction from Korean technology news: entities, document-level relations and numeric
-claims, annotated by hand on {total} news articles.
+**Version {version}** (annotation guidelines {guidelines_version}, schema {schema.SCHEMA_VERSION}).
+An open, versioned benchmark for information extraction from Korean technology news: entities,
+document-level relations and numeric claims, annotated by hand on {total} news articles.
 
 > **Small corpus.** {total} articles is a pilot-sized benchmark. Scores on the fixed test split have
 > a very wide confidence interval; the recommended protocol is leave-one-group-out
@@ -268,7 +268,9 @@ annotations. Each version is a git tag `vX.Y.Z`; the changes are in [CHANGELOG.m
 ## Datasheet, licence and citation
 
 The datasheet ([DATASHEET.md](DATASHEET.md)) covers motivation, composition, collection,
-annotation, uses, distribution and maintenance, and reports inter-annotator agreement.
+annotation, uses, distribution and maintenance, and reports inter-annotator agreement. What each
+label means, with boundary rules and the decision log, is in the annotation guidelines
+([GUIDELINES.md](GUIDELINES.md)).
 Annotations: CC BY 4.0. Article texts: © their outlets, research use only ([LICENSE.md](LICENSE.md)).
 
 ```bibtex
