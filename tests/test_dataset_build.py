@@ -11,6 +11,7 @@ import yaml
 from typer.testing import CliRunner
 
 from kotechnews import gold, schema
+from kotechnews.gold import PROJECT_ROOT
 from kotechnews.cli import app
 from kotechnews.hfdataset.build import (CHECKSUMS, BuildError, build_dataset, dataset_files,
                                         guidelines_version, latest_version)
@@ -188,8 +189,9 @@ def test_card_declares_version_configs_license_and_statistics(built):
         assert f"(images/{image}.png)" in body
     total_entities = sum(len(d.entities) for d in records)
     assert f"**{total_entities}**" in body  # totals row of the statistics tables
-    assert (dataset_dir / "DATASHEET.md").read_bytes() == Path("DATASHEET.md").read_bytes()
-    guidelines = Path("annotation/GUIDELINES.md")
+    datasheet = PROJECT_ROOT / "DATASHEET.md"
+    assert (dataset_dir / "DATASHEET.md").read_bytes() == datasheet.read_bytes()
+    guidelines = PROJECT_ROOT / "annotation" / "GUIDELINES.md"
     assert (dataset_dir / "GUIDELINES.md").read_bytes() == guidelines.read_bytes()
     assert f"annotation guidelines {guidelines_version(guidelines)}" in body
 
@@ -247,7 +249,7 @@ def test_version_defaults_to_the_newest_changelog_entry(tmp_path):
     (tmp_path / "empty.md").write_text("# Changelog\n", encoding="utf-8")
     with pytest.raises(BuildError, match=r"no '## \[X.Y.Z\]' entry"):
         latest_version(tmp_path / "empty.md")
-    assert latest_version() in Path("CHANGELOG.md").read_text(encoding="utf-8")
+    assert latest_version() in (PROJECT_ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
 
 
 def test_build_command_writes_the_dataset(tmp_path):
