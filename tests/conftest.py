@@ -25,7 +25,11 @@ def label_studio_server(tmp_path_factory):
     try:
         server = start_server(tmp_path_factory.mktemp("label-studio"))
     except LabelStudioUnavailable as exc:
-        pytest.fail(str(exc), pytrace=False)
+        unavailable = str(exc)
+    else:
+        unavailable = None
+    if unavailable:
+        pytest.fail(unavailable, pytrace=False)
     yield server
     server.stop()
 
