@@ -233,3 +233,12 @@ def test_quantity_is_frozen():
     assert isinstance(q, Quantity)
     with pytest.raises(AttributeError):
         q.value = 4  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("text,message", [
+    ("0분의 1", "zero parts"),
+    ("9" * 40 + "명", "more than 24 digits"),
+])
+def test_degenerate_numbers_are_refused(text, message):
+    with pytest.raises(QuantityError, match=message):
+        parse_quantity(text)

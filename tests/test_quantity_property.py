@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from kotechnews.quantity import parse_quantity
+from kotechnews.quantity import QuantityError, find_quantities, parse_quantity
 from kotechnews.quantity.spell import STYLES, spell_number, supports
 
 UNITS = ["", " 원", "원", "개", " 명", "달러", " 파라미터"]
@@ -52,3 +52,27 @@ def test_speller_examples():
     assert spell_number(20, "native") == "스무"
     assert spell_number(1_234_567, "commas") == "1,234,567"
     assert parse_quantity(spell_number(10**16, "sino")).value == 10**16
+
+
+PIECES = list("0123456789,.~-+$ %()일이삼사오육칠팔구십백천만억조경수여대약총이상하미만초과간째년월일개명원배가") + [
+    "개월", "파라미터", "%p", "분의 ", "여명", "억대", "수백억", "단위", "가량", "두 ", "세 ", "GB", "최대 "]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=12).map("".join))
+def test_any_text_is_read_or_refused_with_quantity_error(text):
+    try:
+        q = parse_quantity(text)
+    except QuantityError:
+        return
+    assert q.value is not None or q.low is not None or q.high is not None
+    assert 0 <= q.start < q.end <= len(text)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(PIECES + ["GPT-3 ", "코로나19", "2020년 2월 "]), max_size=16).map("".join))
+def test_found_spans_point_into_the_text_and_parse_alike(text):
+    for q in find_quantities(text):
+        assert text[q.start:q.end] == q.text
+        again = parse_quantity(q.text)
+        assert (again.value, again.low, again.high, again.unit) == (q.value, q.low, q.high, q.unit)

@@ -93,7 +93,6 @@ PREFIXES = {"약": "approx", "대략": "approx", "얼추": "approx",
 SUFFIXES = {"이상": "lower", "초과": "lower", "이하": "upper", "미만": "upper",
             "가량": "approx", "정도": "approx", "안팎": "approx", "내외": "approx", "쯤": "approx",
             "남짓": "more", "간": "time", "째": "time"}
-RANGE_SEPARATORS = "~∼〜～-–"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -203,8 +202,13 @@ _SCALED_END_RE = re.compile(rf"({_DIGITS})([십백천]?[만억조경]|[십백천
 # Arithmetic
 # ---------------------------------------------------------------------------------------------
 
+_MAX_DIGITS = 24  # 10^24 is far past any amount in the news (1경 = 10^16) and still exact as float input
+
+
 def _digits(token: str) -> Exact:
     token = token.replace(",", "")
+    if len(token.partition(".")[0]) > _MAX_DIGITS:
+        raise QuantityError(f"{token[:12]}... has more than {_MAX_DIGITS} digits")
     return Decimal(token) if "." in token else int(token)
 
 
@@ -326,6 +330,8 @@ def _read_amount(m: re.Match, d: tuple, tag: str) -> _Amount:
         amount.low = _sino_number(scale.lstrip("수"), 1)[0]
         amount.approximate, amount.plain, amount.has_big = True, False, True
     elif (den := d[den_i]) is not None:
+        if not _digits(den):
+            raise QuantityError(f"'{den}분의': a fraction of zero parts")
         amount.value = Fraction(_digits(d[numer_i])) / _digits(den)
         amount.arabic = True
     else:
