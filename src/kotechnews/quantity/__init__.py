@@ -22,6 +22,11 @@ Bounds and which end is inclusive (``Quantity.low`` / ``Quantity.high``):
 | 약 200명, 가량, 정도, 안팎, 내외, 쯤      | 200   | None      | None       | point, approximate |
 
 Whole numbers come back as ``int`` (exact past 2**53), others as ``float``.
+
+Offsets: for ``parse_quantity`` ``text`` is the input and ``start``/``end`` mark the number with
+its unit inside it (``약 200명`` -> ``200명``); for ``find_quantities`` ``text`` is the proposed span,
+modifiers included (``약 200명``), and ``start``/``end`` are its code-point offsets in the running text.
+``kotechnews.quantity.spell.spell_number`` writes integers in each supported style (for generated checks).
 """
 
 from kotechnews.quantity.normalise import Quantity, QuantityError, find_quantities, parse_quantity

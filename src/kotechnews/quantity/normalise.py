@@ -1,4 +1,4 @@
-"""Grammar and arithmetic of the quantity normaliser; the conventions are in the package docstring.
+"""Grammar and arithmetic of the quantity normaliser; the conventions are in quantity_conventions.md.
 
 One grammar, built twice from the same pieces: a strict one that must cover a whole expression
 (``parse_quantity``) and a finder one for running text (``find_quantities``) that only knows
