@@ -18,13 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kotechnews.gold import GOLD_DIR, PROJECT_ROOT, load_gold
-from kotechnews.hfdataset.build import (CHANGELOG, CHECKSUMS, DATASET_DIR, DATASHEET,
-                                        build_dataset, changelog_versions, check_repo_id,
-                                        check_version, checksums_text, dataset_files,
-                                        file_sha256)
+from kotechnews.gold import GOLD_DIR, load_gold
+from kotechnews.hfdataset import CHANGELOG, DATASET_DIR, DATASHEET, RELEASE_REPO
+from kotechnews.hfdataset.build import (CHECKSUMS, build_dataset, changelog_versions,
+                                        check_repo_id, check_version, checksums_text,
+                                        dataset_files, file_sha256)
 
-RELEASE_REPO = PROJECT_ROOT / "build" / "release-repo"
 TOKEN_ENV = "HF_TOKEN"
 GIT_IDENTITY = ("-c", "user.name=KoTechNews release", "-c", "user.email=release@kotechnews.invalid")
 

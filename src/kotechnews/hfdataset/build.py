@@ -21,7 +21,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from kotechnews.gold import GOLD_DIR, PROJECT_ROOT, load_gold
+from kotechnews.gold import GOLD_DIR, load_gold
+from kotechnews.hfdataset import CHANGELOG, DATASET_DIR, DATASHEET, DEFAULT_REPO_ID, GUIDELINES
 from kotechnews.hfdataset import card as dataset_card
 from kotechnews.hfdataset.features import CONFIG_NAMES, FEATURES
 from kotechnews.hfdataset.plots import render_plots
@@ -30,12 +31,7 @@ from kotechnews.hfdataset.stats import article_label, compute_statistics
 from kotechnews.records import AnnotatedDocument
 from kotechnews.splits import SPLIT_NAMES, assign_splits
 
-DATASET_DIR = PROJECT_ROOT / "dataset"
-CHANGELOG = PROJECT_ROOT / "CHANGELOG.md"
-DATASHEET = PROJECT_ROOT / "DATASHEET.md"
-GUIDELINES = PROJECT_ROOT / "annotation" / "GUIDELINES.md"
 GUIDELINES_VERSION = re.compile(r"^Version \*\*(\d+\.\d+\.\d+)\*\*", re.MULTILINE)
-DEFAULT_REPO_ID = "kotechnews/KoTechNews"
 CHECKSUMS = "CHECKSUMS.sha256"
 SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
 CHANGELOG_ENTRY = re.compile(r"^## \[([^\]]+)\]", re.MULTILINE)

@@ -1,4 +1,8 @@
-"""CLI: `kotechnews build` and `kotechnews release` (thin wrappers over build and release)."""
+"""CLI: `kotechnews build` and `kotechnews release` (thin wrappers over build and release).
+
+The library modules are imported inside the commands: they load ``datasets`` and matplotlib, which
+would slow down every other ``kotechnews`` command.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +13,18 @@ from rich.console import Console
 from rich.table import Table
 
 from kotechnews.gold import GOLD_DIR, GoldError
-from kotechnews.hfdataset.build import (DATASET_DIR, DEFAULT_REPO_ID, BuildError,
-                                        build_from_gold)
-from kotechnews.release import RELEASE_REPO, ReleaseError, release
+from kotechnews.hfdataset import DATASET_DIR, DEFAULT_REPO_ID, RELEASE_REPO
 from kotechnews.splits import SplitError
 
 console = Console()
 err = Console(stderr=True)
-USER_ERRORS = (BuildError, GoldError, SplitError, ReleaseError)
+
+
+def user_errors() -> tuple[type[Exception], ...]:
+    from kotechnews.hfdataset.build import BuildError
+    from kotechnews.release import ReleaseError
+
+    return BuildError, GoldError, SplitError, ReleaseError
 
 
 def build_command(gold: Path = typer.Option(GOLD_DIR, help="Gold Label Studio exports"),
@@ -24,11 +32,13 @@ def build_command(gold: Path = typer.Option(GOLD_DIR, help="Gold Label Studio ex
                   version: str = typer.Option(None, help="Version; default: newest in CHANGELOG.md"),
                   repo_id: str = typer.Option(DEFAULT_REPO_ID, help="Hub repo named in the card")):
     """Build the Hub-ready dataset repository (card, Parquet, plots, checksums) from the gold."""
+    from kotechnews.hfdataset.build import build_from_gold
+
     try:
         with console.status("building") as status:
             result = build_from_gold(gold, out, version, repo_id,
                                      progress=lambda step: status.update(step))
-    except USER_ERRORS as exc:
+    except user_errors() as exc:
         err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     table = Table("config", "split", "rows", title=f"KoTechNews {result.version} -> {result.out_dir}")
@@ -45,11 +55,13 @@ def release_command(version: str = typer.Option(..., help="Semantic version X.Y.
                     out: Path = typer.Option(DATASET_DIR),
                     release_repo: Path = typer.Option(RELEASE_REPO, help="Local git repo of releases")):
     """Validate, rebuild reproducibly, checksum, tag vX.Y.Z in git and upload (HF_TOKEN)."""
+    from kotechnews.release import release
+
     try:
         with console.status("releasing") as status:
             result = release(version, repo_id, dry_run=dry_run, gold_dir=gold, dataset_dir=out,
                              release_repo=release_repo, progress=lambda step: status.update(step))
-    except USER_ERRORS as exc:
+    except user_errors() as exc:
         err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     title = (f"{'would upload' if result.dry_run else 'uploaded'} {result.tag} to "
