@@ -93,7 +93,8 @@ def parquet_bytes(config: str, rows: Sequence[dict]) -> tuple[bytes, int]:
     table = pa.Table.from_pylist([features.encode_example(row) for row in rows],
                                  schema=features.arrow_schema)
     buffer = io.BytesIO()
-    pq.write_table(table, buffer, compression="zstd")
+    # No column statistics: for the text columns they would store each text twice more (min, max).
+    pq.write_table(table, buffer, compression="zstd", write_statistics=False)
     return buffer.getvalue(), table.nbytes
 
 
