@@ -26,8 +26,8 @@ GATED_PROMPT = (
 
 CONFIG_DOCS = {
     "documents": "The clean article text with sentence and paragraph spans, its split and fold.",
-    "entities": "Entity mentions (8 types, with cross-document canonical ids) and a "
-                "character-level BIO token-classification view.",
+    "entities": f"Entity mentions ({len(schema.ENTITY_TYPES)} types, with cross-document "
+                "canonical ids) and a character-level BIO token-classification view.",
     "relations": "Directed document-level relations between entity mentions, with evidence "
                  "sentences.",
     "numeric_claims": "Numeric claims: the quantity span, its normalised value, unit, type, "
