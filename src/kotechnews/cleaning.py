@@ -62,8 +62,14 @@ class CleanedArticle:
 
 _NAME = r"[가-힣]{2,4}"
 _ROLE = r"(?:선임기자|전문기자|객원기자|인턴기자|수습기자|기자|특파원|논설위원|편집위원|에디터|통신원)(?![가-힣])"
-_EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
-_BYLINE_UNIT = rf"{_NAME}\s*(?:[가-힣A-Za-z]{{2,15}}\s+)?{_ROLE}\s*(?:[(<\[]?\s*{_EMAIL}\s*[)>\]]?)?"
+# Separators and repetitions are possessive (*+, ++): adjacent optional whitespace would
+# otherwise make a long almost-byline line backtrack exponentially.
+_NAMES = rf"{_NAME}(?:\s*+[·,]\s*+{_NAME})*+"
+_EMAIL = r"[A-Za-z0-9._%+-]++@[A-Za-z0-9-]++(?:\.[A-Za-z0-9-]++)++"
+_AFFILIATION = r"(?:[가-힣A-Za-z]{2,15}\s++)?"
+_CREDIT_EMAIL = rf"\s*+[(<\[]?+\s*+{_EMAIL}\s*+[)>\]]?+"
+_CREDIT_SEPARATOR = r"[\s,·/=-]*+"
+_BYLINE_UNIT = rf"{_NAMES}\s*+{_AFFILIATION}{_ROLE}(?:{_CREDIT_EMAIL})?+"
 
 # Lead-ins before the first word of a line: scraper fields, 【 outlet 】 markers,
 # [서울=outlet]name 기자- / (서울=outlet) name 기자 = datelines, [outlet name 기자] brackets.
@@ -73,27 +79,33 @@ _LEAD_INS: list[tuple[re.Pattern[str], Reason]] = [
     (
         re.compile(
             rf"\s*(?:\[[^\[\]\n]{{0,30}}(?:=|{_ROLE})[^\[\]\n]{{0,40}}\]|\((?!\s*사진)[^()\n]{{0,20}}=[^()\n]{{1,20}}\))"
-            rf"\s*(?:{_NAME}(?:\s*[·,]\s*{_NAME})*\s*{_ROLE}\s*[-=:–—]?\s*)?"
+            rf"\s*+(?:{_NAMES}\s*+{_ROLE}\s*+[-=:–—]?+\s*+)?"
         ),
         Reason.BYLINE,
     ),
 ]
-# Credits after the last word of a line: a 【 outlet=name 기자 】 marker or name-role-email.
+# Credits after the last word of a line: a 【 outlet=name 기자 】 marker or name-role-email,
+# looked for only in the last _TRAIL_WINDOW characters (a credit is short; keeps search linear).
+_TRAIL_WINDOW = 200
 _TRAIL_OUTS = [
     re.compile(r"\s*【[^】\n]{0,40}】\s*$"),
-    re.compile(rf"\s*[/=]?\s*(?:{_NAME}\s*(?:[가-힣A-Za-z]{{2,15}}\s+)?{_ROLE}\s*[(<\[]?\s*{_EMAIL}\s*[)>\]]?[\s,·]*)+$"),
+    re.compile(rf"\s*+[/=]?+\s*+(?:{_NAMES}\s*+{_AFFILIATION}{_ROLE}{_CREDIT_EMAIL}{_CREDIT_SEPARATOR})++$"),
 ]
 
 # Stock-quote widget inlined after a company name: "NAME CODE6 | 코스피 증권정보 현재가 … close".
 _STOCK_WIDGET_HEAD = re.compile(
     r"\b\d{6}\s*\|\s*(?:코스피|코스닥|코넥스|KOSPI|KOSDAQ|KONEX)\s*증권정보"
 )
-_STOCK_WIDGET_END = re.compile(r"\bclose\b")
+_STOCK_WIDGET_END = re.compile(r"(?<![A-Za-z])close(?![A-Za-z])")
 # Morphemes that continue the word before them: particles, copula, derivational suffixes.
 _ATTACHING_TAGS = ("J", "VCP", "XSN", "XSV", "XSA")
 
-_WEATHER_ENTRY = r"[•·∙◦*-]?\s*(?:[가-힣A-Za-z]+\s*){1,3}-?\d{1,2}(?:\.\d+)?\s*(?:℃|°C|°)"
-_WEATHER_LINE = re.compile(rf"(?:{_WEATHER_ENTRY}[\s,/|]*)+")
+# Possessive quantifiers throughout: a long line that is almost a weather widget fails in linear time.
+_WEATHER_ENTRY = (
+    r"[•·∙◦*-]?+\s*+[가-힣A-Za-z]++(?:\s++[가-힣A-Za-z]++){0,2}+"
+    r"\s*+-?+\d{1,2}+(?:\.\d++)?+\s*+(?:℃|°C|°)"
+)
+_WEATHER_LINE = re.compile(rf"(?:{_WEATHER_ENTRY}[\s,/|]*+)++")
 _WEATHER_CREDIT = re.compile(r"(?:자료\s*[:=]?\s*)?기상청(?:\s*제공)?")
 _PAGE_DATE = re.compile(
     r"\d{4}\s*[./년-]\s*\d{1,2}\s*[./월-]\s*\d{1,2}\s*[.일]?\s*\(?\s*[월화수목금토일](?:요일)?\s*\)?"
@@ -104,7 +116,7 @@ _CAPTION_CREDIT = re.compile(
 )
 _CAPTION_LEAD = re.compile(r"\s*[(\[<]?\s*사진\s*[=:]")
 _COPYRIGHT = re.compile(r"©|ⓒ|\(c\)|copyright|all rights reserved|무단\s*전재|재배포\s*금지", re.I)
-_BYLINE_LINE = re.compile(rf"(?:[/=-]?\s*{_BYLINE_UNIT}[\s,·/]*)+")
+_BYLINE_LINE = re.compile(rf"{_CREDIT_SEPARATOR}(?:{_BYLINE_UNIT}{_CREDIT_SEPARATOR})++")
 _HAS_EMAIL = re.compile(_EMAIL)
 _RELATED_HEADING = re.compile(
     r"(?:관련\s*기사|관련\s*뉴스|연관\s*기사|많이\s*본\s*(?:기사|뉴스)|인기\s*기사|주요\s*기사|추천\s*기사"
@@ -193,7 +205,7 @@ def _fragments(line: str) -> tuple[list[tuple[int, int, Reason]], int, int]:
                 start, matched = found.end(), True
                 break
     for pattern in _TRAIL_OUTS:
-        found = pattern.search(line, start, end)
+        found = pattern.search(line, max(start, end - _TRAIL_WINDOW), end)
         if found and found.start() < end and line[start : found.start()].strip():
             fragments.append((found.start(), end, Reason.BYLINE))
             end = found.start()
@@ -229,8 +241,9 @@ def _line_reason(core: str, title_key: str | None, outlet_key: str | None) -> Re
 
 
 def _caption_key(text: str) -> str:
-    text = _CAPTION_ENLARGE.sub("", text)
-    return normalise_for_comparison(_CAPTION_CREDIT.sub("", text))
+    """A caption without its enlarge button and photo credit (normalised first: single spaces)."""
+    text = _CAPTION_ENLARGE.sub("", normalise_for_comparison(text))
+    return _CAPTION_CREDIT.sub("", text).strip()
 
 
 def _is_near_duplicate(key: str, earlier: list[str]) -> bool:

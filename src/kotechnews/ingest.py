@@ -214,7 +214,8 @@ def ingest_directory(
         for path in raw_files:
             if path.name not in metadata:
                 raise IngestError(f"{path}: no row in {metadata_path} (field 'source_file' = {path.name!r})")
-            articles.append(ingest_article(path.read_bytes(), metadata[path.name], str(path)))
+            where = f"{path} (metadata {metadata_path}, source_file {path.name!r})"
+            articles.append(ingest_article(path.read_bytes(), metadata[path.name], where))
             bar.advance(task)
     write_jsonl(out_dir / "documents.jsonl", (article.document for article in articles))
     write_jsonl(out_dir / "removed.jsonl", (row for article in articles for row in article.removed))
