@@ -206,16 +206,14 @@ def test_checksums_verify_with_sha256sum(built):
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_two_builds_are_byte_identical(tmp_path):
-    write_synthetic_gold(tmp_path / "gold")
-    records = gold.load_gold(tmp_path / "gold")
-    changelog = write_changelog(tmp_path / "CHANGELOG.md", ["1.0.0"])
-    for name in ("one", "two"):
-        build_dataset(records, tmp_path / name, "1.0.0", changelog=changelog)
-    files = dataset_files(tmp_path / "one")
-    assert files == dataset_files(tmp_path / "two") and len(files) > 10
+def test_two_builds_are_byte_identical(built, tmp_path):
+    records, dataset_dir, _ = built
+    build_dataset(records, tmp_path / "again", VERSION, "test-org/ktn",
+                  changelog=dataset_dir.parent / "CHANGELOG.md")
+    files = dataset_files(dataset_dir)
+    assert files == dataset_files(tmp_path / "again") and len(files) > 10
     for rel in files:
-        assert (tmp_path / "one" / rel).read_bytes() == (tmp_path / "two" / rel).read_bytes(), rel
+        assert (dataset_dir / rel).read_bytes() == (tmp_path / "again" / rel).read_bytes(), rel
 
 
 def test_a_failed_build_leaves_the_previous_dataset_untouched(tmp_path):
