@@ -40,7 +40,7 @@ def test_other_outlet_weather_caption_dateline_and_footer(fixtures):
         '회사 측은 "2026년부터 본격 가동할 것"이라고 말했다.',
     ]
     assert documents[name]["title"] == "가상전자, 차세대 반도체 공장 착공…2026년 가동 목표"
-    counts = {reason: removed[name, reason] for _, reason in [k for k in removed if k[0] == name]}
+    counts = {reason: n for (source, reason), n in removed.items() if source == name}
     assert counts == {
         "page_date_widget": 1, "weather_widget": 4, "masthead": 1, "headline": 1, "ui_text": 3,
         "headline_duplicate": 1, "photo_caption": 1, "photo_caption_duplicate": 1, "byline": 2,

@@ -191,8 +191,8 @@ def _stock_widgets(line: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
-def _fragments(line: str) -> tuple[list[tuple[int, int, Reason]], int, int]:
-    """Lead-in, trailing and inline fragments of a line, and the bounds of what is left."""
+def _fragments(line: str) -> list[tuple[int, int, Reason]]:
+    """Lead-in, trailing and inline fragments of a line, sorted and non-overlapping."""
     fragments = []
     start, end = 0, len(line)
     matched = True
@@ -211,7 +211,19 @@ def _fragments(line: str) -> tuple[list[tuple[int, int, Reason]], int, int]:
             end = found.start()
     for widget_start, widget_end in _stock_widgets(line, start, end):
         fragments.append((widget_start, widget_end, Reason.STOCK_QUOTE_WIDGET))
-    return sorted(fragments), start, end
+    return sorted(fragments)
+
+
+def _gaps(length: int, fragments: list[tuple[int, int, Reason]]) -> list[tuple[int, int]]:
+    """The spans of a line that no fragment covers."""
+    gaps, position = [], 0
+    for start, end, _ in fragments:
+        if start > position:
+            gaps.append((position, start))
+        position = max(position, end)
+    if position < length:
+        gaps.append((position, length))
+    return gaps
 
 
 def _line_reason(core: str, title_key: str | None, outlet_key: str | None) -> Reason | None:
@@ -262,43 +274,19 @@ def _is_near_duplicate(key: str, earlier: list[str]) -> bool:
     return False
 
 
-def clean_article(raw_text: str, *, title: str | None, outlet: str | None) -> CleanedArticle:
-    """Split a scrape into article paragraphs and dropped pieces.
-
-    ``title`` is the curated headline (its first line becomes the title, later copies are
-    dropped), ``outlet`` the outlet name (a line that is only the name is the masthead).
-    """
-    lines = unicodedata.normalize("NFC", raw_text).split("\n")
-    title_key = normalise_for_comparison(title) if title else None
-    outlet_key = normalise_for_comparison(outlet) if outlet else None
-
-    fragments: list[list[tuple[int, int, Reason]]] = []
-    cores: list[str] = []  # the text a line keeps after fragments, stripped
-    reasons: list[Reason | None] = []  # a whole-line reason, decided below
-    for line in lines:
-        line_fragments, start, end = _fragments(line)
-        fragments.append(line_fragments)
-        kept = [(start, end)]
-        for frag_start, frag_end, _ in line_fragments:
-            kept = [
-                part
-                for s, e in kept
-                for part in ((s, min(e, frag_start)), (max(s, frag_end), e))
-                if part[0] < part[1]
-            ]
-        cores.append("".join(line[s:e] for s, e in kept).strip())
-        reasons.append(None)
-
+def _line_reasons(cores: list[str], title_key: str | None, outlet_key: str | None) -> list[Reason | None]:
+    """A reason per line (None: article text), from its own text and its place in the scrape."""
+    reasons: list[Reason | None] = []
     headline_seen = False
     in_header = False  # between the headline and the first body line: subheadlines
     in_related = False  # after a related-articles heading, until a body line
     caption_keys: set[str] = set()
     kept_keys: list[str] = []
-    for number, core in enumerate(cores):
+    for core in cores:
         if not core:
+            reasons.append(None)
             continue
         reason = _line_reason(core, title_key, outlet_key)
-        is_body = bool(_SENTENCE_FINAL.search(core)) or bool(_SECTION_HEAD.match(core))
         if reason is Reason.HEADLINE:
             reason = Reason.HEADLINE_DUPLICATE if headline_seen else Reason.HEADLINE
             in_header = in_header or not headline_seen
@@ -310,7 +298,7 @@ def clean_article(raw_text: str, *, title: str | None, outlet: str | None) -> Cl
         elif reason is Reason.RELATED_ARTICLES:
             in_related = True
         elif reason is None:
-            if is_body:
+            if _SENTENCE_FINAL.search(core) or _SECTION_HEAD.match(core):
                 in_header = in_related = False
             if in_related:
                 reason = Reason.RELATED_ARTICLES
@@ -322,24 +310,30 @@ def clean_article(raw_text: str, *, title: str | None, outlet: str | None) -> Cl
                     reason = Reason.DUPLICATED_PARAGRAPH
                 else:
                     kept_keys.append(key)
-        reasons[number] = reason
+        reasons.append(reason)
+    return reasons
 
+
+def clean_article(raw_text: str, *, title: str | None, outlet: str | None) -> CleanedArticle:
+    """Split a scrape into article paragraphs and dropped pieces.
+
+    ``title`` is the curated headline (its first line becomes the title, later copies are
+    dropped), ``outlet`` the outlet name (a line that is only the name is the masthead).
+    """
+    lines = unicodedata.normalize("NFC", raw_text).split("\n")
+    fragments = [_fragments(line) for line in lines]
+    gaps = [_gaps(len(line), line_fragments) for line, line_fragments in zip(lines, fragments)]
+    cores = ["".join(line[s:e] for s, e in line_gaps).strip() for line, line_gaps in zip(lines, gaps)]
+    reasons = _line_reasons(
+        cores,
+        normalise_for_comparison(title) if title else None,
+        normalise_for_comparison(outlet) if outlet else None,
+    )
     pieces: list[Piece] = []
     paragraphs: list[str] = []
     for number, line in enumerate(lines):
-        line_reason = reasons[number]
-        bounds = [(s, e, r) for s, e, r in fragments[number]]
-        position, kept_text = 0, []
-        for frag_start, frag_end, frag_reason in [*bounds, (len(line), len(line), None)]:
-            if frag_start > position:
-                text = line[position:frag_start]
-                pieces.append(Piece(number + 1, position, text, line_reason))
-                if line_reason is None:
-                    kept_text.append(text)
-            if frag_end > frag_start:
-                pieces.append(Piece(number + 1, frag_start, line[frag_start:frag_end], frag_reason))
-            position = max(position, frag_end)
-        paragraph = "".join(kept_text).strip()
-        if paragraph:
-            paragraphs.append(paragraph)
+        spans = [(s, e, reasons[number]) for s, e in gaps[number]] + fragments[number]
+        pieces += [Piece(number + 1, s, line[s:e], reason) for s, e, reason in sorted(spans, key=lambda span: span[0])]
+        if reasons[number] is None and cores[number]:
+            paragraphs.append(cores[number])
     return CleanedArticle(pieces=pieces, paragraphs=paragraphs)
