@@ -61,8 +61,8 @@ def test_every_exclusion_names_a_guideline_rule():
         assert row["rule"] in rules, row
 
 
-def _readme_table(heading: str) -> str:
-    text = README.read_text(encoding="utf-8")
+def _readme_table(heading: str, path: Path = README) -> str:
+    text = path.read_text(encoding="utf-8")
     block = text[text.index(heading):]
     lines = block.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("|"))
@@ -74,8 +74,10 @@ def test_readme_counts_are_the_computed_counts():
     assert _readme_table("### Label counts") == annotation.counts_markdown(load_gold())
 
 
-def test_readme_agreement_is_the_computed_agreement(documents):
-    table = _readme_table("### Inter-annotator agreement")
+@pytest.mark.parametrize("path, heading", [(README, "### Inter-annotator agreement"),
+                                           (PROJECT_ROOT / "DATASHEET.md", "## Agreement")])
+def test_reported_agreement_is_the_computed_agreement(documents, path, heading):
+    table = _readme_table(heading, path)
     agreement_dir = PROJECT_ROOT / "annotation" / "agreement"
     before = annotation.agreement_rows(agreement_dir / "annotator-a",
                                        agreement_dir / "annotator-b", documents)
@@ -84,3 +86,15 @@ def test_readme_agreement_is_the_computed_agreement(documents):
         cells = [f"{row[c]:.3f}" for c in annotation.AGREEMENT_COLUMNS]
         assert f"| before: a vs b | {row['article']} | " + " | ".join(cells) + " |" in table
     assert json.loads(json.dumps(before))  # plain numbers only
+
+
+def test_committed_dataset_is_the_build_of_the_committed_gold(tmp_path):
+    from kotechnews.hfdataset.build import DATASET_DIR, build_from_gold, dataset_files
+
+    build_from_gold(GOLD_DIR, tmp_path / "dataset")
+    fresh = {rel: (tmp_path / "dataset" / rel).read_bytes()
+             for rel in dataset_files(tmp_path / "dataset")}
+    committed = {rel: (DATASET_DIR / rel).read_bytes() for rel in dataset_files(DATASET_DIR)}
+    assert sorted(map(str, fresh)) == sorted(map(str, committed))
+    stale = [str(name) for name in fresh if fresh[name] != committed[name]]
+    assert stale == [], "dataset/ is stale: run `kotechnews build`"
