@@ -8,12 +8,15 @@ import subprocess
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 from label_studio_sdk import LabelStudio
 
 from kotechnews import agreement
 from kotechnews.jsonio import read_jsonl
 from kotechnews.labelstudio import convert, workflow
+from kotechnews.labelstudio.client import LabelStudioClient
+from kotechnews.labelstudio.config import ServerSettings
 from kotechnews.labelstudio.workflow import (
     QUANTITY_MODEL_VERSION,
     pull,
@@ -88,6 +91,14 @@ def test_gold_round_trip_is_identical(ls_client, ls_project, tmp_path):
     assert result.adjudication.problems == []
     assert {o.outcome for o in result.adjudication.outcomes} == {"gold"}
     assert _records(tmp_path / "gold.jsonl") == expected
+    # One export per article, named like the gold files, with the same annotation results.
+    articles = tmp_path / workflow.ARTICLES_DIR
+    assert sorted(p.name for p in articles.iterdir()) == [p.name for p in _gold_files()]
+    for path in _gold_files():
+        [pulled] = json.loads((articles / path.name).read_text(encoding="utf-8"))
+        [original] = json.loads(path.read_text(encoding="utf-8"))
+        assert pulled["data"] == original["data"]
+        assert [a["result"] for a in pulled["annotations"]] == [a["result"] for a in original["annotations"]]
 
 
 def test_synthetic_round_trip_is_identical(ls_client, ls_project, ingested_documents, tmp_path):
@@ -210,3 +221,14 @@ def test_setup_updates_an_outdated_config_and_is_then_unchanged(ls_client):
     assert workflow.setup_project(ls_client, title).action == "updated"
     assert workflow.setup_project(ls_client, title) == workflow.SetupResult(project["id"], title,
                                                                             "unchanged")
+
+
+def test_personal_access_token_works(ls_settings):
+    """CONTRIBUTING.md has contributors create a personal access token (a JWT refresh token that
+    the SDK exchanges for access tokens), not the legacy token the test server is preset with."""
+    created = httpx.post(f"{ls_settings.url}/api/token/",
+                         headers={"Authorization": f"Token {ls_settings.api_key}"})
+    assert created.status_code == 201, created.text
+    client = LabelStudioClient(ServerSettings(ls_settings.url, created.json()["token"]))
+    title = f"test-{uuid.uuid4().hex[:10]}"
+    assert workflow.setup_project(client, title).action == "created"

@@ -172,7 +172,10 @@ def pull_command(
         console.print(f"conflict: task {conflict['task']} ({conflict['doc_id']}): "
                       f"{len(conflict['annotations'])} annotations, {items} differing items",
                       highlight=False, markup=False)
-    console.print("wrote " + ", ".join(str(p) for p in result.files), highlight=False)
+    articles = [p for p in result.files if p.parent.name == workflow.ARTICLES_DIR]
+    console.print(f"wrote {', '.join(str(p) for p in result.files if p not in articles)} and "
+                  f"{len(articles)} article export(s) in {out / workflow.ARTICLES_DIR}",
+                  highlight=False)
     if adj.problems:
         for problem in adj.problems:
             errors.print(str(problem), markup=False, highlight=False)

@@ -50,11 +50,22 @@ class LabelStudioError(RuntimeError):
         self.url, self.operation, self.reasons = url, operation, list(reasons)
         tries = f"{len(reasons)} attempt{'s' if len(reasons) != 1 else ''}"
         super().__init__(f"Label Studio at {url}: {operation} failed after {tries}: "
-                         + "; ".join(f"#{n} {reason}" for n, reason in enumerate(reasons, 1)))
+                         + "; ".join(_numbered(reasons)))
 
     @property
     def attempts(self) -> int:
         return len(self.reasons)
+
+
+def _numbered(reasons: Sequence[str]) -> list[str]:
+    """'#1 a; #2-#4 b': attempts that failed for the same reason in a row are listed once."""
+    runs: list[list] = []
+    for n, reason in enumerate(reasons, 1):
+        if runs and runs[-1][2] == reason:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n, reason])
+    return [f"#{first}{f'-#{last}' if last > first else ''} {reason}" for first, last, reason in runs]
 
 
 class _Retryable(Exception):
@@ -62,6 +73,8 @@ class _Retryable(Exception):
 
 
 def _body_excerpt(body: Any) -> str:
+    if isinstance(body, dict) and "detail" in body:  # Label Studio's error body
+        body = {k: body[k] for k in ("detail", "validation_errors") if body.get(k)}
     text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False, default=str)
     return text if len(text) <= 300 else text[:300] + "..."
 
@@ -154,8 +167,9 @@ class LabelStudioClient:
         """doc_id -> task id of every task of the project that carries a doc_id."""
         def action(_: int) -> dict[str, int]:
             found: dict[str, int] = {}
+            # Only id and data: the full task listing is several times slower.
             for task in self._sdk.tasks.list(project=project_id, fields="task_only",
-                                             page_size=TASK_PAGE_SIZE):
+                                             include="id,data", page_size=TASK_PAGE_SIZE):
                 doc_id = (task.data or {}).get(DOC_ID)
                 if doc_id is not None:
                     found.setdefault(str(doc_id), task.id)

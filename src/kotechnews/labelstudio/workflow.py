@@ -39,6 +39,7 @@ PUSH_BATCH_SIZE = 250
 QUANTITY_MODEL_VERSION = f"kotechnews-quantity-finder-{__version__}"
 EXPORT_FILE, GOLD_FILE, CONFLICTS_FILE, REPORT_FILE = (
     "export.json", "gold.jsonl", "conflicts.json", "report.json")
+ARTICLES_DIR = "articles"  # one export file per annotated task: what goes to annotation/gold/
 
 Progress = Callable[[int], None]  # called with the number of items just finished
 
@@ -351,9 +352,30 @@ def _json(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
 
 
+def _json_task_per_line(tasks: Sequence[Any]) -> str:
+    # Indented output goes through the pure-Python encoder, several times slower on a big export.
+    return "[\n" + ",\n".join(json.dumps(t, ensure_ascii=False) for t in tasks) + "\n]\n"
+
+
+def article_exports(tasks: Sequence[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
+    """File name -> a one-task export, for every task with a submitted (not skipped) annotation;
+    named after the task's source file (its doc_id when it has none or shares it)."""
+    files: dict[str, list[Mapping[str, Any]]] = {}
+    for task in tasks:
+        if not any(not a.get("was_cancelled") for a in task.get("annotations") or []):
+            continue
+        data = task.get("data") or {}
+        name = f"{Path(str(data.get('source_file') or data.get(DOC_ID))).stem}.json"
+        if name in files:
+            name = f"{data.get(DOC_ID)}.json"
+        files[name] = [task]
+    return files
+
+
 def pull(client: LabelStudioClient, project: int, out_dir: str | Path) -> PullResult:
     """Export, validate, adjudicate and write OUT_DIR/{export.json, gold.jsonl, conflicts.json,
-    report.json}. Nothing is written unless the export and every computation succeeded."""
+    report.json} and OUT_DIR/articles/NAME.json (one file per annotated task, the format of
+    annotation/gold/). Nothing is written unless the export and every computation succeeded."""
     out_dir = Path(out_dir)
     tasks = client.export_tasks(project)
     export_path = out_dir / EXPORT_FILE
@@ -372,12 +394,15 @@ def pull(client: LabelStudioClient, project: int, out_dir: str | Path) -> PullRe
         "cancelled": [o for o in outcomes if o["outcome"] == "cancelled"],
         "invalid": [o for o in outcomes if o["outcome"] == "invalid"],
     }
-    rendered = {
-        export_path: _json(tasks),
-        out_dir / GOLD_FILE: "".join(dumps_line(r.to_dict()) + "\n" for r in adjudication.gold),
-        out_dir / CONFLICTS_FILE: _json(conflicts),
-        out_dir / REPORT_FILE: _json(report),
+    # Everything is computed; each file is rendered just before it is written, one at a time.
+    renderers: dict[Path, Callable[[], str]] = {
+        export_path: lambda: _json_task_per_line(tasks),
+        out_dir / GOLD_FILE: lambda: "".join(dumps_line(r.to_dict()) + "\n" for r in adjudication.gold),
+        out_dir / CONFLICTS_FILE: lambda: _json(conflicts),
+        out_dir / REPORT_FILE: lambda: _json(report),
+        **{out_dir / ARTICLES_DIR / name: (lambda task_list=task_list: _json(task_list))
+           for name, task_list in article_exports(tasks).items()},
     }
-    for path, text in rendered.items():
-        atomic_write_text(path, text)
-    return PullResult(list(rendered), len(tasks), adjudication)
+    for path, render in renderers.items():
+        atomic_write_text(path, render())
+    return PullResult(list(renderers), len(tasks), adjudication)
