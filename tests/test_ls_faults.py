@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from kotechnews.labelstudio import convert
 from kotechnews.labelstudio.client import LabelStudioClient, LabelStudioError, RetryPolicy
 from kotechnews.labelstudio.config import ServerSettings
 from kotechnews.labelstudio.workflow import pull, push_export
-from kotechnews.labelstudio import convert
 
 from labelstudio_server import free_port, synthetic_record
 
