@@ -92,6 +92,9 @@ READINGS = [
     ("3대", 3, None, None, "대", False),
     ("100만대", 1_000_000, None, None, "대", False),
     ("100대 기업", 100, None, None, "대", False),
+    ("10여대", None, 10, None, "대", True),
+    ("세 대", 3, None, None, "대", False),
+    ("두대", 2, None, None, "대", False),
     # ranges
     ("3~5년", None, 3, 5, "년", False),
     ("10%~20%", None, 10, 20, "%", False),
@@ -180,6 +183,11 @@ ERRORS = [
     ("$100 달러", "both given"),
     ("-10~20%", "sign"),
     ("10개월여 만", "' 만'"),
+    ("3년 여", "' 여'"),
+    ("0대여", "after the counter '대'"),
+    ("수백억대", "vague"),
+    ("1~0만", "starts above"),
+    ("3분의 1대", "fraction"),
 ]
 
 

@@ -161,6 +161,8 @@ def test_readings_of_found_spans(sentence, span, reading):
     ("100억 2022년 기준", ["100억"]),
     ("3명 간 협의", ["3명"]),
     ("2022 대회", []),
+    ("서버 10여대와 로봇 세 대의 두 대학", ["10여대", "세 대"]),
+    ("1990년대일 2분기 97년생 3시간", ["3시간"]),
 ])
 def test_finder_conventions(sentence, spans):
     assert [q.text for q in find_quantities(sentence)] == spans

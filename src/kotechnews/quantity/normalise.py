@@ -67,7 +67,7 @@ UNIT_ALIASES = {
 }
 TIME_UNITS = frozenset({"년", "개월", "주", "일", "시간", "분", "초"})
 COUNTERS = (
-    "개", "명", "곳", "종", "종류", "위", "배", "건", "가지", "사", "개국", "개사", "개소",
+    "개", "명", "곳", "종", "종류", "위", "배", "건", "대", "가지", "사", "개국", "개사", "개소",
     "회", "차례", "편", "권", "장", "마리", "척", "팀", "가구", "세", "살", "점", "포인트", "쪽", "자",
     "글자", "단어", "문장", "토큰", "파라미터", "매개변수", "큐비트", "코어", "노드", "일자리",
     "군데", "사람",
@@ -84,8 +84,8 @@ DATE_UNITS = frozenset({"월", "분기", "세기", "년대", "시"})
 NOT_CLAIM_UNITS = frozenset({"주년", "년생", "세대", "번째"})
 KNOWN_UNITS = frozenset(COUNTERS) | frozenset(UNIT_ALIASES) | DATE_UNITS | NOT_CLAIM_UNITS
 # Counters that follow native numerals (한 개, 두 배, 세 곳); the finder takes native numerals only before these.
-NATIVE_COUNTERS = ("개", "명", "곳", "배", "가지", "차례", "달", "시간", "군데", "종류", "사람", "권", "장",
-                   "마리", "살", "개월", "주")
+NATIVE_COUNTERS = ("개", "명", "곳", "배", "대", "가지", "차례", "달", "시간", "군데", "종류", "사람", "권",
+                   "장", "마리", "살", "개월", "주")
 
 PREFIXES = {"약": "approx", "대략": "approx", "얼추": "approx",
             "최대": "upper", "최고": "upper", "최소": "lower", "최저": "lower",
@@ -156,12 +156,25 @@ def _number(finder: bool) -> str:
 
 
 # parse_quantity only: a word that is not a listed unit, a modifier or a number, kept as written.
-_GENERIC_WORD = rf"(?!{_KNOWN}|{_SUFFIX}|[만억조경])[가-힣A-Za-z]+"
+_GENERIC_WORD = rf"(?!{_KNOWN}|{_SUFFIX}|[만억조경]|여(?![가-힣]))[가-힣A-Za-z]+"
+
+
+def _not_shortened(words) -> str:
+    """A lookahead refusing a shorter unit where one of ``words`` stands: 년대 must not be read as
+    년 + 대, nor 분기 as 분. Longer listed units are let through (시간 is not 시)."""
+    parts = []
+    for word in words:
+        longer = [unit[len(word):] for unit in KNOWN_UNITS if unit.startswith(word) and unit not in words]
+        parts.append(re.escape(word) + (f"(?!{_alternation(longer)})" if longer else ""))
+    return "(?!" + "|".join(parts) + ")"
+
+
+_NOT_DATE_PREFIX = _not_shortened(DATE_UNITS | NOT_CLAIM_UNITS)
 
 
 def _unit(tag: str, finder: bool) -> str:
-    if finder:
-        return rf"(?: ?(?P<{tag}unit>{_KNOWN}){_AFTER_WORD})"
+    if finder:  # a date unit is skipped whole, never read through a shorter unit
+        return rf"(?: ?{_NOT_DATE_PREFIX}(?P<{tag}unit>{_KNOWN}){_AFTER_WORD})"
     return rf"(?: ?(?P<{tag}unit>{_KNOWN}|{_GENERIC_WORD}))"
 
 
@@ -230,7 +243,7 @@ def _sino_number(text: str, vague: int) -> tuple[Exact, int | None]:
             if last_big is not None and unit >= last_big:
                 raise QuantityError(f"{big!r} out of order in {text!r}")
             part = section + (coef or 0)
-            if part == 0:
+            if coef is None and not section:
                 if last_big is not None:
                     raise QuantityError(f"{big!r} without a number in {text!r}")
                 part = 1  # 만 명, 억 원: a bare big unit counts one
@@ -332,6 +345,8 @@ def _read_amount(m: re.Match, d: tuple, tag: str) -> _Amount:
     elif (den := d[den_i]) is not None:
         if not _digits(den):
             raise QuantityError(f"'{den}분의': a fraction of zero parts")
+        if d[mod1_i] or d[mod2_i]:
+            raise QuantityError("a fraction (N분의 M) takes no 여 or 대")
         amount.value = Fraction(_digits(d[numer_i])) / _digits(den)
         amount.arabic = True
     else:
@@ -341,8 +356,6 @@ def _read_amount(m: re.Match, d: tuple, tag: str) -> _Amount:
             amount.approximate, amount.plain = True, False
         else:
             amount.value = _native_value(word)
-        if unit is None:
-            raise QuantityError(f"native numeral {word!r} needs a counter after it (두 개, 세 곳)")
     if unit is not None:
         amount.unit = UNIT_ALIASES.get(unit, unit)
     for index in _END_ORDER[tag]:
@@ -350,11 +363,14 @@ def _read_amount(m: re.Match, d: tuple, tag: str) -> _Amount:
             amount.end = m.end(1 + index)
             break
     if (mod := d[mod1_i]) is not None:
-        _apply_amount_modifier(amount, mod, after_unit=False)
-        if amount.unit == "대":
+        if _apply_amount_modifier(amount, mod, after_unit=False) == "counter":
+            if d[mod2_i] is not None:
+                raise QuantityError(f"cannot read {d[mod2_i]!r} after the counter '대'")
             amount.end = m.end(1 + mod1_i)  # '100대 기업': the word after the counter is not in it
-    if (mod := d[mod2_i]) is not None:
-        _apply_amount_modifier(amount, mod, after_unit=True)
+    if (mod := d[mod2_i]) is not None:  # after a unit (100만원대, 3년여), or after 여 (10여대)
+        _apply_amount_modifier(amount, mod, after_unit=unit is not None)
+    if d[native_i] is not None and amount.unit is None:
+        raise QuantityError(f"native numeral {d[native_i]!r} needs a counter after it (두 개, 세 곳)")
     return amount
 
 
@@ -367,22 +383,25 @@ def _native_value(word: str) -> int:
     return NATIVE_TENS[tens] + NATIVE_ONES.get(word[len(tens):], 0)
 
 
-def _apply_amount_modifier(amount: _Amount, mod: str, after_unit: bool) -> None:
+def _apply_amount_modifier(amount: _Amount, mod: str, after_unit: bool) -> str:
+    """Apply 여 or 대 to ``amount``; return how it was read: 'more', 'range' or 'counter'."""
     if mod == "여":  # 100여명: more than 100; 수십여 개 stays an interval
         if amount.plain:
             amount.low, amount.value = amount.value, None
         elif amount.high is None:
             raise QuantityError("'여' cannot follow an amount that is already a bound")
         amount.approximate, amount.plain = True, False
-        return
+        return "more"
+    # 대: a range one step wide (6000억대, 10%대, 100만원대), or the counter for machines (3대, 100만대,
+    # 10여대).
+    if not (after_unit or amount.last_big in _RANGE_DAE_BIG_UNITS):
+        amount.unit = "대"
+        return "counter"
     if not amount.plain:
         raise QuantityError("'대' cannot follow a vague or ranged amount")
-    # 대: a range one step wide (6000억대, 10%대, 100만원대), or the counter for machines (3대, 100만대).
-    if after_unit or amount.last_big in _RANGE_DAE_BIG_UNITS:
-        amount.low, amount.high = amount.value, amount.value + _step(amount.value)
-        amount.value, amount.approximate, amount.plain = None, True, False
-    else:
-        amount.unit = "대"
+    amount.low, amount.high = amount.value, amount.value + _step(amount.value)
+    amount.value, amount.approximate, amount.plain = None, True, False
+    return "range"
 
 
 def _combine_range(a: _Amount, b: _Amount, text: str) -> _Amount:
@@ -395,7 +414,7 @@ def _combine_range(a: _Amount, b: _Amount, text: str) -> _Amount:
     low = a.value
     scaled = _SCALED_END_RE.fullmatch(b.number_text) if b.number_text else None
     if scaled and a.number_text and _PLAIN_NUMBER_RE.fullmatch(a.number_text):
-        low = a.value * (b.value / _digits(scaled.group(1)))  # 2~3억 원: the start shares the end's scale
+        low = a.value * _sino_number(scaled.group(2), 1)[0]  # 2~3억 원: the start shares the end's scale
     if low > b.value:
         raise QuantityError(f"the range {text!r} starts above its end")
     return _Amount(low=low, high=b.value, unit=b.unit, plain=False, has_big=a.has_big or b.has_big,
