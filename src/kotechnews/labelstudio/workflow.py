@@ -244,9 +244,6 @@ class Adjudication:
     unannotated: list[dict[str, Any]] = field(default_factory=list)
     annotators: list[dict[str, Any]] = field(default_factory=list)
 
-    def by_outcome(self, outcome: str) -> list[Outcome]:
-        return [o for o in self.outcomes if o.outcome == outcome]
-
 
 def annotator_progress(tasks: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Per annotator: tasks done, annotations submitted, skipped, ground truth, last activity."""
