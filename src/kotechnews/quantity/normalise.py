@@ -546,6 +546,20 @@ def _is_date(reading: _Reading, text: str, start: int, end: int) -> bool:
     return False
 
 
+NEUTRAL_PREFIXES = tuple(word for word, effect in PREFIXES.items() if effect is None)
+
+
+def _skip_neutral_prefix(text: str, start: int, number_start: int) -> int:
+    """Leave out a leading word that changes nothing (총, 무려, 불과): guidelines Q1 keep it outside."""
+    for word in NEUTRAL_PREFIXES:
+        if text.startswith(word, start):
+            rest = start + len(word)
+            while rest < number_start and text[rest].isspace():
+                rest += 1
+            return rest
+    return start
+
+
 def find_quantities(text: str) -> list[Quantity]:
     """Quantity expressions in running text, with start/end into ``text`` (modifiers included)."""
     found = []
@@ -561,6 +575,7 @@ def find_quantities(text: str) -> list[Quantity]:
             continue  # bare digits (identifiers, years, codes, ticker prices) and Hangul-only words
         if _is_date(reading, text, start, end):
             continue
+        start = _skip_neutral_prefix(text, start, m.start() + reading.quantity.start)
         q = reading.quantity
         found.append(Quantity(text[start:end], q.value, q.low, q.high, q.unit, q.approximate, start, end))
     return found
