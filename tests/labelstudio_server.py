@@ -56,7 +56,7 @@ def label_studio_bin() -> Path:
     return path
 
 
-def _installed_version(binary: Path) -> str:
+def installed_version(binary: Path) -> str:
     """The label-studio distribution next to the binary (the template is kept per version)."""
     found = sorted(binary.resolve().parent.parent.glob("lib/python*/site-packages/label_studio-*.dist-info"))
     return found[-1].name.removesuffix(".dist-info") if found else "label_studio-unknown"
@@ -81,7 +81,7 @@ def _environment(data_dir: Path, credentials: Mapping[str, str]) -> dict[str, st
 
 def template_dir(binary: Path) -> Path:
     """An initialised data directory for this label-studio version, made once and reused."""
-    template = CACHE_DIR / _installed_version(binary)
+    template = CACHE_DIR / installed_version(binary)
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     with open(CACHE_DIR / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # parallel sessions wait for one init
