@@ -28,6 +28,8 @@ app.command("compare")(compare_command)
 app.add_typer(leaderboard_app, name="leaderboard")
 from kotechnews.quantity.cli import quantity_app  # noqa: E402
 app.add_typer(quantity_app, name="quantity")
+from kotechnews.baselines.cli import baseline_app  # noqa: E402
+app.add_typer(baseline_app, name="baseline")
 
 from kotechnews.hfdataset.cli import build_command, release_command  # noqa: E402
 app.command("build")(build_command)

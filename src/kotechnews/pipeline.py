@@ -61,7 +61,38 @@ def gold_step(build_dir: Path) -> StepResult:
                       f"{claims} numeric claims; no completeness gaps")
 
 
-STEPS: list[Callable[[Path], StepResult]] = [ingest_step, gold_step]
+def dataset_step(build_dir: Path) -> StepResult:
+    from kotechnews.hfdataset import build
+
+    built = build.build_from_gold(GOLD_DIR, build.DATASET_DIR)
+    splits = {f.split: f.num_examples for f in built.files if f.config == "documents"}
+    return StepResult("build dataset", [built.out_dir],
+                      f"KoTechNews {built.version}: {len({f.config for f in built.files})} "
+                      f"configs; documents per split {splits}")
+
+
+def baselines_step(build_dir: Path) -> StepResult:
+    """Train and score the scikit-learn baselines (cross-validation and test split)."""
+    from kotechnews.baselines.evaluation import run_baseline
+    from kotechnews.baselines.registry import SKLEARN
+
+    report = run_baseline(SKLEARN, gold_dir=GOLD_DIR, work_dir=build_dir / "baselines",
+                          models_dir=build_dir / "models")
+    scores = "; ".join(f"{task} {metric} {100 * value:.1f}"
+                       for task, metrics in report.scores["cv"].items()
+                       for metric, value in list(metrics.items())[:1])
+    return StepResult("scikit-learn baselines", [*report.results.values(), report.model],
+                      f"cross-validation {scores} (95% CIs in the result files)")
+
+
+def leaderboard_step(build_dir: Path) -> StepResult:
+    from kotechnews.leaderboard import render
+
+    return StepResult("render leaderboard", render(), "LEADERBOARD.md and index.html")
+
+
+STEPS: list[Callable[[Path], StepResult]] = [ingest_step, gold_step, dataset_step,
+                                             baselines_step, leaderboard_step]
 
 
 def run(build_dir: Path = BUILD_DIR,

@@ -13,7 +13,6 @@ from collections import Counter
 from collections.abc import Sequence
 
 from sklearn.base import BaseEstimator
-from sklearn.feature_extraction import FeatureHasher
 from sklearn.linear_model import LogisticRegression
 
 from kotechnews.baselines.context import (
@@ -22,6 +21,8 @@ from kotechnews.baselines.context import (
     morphemes_between,
     sentence_bounds,
     sentence_of,
+    fit_vectorizer,
+    vectorize,
 )
 from kotechnews.records import AnnotatedDocument, Claim, Entity
 
@@ -52,45 +53,59 @@ def _candidates(doc: AnnotatedDocument, start: int) -> list[Entity]:
     return same or [e for e in doc.entities if e.end <= start and e.type not in ("DATE", "TITLE")][-3:]
 
 
+def _property_key(quantity_type: str | None, unit: str | None) -> str:
+    """String key (skops stores dictionaries with string keys only)."""
+    return f"{quantity_type}\t{unit}"
+
+
+class _Classifier:
+    """A logistic regression over feature strings, or the one label when training has one."""
+
+    def __init__(self, rows: list[list[str]], labels: list, C: float, random_state: int):
+        self.constant = labels[0] if len(set(labels)) == 1 else None
+        if self.constant is None:
+            self.vectorizer = fit_vectorizer(rows)
+            self.model = LogisticRegression(C=C, max_iter=1000, random_state=random_state).fit(
+                vectorize(self.vectorizer, rows), labels)
+
+    def predict(self, rows: list[list[str]]) -> list:
+        if self.constant is not None or not rows:
+            return [self.constant] * len(rows)
+        return list(self.model.predict(vectorize(self.vectorizer, rows)))
+
+    def positive_scores(self, rows: list[list[str]]) -> list[float]:
+        """Probability of the label True (a constant label scores 1.0 or 0.0)."""
+        if self.constant is not None or not rows:
+            return [float(self.constant is True)] * len(rows)
+        column = list(self.model.classes_).index(True)
+        return list(self.model.predict_proba(vectorize(self.vectorizer, rows))[:, column])
+
+
 class ClaimExtractor(BaseEstimator):
     """fit(docs) / predict(docs): docs carry entities; predictions add claims."""
 
-    def __init__(self, C: float = 1.0, n_features: int = 2**16, random_state: int = 0):
+    def __init__(self, C: float = 1.0, random_state: int = 0):
         self.C = C
-        self.n_features = n_features
         self.random_state = random_state
-
-    def _model(self, rows, labels) -> LogisticRegression | str:
-        if len(set(labels)) == 1:
-            return labels[0]
-        model = LogisticRegression(C=self.C, max_iter=500, random_state=self.random_state)
-        return model.fit(self._hasher().transform(rows), labels)
-
-    def _hasher(self) -> FeatureHasher:
-        return FeatureHasher(n_features=self.n_features, input_type="string")
-
-    def _apply(self, model, rows):
-        if isinstance(model, str):
-            return [model] * len(rows)
-        return list(model.predict(self._hasher().transform(rows)))
 
     def fit(self, docs: Sequence[AnnotatedDocument], y=None) -> "ClaimExtractor":
         rows, types, modalities, subj_rows, subj_labels = [], [], [], [], []
-        properties: dict[tuple, Counter] = {}
+        properties: dict[str, Counter] = {}
         for doc in docs:
             for claim in doc.claims:
                 rows.append(claim_features(doc, claim.start, claim.end, claim.unit))
                 types.append(claim.quantity_type)
                 modalities.append(claim.modality)
-                properties.setdefault((claim.quantity_type, claim.unit), Counter())[claim.property] += 1
+                properties.setdefault(_property_key(claim.quantity_type, claim.unit),
+                                      Counter())[claim.property] += 1
                 for ent in _candidates(doc, claim.start):
                     subj_rows.append(subject_features(doc, claim.start, ent))
                     subj_labels.append(ent.id == claim.subject)
-        self.type_model_ = self._model(rows, types)
-        self.modality_model_ = self._model(rows, modalities)
-        self.subject_model_ = LogisticRegression(C=self.C, max_iter=500,
-                                                 random_state=self.random_state).fit(
-            self._hasher().transform(subj_rows), subj_labels)
+        if not rows or not subj_rows:
+            raise ValueError("the training documents need numeric claims with subject candidates")
+        self.type_model_ = _Classifier(rows, types, self.C, self.random_state)
+        self.modality_model_ = _Classifier(rows, modalities, self.C, self.random_state)
+        self.subject_model_ = _Classifier(subj_rows, subj_labels, self.C, self.random_state)
         self.properties_ = {key: counter.most_common(1)[0][0] for key, counter in properties.items()}
         return self
 
@@ -98,9 +113,9 @@ class ClaimExtractor(BaseEstimator):
         candidates = _candidates(doc, start)
         if not candidates:
             return None
-        scores = self.subject_model_.predict_proba(self._hasher().transform(
-            [subject_features(doc, start, e) for e in candidates]))[:, 1]
-        return candidates[int(scores.argmax())].id
+        scores = self.subject_model_.positive_scores(
+            [subject_features(doc, start, e) for e in candidates])
+        return candidates[max(range(len(scores)), key=scores.__getitem__)].id
 
     def predict(self, docs: Sequence[AnnotatedDocument]) -> list[AnnotatedDocument]:
         from kotechnews.quantity import find_quantities
@@ -109,14 +124,16 @@ class ClaimExtractor(BaseEstimator):
         for doc in docs:
             found = find_quantities(doc.text)
             rows = [claim_features(doc, q.start, q.end, q.unit) for q in found]
-            types = self._apply(self.type_model_, rows) if rows else []
-            modalities = self._apply(self.modality_model_, rows) if rows else []
+            types = self.type_model_.predict(rows)
+            modalities = self.modality_model_.predict(rows)
             claims = [Claim(id=f"pq{i + 1}", start=q.start, end=q.end, text=doc.text[q.start:q.end],
                             value=q.value, low=q.low, high=q.high, unit=q.unit,
                             approximate=q.approximate, quantity_type=qtype,
-                            property=self.properties_.get((qtype, q.unit)), modality=modality,
+                            property=self.properties_.get(_property_key(qtype, q.unit)),
+                            modality=modality,
                             subject=self._subject(doc, q.start))
                       for i, (q, qtype, modality) in enumerate(zip(found, types, modalities))]
             out.append(AnnotatedDocument(id=doc.id, text=doc.text, entities=list(doc.entities),
-                                         claims=claims))
+                                         relations=list(doc.relations), claims=claims,
+                                         meta=dict(doc.meta)))
         return out

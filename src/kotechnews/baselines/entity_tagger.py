@@ -2,8 +2,9 @@
 
 Characters are the tokens, as in KLUE-NER, so spans can stop before a particle (KT|가) and no
 tokeniser alignment is needed. Each character gets features from a ±2 window of characters, its
-character class and the Kiwi morpheme tag covering it; a logistic regression predicts its BIO tag,
-and runs of tags become spans.
+character class and the Kiwi morpheme tag covering it; a linear SVM (scikit-learn's defaults,
+one-vs-rest) predicts its BIO tag, and runs of tags become spans. The tags are the scorer's
+character view (``kotechnews.scoring.entities.char_tags``), so training and KLUE char F1 agree.
 """
 
 from __future__ import annotations
@@ -11,16 +12,13 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
-import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.feature_extraction import FeatureHasher
-from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
 
-from kotechnews import schema
+from kotechnews.baselines.context import fit_vectorizer, morpheme_index, vectorize
 from kotechnews.records import AnnotatedDocument, Entity
-from kotechnews.segment import tokenize_morphemes
+from kotechnews.scoring.entities import CHAR_TAGS, char_tags
 
-BIO_LABELS = schema.bio_labels()
 WINDOW = 2
 
 
@@ -39,12 +37,14 @@ def char_class(char: str) -> str:
 def _morpheme_tags(text: str) -> list[str]:
     tags = ["-"] * len(text)
     starts = [False] * len(text)
-    for morpheme in tokenize_morphemes(text):
-        for i in range(morpheme.start, morpheme.end):
+    index = morpheme_index(text)
+    for label, start, end in zip(index.labels, index.starts, index.ends):
+        tag = label.rpartition("/")[2]
+        for i in range(start, end):
             if tags[i] == "-":
-                tags[i] = morpheme.tag
-        if morpheme.start < len(text):
-            starts[morpheme.start] = True
+                tags[i] = tag
+        if start < len(text):
+            starts[start] = True
     return [f"{tag}{'^' if start else ''}" for tag, start in zip(tags, starts)]
 
 
@@ -68,13 +68,21 @@ def char_features(text: str) -> list[list[str]]:
 
 
 def bio_tags(doc: AnnotatedDocument) -> list[str]:
-    """Gold BIO tag per character of the document text."""
-    tags = ["O"] * len(doc.text)
-    for ent in doc.entities:
-        tags[ent.start] = f"B-{ent.type}"
-        for i in range(ent.start + 1, ent.end):
-            tags[i] = f"I-{ent.type}"
-    return tags
+    """BIO tag per character of the document text (overlaps resolved as the scorer does)."""
+    return [CHAR_TAGS[code] for code in char_tags(doc.entities, len(doc.text))]
+
+
+def entities_from_tags(text: str, tags: Sequence[str]) -> list[Entity]:
+    """Entities p1, p2, ... from per-character tags, with surrounding whitespace trimmed."""
+    entities = []
+    for start, end, label in spans_from_tags(tags):
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start < end:
+            entities.append(Entity(f"p{len(entities) + 1}", start, end, label, text[start:end]))
+    return entities
 
 
 def spans_from_tags(tags: Sequence[str]) -> list[tuple[int, int, str]]:
@@ -92,38 +100,28 @@ def spans_from_tags(tags: Sequence[str]) -> list[tuple[int, int, str]]:
 
 
 class EntityTagger(BaseEstimator):
-    """fit(docs) / predict(docs) over AnnotatedDocument records."""
+    """fit(docs) / predict(docs) over AnnotatedDocument records (only the text is read)."""
 
-    def __init__(self, C: float = 4.0, n_features: int = 2**20, random_state: int = 0):
+    def __init__(self, C: float = 1.0, random_state: int = 0):
         self.C = C
-        self.n_features = n_features
         self.random_state = random_state
 
-    def _matrix(self, docs: Sequence[AnnotatedDocument]):
-        hasher = FeatureHasher(n_features=self.n_features, input_type="string")
-        rows = [feats for doc in docs for feats in char_features(doc.text)]
-        return hasher.transform(rows)
-
     def fit(self, docs: Sequence[AnnotatedDocument], y=None) -> "EntityTagger":
-        labels = np.array([tag for doc in docs for tag in bio_tags(doc)])
-        self.model_ = LogisticRegression(C=self.C, max_iter=300, random_state=self.random_state)
-        self.model_.fit(self._matrix(docs), labels)
+        rows = [feats for doc in docs for feats in char_features(doc.text)]
+        labels = [tag for doc in docs for tag in bio_tags(doc)]
+        if len(set(labels)) < 2:
+            raise ValueError("the training documents need at least one entity")
+        self.vectorizer_ = fit_vectorizer(rows)
+        self.model_ = LinearSVC(C=self.C, random_state=self.random_state)
+        self.model_.fit(vectorize(self.vectorizer_, rows), labels)
         return self
 
+    def predict_tags(self, text: str) -> list[str]:
+        if not text:
+            return []
+        return list(self.model_.predict(vectorize(self.vectorizer_, char_features(text))))
+
     def predict(self, docs: Sequence[AnnotatedDocument]) -> list[AnnotatedDocument]:
-        predicted = self.model_.predict(self._matrix(docs))
-        out, offset = [], 0
-        for doc in docs:
-            tags = predicted[offset:offset + len(doc.text)]
-            offset += len(doc.text)
-            entities = []
-            for start, end, label in spans_from_tags(tags):
-                while start < end and doc.text[start].isspace():
-                    start += 1
-                while end > start and doc.text[end - 1].isspace():
-                    end -= 1
-                if start < end:
-                    entities.append(Entity(f"p{len(entities) + 1}", start, end, label,
-                                           doc.text[start:end]))
-            out.append(AnnotatedDocument(id=doc.id, text=doc.text, entities=entities))
-        return out
+        return [AnnotatedDocument(id=doc.id, text=doc.text, meta=dict(doc.meta),
+                                  entities=entities_from_tags(doc.text, self.predict_tags(doc.text)))
+                for doc in docs]

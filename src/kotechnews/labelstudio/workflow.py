@@ -145,8 +145,16 @@ def quantity_predictions(documents: Sequence[Mapping[str, Any]]) -> dict[str, di
     return predictions_from_records(quantity_records(documents), QUANTITY_MODEL_VERSION)
 
 
+def sklearn_predictions(documents: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The scikit-learn baseline's predictions (saved by `kotechnews baseline run sklearn`)."""
+    from kotechnews.baselines.prelabel import sklearn_predictions as predict  # imports sklearn
+
+    return predict(documents)
+
+
 PREDICTION_SOURCES: dict[str, Callable[[Sequence[Mapping[str, Any]]], dict[str, dict[str, Any]]]] = {
     "quantity": quantity_predictions,
+    "sklearn": sklearn_predictions,
 }
 
 

@@ -1,0 +1,66 @@
+"""CLI: `kotechnews baseline run|convert-e5` (thin wrappers over the baselines library)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kotechnews.baselines.evaluation import MODELS_DIR, PROTOCOL_TITLES, WORK_DIR, run_baseline
+from kotechnews.baselines.registry import NAMES, UnknownBaseline, baseline_spec
+from kotechnews.gold import GOLD_DIR, GoldError
+from kotechnews.leaderboard import BASELINES_DIR, LeaderboardError
+from kotechnews.scoring.evaluate import DEFAULT_BOOTSTRAP
+from kotechnews.splits import SplitError
+
+console = Console()
+err = Console(stderr=True)
+baseline_app = typer.Typer(help="Train and score the baselines (results go to the leaderboard).",
+                           no_args_is_help=True)
+USER_ERRORS = (GoldError, SplitError, UnknownBaseline, LeaderboardError)
+
+
+def _fail(exc: Exception) -> None:
+    err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+@baseline_app.command("run")
+def run_command(
+    name: str = typer.Argument(..., help=f"Baseline: {', '.join(NAMES)}, or 'transformer' "
+                                         "with --checkpoint"),
+    folds: bool = typer.Option(False, "--folds", help="Cross-validation by leakage group"),
+    test: bool = typer.Option(False, "--test", help="Train on train+validation, score test"),
+    checkpoint: str = typer.Option(None, help="Transformer checkpoint: a local folder, or a "
+                                              "Hub id where the Hub is reachable"),
+    gold: Path = typer.Option(GOLD_DIR, help="Gold Label Studio exports"),
+    results_dir: Path = typer.Option(BASELINES_DIR, help="Where result JSON files go"),
+    work_dir: Path = typer.Option(WORK_DIR, help="Where predictions (JSON Lines) go"),
+    models_dir: Path = typer.Option(MODELS_DIR, help="Where the model fit on all gold goes"),
+    save_model: bool = typer.Option(True, "--save-model/--no-save-model"),
+    seed: int = typer.Option(0),
+    bootstrap: int = typer.Option(DEFAULT_BOOTSTRAP, help="Bootstrap samples for the CIs"),
+) -> None:
+    """Train and score a baseline; both protocols unless --folds or --test picks one."""
+    if not folds and not test:
+        folds = test = True
+    try:
+        spec = baseline_spec(name, checkpoint)
+        with console.status(f"running {spec.name}") as status:
+            report = run_baseline(spec, gold_dir=gold, folds=folds, test=test,
+                                  save_model=save_model, results_dir=results_dir,
+                                  work_dir=work_dir, models_dir=models_dir, seed=seed,
+                                  n_bootstrap=bootstrap, progress=status.update)
+    except USER_ERRORS as exc:
+        _fail(exc)
+    table = Table("protocol", "task", "headline scores", title=f"{spec.title}")
+    for protocol, tasks in report.scores.items():
+        for task, metrics in tasks.items():
+            table.add_row(PROTOCOL_TITLES[protocol], task,
+                          "  ".join(f"{m} {100 * v:.1f}" for m, v in metrics.items()))
+    console.print(table)
+    for path in [*report.results.values(), *report.predictions,
+                 *([report.model] if report.model else [])]:
+        console.print(f"wrote {path}", markup=False, highlight=False)

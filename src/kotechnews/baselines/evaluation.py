@@ -1,0 +1,284 @@
+"""Train and score a baseline under the evaluation protocol; write leaderboard result JSON.
+
+Protocol (the same for every baseline; hyperparameters are fixed in code and never chosen on any
+fold or on the test split):
+
+- **cross-validation**: leave one leakage group out (``kotechnews.splits``: documents sharing a
+  sentence form one group, so with the seed gold this is leave-one-article-out except for two
+  articles rewritten from one press release). Out-of-fold predictions of all documents are pooled
+  and scored once, with document-bootstrap confidence intervals; per-fold scores are listed too.
+- **test split**: train on train + validation (nothing is tuned, so validation is training data),
+  score on test. This is the row comparable with leaderboard submissions on ``split:test``.
+- **task inputs** (``TASK_INPUTS``): entities are predicted from the text alone; relations and
+  claim subjects are predicted given the gold entity mentions (the DocRED / KLUE-RE protocol);
+  claim spans, values and attributes come from the text.
+
+Each protocol writes one result file in the leaderboard's format (``kotechnews.leaderboard``)
+with an extra ``baseline`` object: protocol, seed, hyperparameters, fit and predict time, the
+process's peak resident memory and per-fold scores. Predictions are kept as JSON Lines.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Protocol
+
+from kotechnews.gold import GOLD_DIR, PROJECT_ROOT, load_gold
+from kotechnews.jsonio import write_jsonl
+from kotechnews.leaderboard import BASELINES_DIR, store_result
+from kotechnews.records import AnnotatedDocument
+from kotechnews.scoring.evaluate import DEFAULT_BOOTSTRAP, Corpus, fingerprint, score
+from kotechnews.scoring.submission import SourceRecord, align_submission, gold_from_documents
+from kotechnews.splits import assign_splits
+
+WORK_DIR = PROJECT_ROOT / "build" / "baselines"
+MODELS_DIR = PROJECT_ROOT / "build" / "models"
+TASK_INPUTS = {
+    "entities": "text only; entity mentions are predicted end to end",
+    "relations": "text and the gold entity mentions (DocRED / KLUE-RE protocol)",
+    "claims": "text and the gold entity mentions: claim spans, values, units, types and "
+              "modality from the text; the subject is chosen among the gold mentions",
+}
+PROTOCOL_TITLES = {"cv": "cross-validation", "test": "test split"}
+FIXED_HYPERPARAMETERS = ("fixed in code before scoring; never chosen on a cross-validation "
+                         "fold or on the test split")
+
+
+class System(Protocol):
+    def fit(self, docs: Sequence[AnnotatedDocument]) -> "System": ...
+
+    def predict_task(self, task: str, docs: Sequence[AnnotatedDocument]
+                     ) -> list[AnnotatedDocument]: ...
+
+    def hyperparameters(self) -> dict[str, Any]: ...
+
+    def save(self, path: Path) -> Path: ...
+
+
+@dataclass(frozen=True)
+class BaselineSpec:
+    name: str  # command-line name
+    title: str  # leaderboard name, before the protocol
+    tasks: tuple[str, ...]
+    make: Callable[[int], System]  # seed -> untrained system
+    model_file: str  # file or directory name under the models directory
+    packages: tuple[str, ...]  # distributions whose versions go into the result
+    description: str
+
+
+@dataclass
+class Evaluation:
+    protocol: str  # "cv" or "test"
+    gold: list[AnnotatedDocument]
+    train: list[AnnotatedDocument] | None  # the training gold, when it is one set (test)
+    predictions: dict[str, list[AnnotatedDocument]]
+    folds: list[dict[str, Any]] = field(default_factory=list)
+    hyperparameters: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def fit_seconds(self) -> float:
+        return sum(fold["fit_seconds"] for fold in self.folds)
+
+    @property
+    def predict_seconds(self) -> float:
+        return sum(fold["predict_seconds"] for fold in self.folds)
+
+
+def task_input(doc: AnnotatedDocument, task: str) -> AnnotatedDocument:
+    """What a system sees of a held-out gold document for one task (see TASK_INPUTS)."""
+    entities = [] if task == "entities" else list(doc.entities)
+    return AnnotatedDocument(id=doc.id, text=doc.text, entities=entities, meta=dict(doc.meta))
+
+
+def peak_memory_mb() -> float:
+    """Peak resident set size of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _fit_predict(spec: BaselineSpec, seed: int, train: Sequence[AnnotatedDocument],
+                 held_out: Sequence[AnnotatedDocument]
+                 ) -> tuple[System, dict[str, list[AnnotatedDocument]], dict[str, Any]]:
+    started = time.perf_counter()
+    system = spec.make(seed).fit(train)
+    fitted = time.perf_counter()
+    predictions = {task: system.predict_task(task, [task_input(d, task) for d in held_out])
+                   for task in spec.tasks}
+    timing = {"fit_seconds": fitted - started, "predict_seconds": time.perf_counter() - fitted}
+    return system, predictions, timing
+
+
+def cross_validate(spec: BaselineSpec, gold: Sequence[AnnotatedDocument], seed: int = 0,
+                   progress: Callable[[str], None] = lambda message: None) -> Evaluation:
+    """Out-of-fold predictions for every document, one fold per leakage group."""
+    assignments = assign_splits(gold)
+    evaluation = Evaluation("cv", list(gold), None, {task: [] for task in spec.tasks})
+    by_id: dict[str, dict[str, AnnotatedDocument]] = {task: {} for task in spec.tasks}
+    folds = sorted({a.fold for a in assignments.values()})
+    for number, fold in enumerate(folds, start=1):
+        held_out = [d for d in gold if assignments[d.id].fold == fold]
+        train = [d for d in gold if assignments[d.id].fold != fold]
+        progress(f"{spec.name}: fold {number}/{len(folds)} (training on {len(train)} documents)")
+        system, predictions, timing = _fit_predict(spec, seed, train, held_out)
+        evaluation.hyperparameters = system.hyperparameters()
+        for task, docs in predictions.items():
+            by_id[task].update((d.id, d) for d in docs)
+        evaluation.folds.append({"fold": fold, "held_out": [d.id for d in held_out],
+                                 "train_documents": len(train), **timing})
+    evaluation.predictions = {task: [by_id[task][d.id] for d in gold] for task in spec.tasks}
+    return evaluation
+
+
+def evaluate_test(spec: BaselineSpec, gold: Sequence[AnnotatedDocument], seed: int = 0,
+                  progress: Callable[[str], None] = lambda message: None) -> Evaluation:
+    """Train on train + validation, predict the test split."""
+    assignments = assign_splits(gold)
+    test = [d for d in gold if assignments[d.id].split == "test"]
+    train = [d for d in gold if assignments[d.id].split != "test"]
+    progress(f"{spec.name}: test split (training on {len(train)} documents)")
+    system, predictions, timing = _fit_predict(spec, seed, train, test)
+    return Evaluation("test", test, train, predictions,
+                      [{"fold": "test", "held_out": [d.id for d in test],
+                        "train_documents": len(train), **timing}],
+                      system.hyperparameters())
+
+
+def _submission(predicted: Sequence[AnnotatedDocument], gold: Sequence[AnnotatedDocument],
+                source: str):
+    records = [SourceRecord(source, line, doc.to_dict())
+               for line, doc in enumerate(predicted, start=1)]
+    return align_submission(records, source, gold)
+
+
+def score_tasks(tasks: Sequence[str], predictions: dict[str, list[AnnotatedDocument]],
+                gold: Corpus, train: Corpus | None, n_bootstrap: int, seed: int,
+                source: str) -> dict[str, Any]:
+    """One result over all tasks, each task scored on its own prediction set."""
+    result: dict[str, Any] | None = None
+    for task in tasks:
+        submission = _submission(predictions[task], gold.documents, f"{source}:{task}")
+        scored = score(gold, submission, tasks=[task], train=train, n_bootstrap=n_bootstrap,
+                       seed=seed)
+        if result is None:
+            result = scored
+        else:
+            result["tasks"].update(scored["tasks"])
+            result["warnings"].extend(scored["warnings"])
+    result["submission"] = {
+        "source": source, "documents": len(gold.documents),
+        "fingerprint": fingerprint([d for task in tasks for d in predictions[task]])}
+    return result
+
+
+def _headlines(result: dict[str, Any]) -> dict[str, dict[str, float]]:
+    return {task: {metric: body["metrics"][metric]["value"] for metric in body["headline"]}
+            for task, body in result["tasks"].items()}
+
+
+def fold_scores(spec: BaselineSpec, evaluation: Evaluation) -> None:
+    """Add each fold's headline scores (no intervals) to evaluation.folds."""
+    for fold in evaluation.folds:
+        held = set(fold["held_out"])
+        gold = [d for d in evaluation.gold if d.id in held]
+        predictions = {task: [d for d in docs if d.id in held]
+                       for task, docs in evaluation.predictions.items()}
+        corpus = Corpus(gold_from_documents(gold, "fold"), "fold")
+        fold["headline"] = _headlines(score_tasks(spec.tasks, predictions, corpus, None, 0, 0,
+                                                  "fold"))
+
+
+def package_versions(packages: Sequence[str]) -> dict[str, str]:
+    versions = {}
+    for package in packages:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions
+
+
+def result_record(spec: BaselineSpec, evaluation: Evaluation, *, seed: int, n_bootstrap: int,
+                  prediction_files: dict[str, str]) -> dict[str, Any]:
+    """The leaderboard result of an evaluation, with the ``baseline`` details."""
+    if evaluation.protocol == "test":
+        gold = Corpus(gold_from_documents(evaluation.gold, "split:test"), "split:test")
+        train = Corpus(evaluation.train, "split:train+validation")
+    else:
+        source = "gold:all (cross-validation by leakage group)"
+        gold, train = Corpus(gold_from_documents(evaluation.gold, source), source), None
+    result = score_tasks(spec.tasks, evaluation.predictions, gold, train, n_bootstrap, seed,
+                         f"baseline:{spec.name}")
+    if len(evaluation.gold) < 2:  # resampling one document always redraws it
+        for body in result["tasks"].values():
+            for metric in body["metrics"].values():
+                metric["ci"] = None
+        result["warnings"].append("one scored document: no confidence interval; read the "
+                                  "cross-validation result for the uncertainty")
+    fold_scores(spec, evaluation)
+    result["versions"].update(package_versions(spec.packages))
+    result["baseline"] = {
+        "system": spec.name,
+        "description": spec.description,
+        "protocol": PROTOCOL_TITLES[evaluation.protocol],
+        "task_inputs": {task: TASK_INPUTS[task] for task in spec.tasks},
+        "seed": seed,
+        "hyperparameters": evaluation.hyperparameters,
+        "hyperparameter_selection": FIXED_HYPERPARAMETERS,
+        "fit_seconds": round(evaluation.fit_seconds, 3),
+        "predict_seconds": round(evaluation.predict_seconds, 3),
+        "peak_rss_mb": round(peak_memory_mb(), 1),
+        "folds": evaluation.folds,
+        "predictions": prediction_files,
+    }
+    if "relations" in spec.tasks:
+        from kotechnews.baselines.relation_classifier import candidate_recall
+
+        result["baseline"]["relation_candidate_recall"] = candidate_recall(evaluation.gold)
+    return result
+
+
+@dataclass
+class RunReport:
+    results: dict[str, Path] = field(default_factory=dict)  # protocol -> result file
+    predictions: list[Path] = field(default_factory=list)
+    model: Path | None = None
+    scores: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+
+
+def leaderboard_name(spec: BaselineSpec, protocol: str) -> str:
+    return f"{spec.title} ({PROTOCOL_TITLES[protocol]})"
+
+
+def run_baseline(spec: BaselineSpec, *, gold_dir: Path = GOLD_DIR, folds: bool = True,
+                 test: bool = True, save_model: bool = True,
+                 results_dir: Path = BASELINES_DIR, work_dir: Path = WORK_DIR,
+                 models_dir: Path = MODELS_DIR, seed: int = 0,
+                 n_bootstrap: int = DEFAULT_BOOTSTRAP,
+                 progress: Callable[[str], None] = lambda message: None) -> RunReport:
+    """Evaluate under the chosen protocols, store the results, save a model fit on all gold."""
+    gold = load_gold(gold_dir)
+    report = RunReport()
+    evaluators = [(name, run) for name, run, chosen in
+                  (("cv", cross_validate, folds), ("test", evaluate_test, test)) if chosen]
+    for protocol, evaluate in evaluators:
+        evaluation = evaluate(spec, gold, seed, progress)
+        files = {}
+        for task, docs in evaluation.predictions.items():
+            path = Path(work_dir) / spec.name / protocol / f"{task}.jsonl"
+            write_jsonl(path, (doc.to_dict() for doc in docs))
+            report.predictions.append(path)
+            files[task] = str(path)
+        progress(f"{spec.name}: scoring the {PROTOCOL_TITLES[protocol]}")
+        result = result_record(spec, evaluation, seed=seed, n_bootstrap=n_bootstrap,
+                               prediction_files=files)
+        report.results[protocol] = store_result(result, name=leaderboard_name(spec, protocol),
+                                                url=None, results_dir=results_dir, replace=True)
+        report.scores[protocol] = _headlines(result)
+    if save_model:
+        progress(f"{spec.name}: fitting on all {len(gold)} gold documents to save the model")
+        report.model = spec.make(seed).fit(gold).save(Path(models_dir) / spec.model_file)
+    return report

@@ -1,0 +1,48 @@
+"""Baseline predictions as Label Studio pre-annotations (`kotechnews ls push --predictions sklearn`).
+
+Contributors get entities, relations and numeric claims predicted end to end from the text by
+the scikit-learn baseline fitted on all gold (saved by `kotechnews run` or
+`kotechnews baseline run sklearn`); annotators correct them instead of starting from nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from kotechnews import __version__
+from kotechnews.baselines.evaluation import MODELS_DIR
+from kotechnews.baselines.registry import SKLEARN
+from kotechnews.records import AnnotatedDocument
+
+SKLEARN_MODEL = MODELS_DIR / SKLEARN.model_file
+
+
+def input_records(documents: Sequence[Mapping[str, Any]]) -> list[AnnotatedDocument]:
+    """Ingested documents (``documents.jsonl`` rows) as unannotated records."""
+    return [AnnotatedDocument(id=doc["id"], text=doc["text"],
+                              meta={"sentences": [[s["start"], s["end"]]
+                                                  for s in doc.get("sentences") or []]})
+            for doc in documents]
+
+
+def model_version(path: Path) -> str:
+    """Names the exact model file, so Label Studio tells predictions of two models apart."""
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+    return f"kotechnews-sklearn-baseline-{__version__}-{digest}"
+
+
+def sklearn_predictions(documents: Sequence[Mapping[str, Any]], model_path: Path = SKLEARN_MODEL
+                        ) -> dict[str, dict[str, Any]]:
+    """Label Studio predictions keyed by document id, from the saved scikit-learn baseline."""
+    from kotechnews.baselines.sklearn_baseline import ModelFileError, SklearnBaseline
+    from kotechnews.labelstudio.workflow import WorkflowError, predictions_from_records
+
+    try:
+        model = SklearnBaseline.load(model_path)
+    except ModelFileError as exc:
+        raise WorkflowError(str(exc)) from None
+    return predictions_from_records(model.predict(input_records(documents)),
+                                    model_version(model_path))
