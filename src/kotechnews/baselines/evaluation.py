@@ -108,7 +108,9 @@ def _fit_predict(spec: BaselineSpec, seed: int, train: Sequence[AnnotatedDocumen
     fitted = time.perf_counter()
     predictions = {task: system.predict_task(task, [task_input(d, task) for d in held_out])
                    for task in spec.tasks}
-    timing = {"fit_seconds": fitted - started, "predict_seconds": time.perf_counter() - fitted}
+    timing = {"fit_seconds": fitted - started, "predict_seconds": time.perf_counter() - fitted,
+              **({"diagnostics": system.diagnostics} if getattr(system, "diagnostics", None)
+                 else {})}
     return system, predictions, timing
 
 
