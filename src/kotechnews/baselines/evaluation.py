@@ -243,6 +243,13 @@ def result_record(spec: BaselineSpec, evaluation: Evaluation, *, seed: int, n_bo
     return result
 
 
+def _shown(path: Path) -> str:
+    """A path as the result file records it: relative to the project when inside it."""
+    resolved = Path(path).resolve()
+    return str(resolved.relative_to(PROJECT_ROOT) if resolved.is_relative_to(PROJECT_ROOT)
+               else resolved)
+
+
 @dataclass
 class RunReport:
     results: dict[str, Path] = field(default_factory=dict)  # protocol -> result file
@@ -273,7 +280,7 @@ def run_baseline(spec: BaselineSpec, *, gold_dir: Path = GOLD_DIR, folds: bool =
             path = Path(work_dir) / spec.name / protocol / f"{task}.jsonl"
             write_jsonl(path, (doc.to_dict() for doc in docs))
             report.predictions.append(path)
-            files[task] = str(path)
+            files[task] = _shown(path)
         progress(f"{spec.name}: scoring the {PROTOCOL_TITLES[protocol]}")
         result = result_record(spec, evaluation, seed=seed, n_bootstrap=n_bootstrap,
                                prediction_files=files)

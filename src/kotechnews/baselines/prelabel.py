@@ -34,12 +34,14 @@ def model_version(path: Path) -> str:
     return f"kotechnews-sklearn-baseline-{__version__}-{digest}"
 
 
-def sklearn_predictions(documents: Sequence[Mapping[str, Any]], model_path: Path = SKLEARN_MODEL
+def sklearn_predictions(documents: Sequence[Mapping[str, Any]], model_path: Path | None = None
                         ) -> dict[str, dict[str, Any]]:
-    """Label Studio predictions keyed by document id, from the saved scikit-learn baseline."""
+    """Label Studio predictions keyed by document id, from the saved scikit-learn baseline
+    (``SKLEARN_MODEL`` unless model_path is given)."""
     from kotechnews.baselines.sklearn_baseline import ModelFileError, SklearnBaseline
     from kotechnews.labelstudio.workflow import WorkflowError, predictions_from_records
 
+    model_path = model_path or SKLEARN_MODEL
     try:
         model = SklearnBaseline.load(model_path)
     except ModelFileError as exc:
