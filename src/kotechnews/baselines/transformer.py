@@ -42,14 +42,19 @@ IGNORE = -100
 
 @dataclass(frozen=True)
 class TransformerSettings:
-    entity_epochs: int = 20
-    entity_learning_rate: float = 1e-4
-    entity_batch_size: int = 8
+    """Fixed hyperparameters. The optimisation budget was set by the training loss alone (on the
+    train + validation documents, never on held-out scores): with 20 epochs at 1e-4 the tagger
+    recovered 46% of its own training mentions and the relation head predicted no relation for
+    almost every pair; 40 epochs at 3e-4 (batch 4) fits 90% of the training mentions, and 1e-3
+    diverged."""
+    entity_epochs: int = 40
+    entity_learning_rate: float = 3e-4
+    entity_batch_size: int = 4
     window_tokens: int = 256
     window_stride: int = 64
-    relation_epochs: int = 3
-    relation_learning_rate: float = 5e-5
-    relation_batch_size: int = 16
+    relation_epochs: int = 4
+    relation_learning_rate: float = 1e-4
+    relation_batch_size: int = 8
     relation_max_tokens: int = 128
     relation_context_chars: int = 80  # sentence context kept on each side of the pair
     negative_ratio: float = 2.0
