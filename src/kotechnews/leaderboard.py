@@ -145,13 +145,17 @@ def result_problems(data: Any) -> list[str]:
     return problems
 
 
-def load_result(path: str | Path) -> dict[str, Any]:
+def _read_json(path: str | Path) -> Any:
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise LeaderboardError([f"{path}: cannot read: {exc.strerror or exc}"]) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise LeaderboardError([f"{path}: not a JSON file: {exc}"]) from None
+
+
+def load_result(path: str | Path) -> dict[str, Any]:
+    data = _read_json(path)
     problems = result_problems(data)
     if problems:
         raise LeaderboardError([f"{path}: {problem}" for problem in problems])
@@ -184,13 +188,7 @@ def store_result(result: dict[str, Any], *, name: str, url: str | None,
 def add_entry(result_path: str | Path, *, name: str, url: str | None,
               results_dir: str | Path = RESULTS_DIR, replace: bool = False) -> Path:
     """Store the result file of `kotechnews score --json` on the leaderboard."""
-    try:
-        data = json.loads(Path(result_path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise LeaderboardError([f"{result_path}: cannot read: {exc.strerror or exc}"]) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise LeaderboardError([f"{result_path}: not a JSON file: {exc}"]) from None
-    return store_result(data, name=name, url=url, results_dir=results_dir, replace=replace,
+    return store_result(_read_json(result_path), name=name, url=url, results_dir=results_dir, replace=replace,
                         source=str(result_path))
 
 
