@@ -57,6 +57,19 @@ def test_cross_validation_predicts_every_document_out_of_its_fold(gold_dir):
     assert {assignments[d.id].split for d in test.train} == {"train", "validation"}
 
 
+def test_test_split_reuses_the_fold_that_held_it_out(gold_dir):
+    gold = load_gold(gold_dir)
+    cv = cross_validate(SKLEARN, gold)
+    fresh = evaluate_test(SKLEARN, gold)
+    reused = evaluate_test(SKLEARN, gold, cross_validation=cv)
+    [fold] = [f for f in cv.folds if f["held_out"] == [d.id for d in fresh.gold]]
+    assert reused.folds[0]["reused_from_fold"] == fold["fold"]
+    assert "reused_from_fold" not in fresh.folds[0]
+    for task in SKLEARN.tasks:
+        assert [d.to_dict() for d in reused.predictions[task]] == [
+            d.to_dict() for d in fresh.predictions[task]]
+
+
 def test_results_are_leaderboard_records_with_the_baseline_details(run):
     report, out = run
     assert set(report.results) == {"cv", "test"}

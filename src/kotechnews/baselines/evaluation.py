@@ -136,11 +136,24 @@ def cross_validate(spec: BaselineSpec, gold: Sequence[AnnotatedDocument], seed: 
 
 
 def evaluate_test(spec: BaselineSpec, gold: Sequence[AnnotatedDocument], seed: int = 0,
-                  progress: Callable[[str], None] = lambda message: None) -> Evaluation:
-    """Train on train + validation, predict the test split."""
+                  progress: Callable[[str], None] = lambda message: None,
+                  cross_validation: Evaluation | None = None) -> Evaluation:
+    """Train on train + validation, predict the test split. When a cross-validation fold held
+    out exactly the test split, it trained on the same documents in the same order with the same
+    seed, so its predictions are the test predictions and are reused instead of training again."""
     assignments = assign_splits(gold)
     test = [d for d in gold if assignments[d.id].split == "test"]
     train = [d for d in gold if assignments[d.id].split != "test"]
+    test_ids = [d.id for d in test]
+    same = next((fold for fold in (cross_validation.folds if cross_validation else [])
+                 if fold["held_out"] == test_ids), None)
+    if same is not None:
+        predictions = {task: [d for d in docs if d.id in test_ids]
+                       for task, docs in cross_validation.predictions.items()}
+        reused = {key: value for key, value in same.items() if key != "headline"}
+        return Evaluation("test", test, train, predictions,
+                          [{**reused, "fold": "test", "reused_from_fold": same["fold"]}],
+                          cross_validation.hyperparameters)
     progress(f"{spec.name}: test split (training on {len(train)} documents)")
     system, predictions, timing = _fit_predict(spec, seed, train, test)
     return Evaluation("test", test, train, predictions,
@@ -271,10 +284,12 @@ def run_baseline(spec: BaselineSpec, *, gold_dir: Path = GOLD_DIR, folds: bool =
     """Evaluate under the chosen protocols, store the results, save a model fit on all gold."""
     gold = load_gold(gold_dir)
     report = RunReport()
-    evaluators = [(name, run) for name, run, chosen in
-                  (("cv", cross_validate, folds), ("test", evaluate_test, test)) if chosen]
-    for protocol, evaluate in evaluators:
-        evaluation = evaluate(spec, gold, seed, progress)
+    cross_validation = None
+    for protocol in [name for name, chosen in (("cv", folds), ("test", test)) if chosen]:
+        if protocol == "cv":
+            evaluation = cross_validation = cross_validate(spec, gold, seed, progress)
+        else:
+            evaluation = evaluate_test(spec, gold, seed, progress, cross_validation)
         files = {}
         for task, docs in evaluation.predictions.items():
             path = Path(work_dir) / spec.name / protocol / f"{task}.jsonl"
