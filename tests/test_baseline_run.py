@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from kotechnews import leaderboard, pipeline
 from kotechnews.baselines.evaluation import (TASK_INPUTS, cross_validate, evaluate_test,
                                              run_baseline, task_input)
-from kotechnews.baselines.registry import SKLEARN, baseline_spec
+from kotechnews.baselines.registry import SKLEARN
 from kotechnews.baselines.sklearn_baseline import SklearnBaseline
 from kotechnews.cli import app
 from kotechnews.gold import load_gold

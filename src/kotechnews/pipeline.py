@@ -6,7 +6,6 @@ prints. A step that fails stops the job with its own error (nothing later runs o
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 from kotechnews import annotation
 from kotechnews.gold import GOLD_DIR, PROJECT_ROOT, GoldError, load_gold
 from kotechnews.ingest import ingest_directory
-from kotechnews.jsonio import read_jsonl
+from kotechnews.jsonio import read_jsonl, write_json
 
 RAW_DIR = PROJECT_ROOT / "annotation" / "raw"
 BUILD_DIR = PROJECT_ROOT / "build"
@@ -52,7 +51,7 @@ def gold_step(build_dir: Path) -> StepResult:
         raise GoldError(f"{len(gaps)} completeness gap(s) in the gold, first: {gaps[0]}")
     report = build_dir / "gold_counts.json"
     counts = {k: dict(v) for k, v in annotation.label_counts(gold).items()}
-    report.write_text(json.dumps(counts, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_json(report, counts)
     entities = sum(len(d.entities) for d in gold)
     relations = sum(len(d.relations) for d in gold)
     claims = sum(len(d.claims) for d in gold)
