@@ -1,9 +1,11 @@
-"""Ingesting the five seed scrapes: every raw character accounted for, no furniture survives."""
+"""Ingesting the raw corpus (five seed scrapes, 43 Wikinews articles): every raw character
+accounted for, no furniture or wiki markup survives."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import unicodedata
 from collections import Counter
@@ -17,7 +19,9 @@ from kotechnews.ingest import REASONS, IngestError, ingest_directory, load_metad
 from kotechnews.jsonio import read_jsonl, write_jsonl
 
 RAW_DIR = Path(__file__).resolve().parents[1] / "annotation" / "raw"
-SEEDS = sorted(RAW_DIR.glob("*.txt"))
+RAW_FILES = sorted(RAW_DIR.glob("*.txt"))
+SEEDS = [path for path in RAW_FILES if not path.name.startswith("wikinews_")]
+WIKINEWS = [path for path in RAW_FILES if path.name.startswith("wikinews_")]
 
 
 @pytest.fixture(scope="module")
@@ -33,14 +37,16 @@ def paragraph_texts(document):
     return [document["text"][p["start"] : p["end"]] for p in document["paragraphs"]]
 
 
-def test_five_documents_sorted_with_content_ids(ingested):
+def test_every_raw_file_is_one_document_sorted_with_content_ids(ingested):
     out, documents, _ = ingested
     rows = list(read_jsonl(out / "documents.jsonl"))
-    assert [row["source_file"] for row in rows] == [path.name for path in SEEDS]
-    for path in SEEDS:
+    assert (len(SEEDS), len(WIKINEWS)) == (5, 43)
+    assert [row["source_file"] for row in rows] == [path.name for path in RAW_FILES]
+    for path in RAW_FILES:
         expected = "ktn-" + hashlib.sha256(path.read_bytes()).hexdigest()[:16]
         assert documents[path.name]["id"] == expected
-    assert len({row["id"] for row in rows}) == 5
+    assert len({row["id"] for row in rows}) == len(RAW_FILES)
+    assert Counter(row["source"] for row in rows) == {"seed_scrape": 5, "wikinews": 43}
 
 
 def test_every_raw_line_is_text_or_removed_character_for_character(ingested):
@@ -49,7 +55,7 @@ def test_every_raw_line_is_text_or_removed_character_for_character(ingested):
     by_line = {}
     for row in removed:
         by_line.setdefault((row["source_file"], row["line"]), []).append(row)
-    for path in SEEDS:
+    for path in RAW_FILES:
         document = documents[path.name]
         paragraphs = iter(paragraph_texts(document))
         lines = unicodedata.normalize("NFC", path.read_text(encoding="utf-8")).split("\n")
@@ -95,12 +101,30 @@ def test_no_page_furniture_survives_and_no_paragraph_repeats(ingested, path):
         assert document["byline"] not in document["text"]
 
 
+@pytest.mark.parametrize("path", WIKINEWS, ids=lambda p: p.name[:12])
+def test_wikinews_text_is_the_body_without_wiki_markup(ingested, path):
+    """Title line, blank line, body: the text is the body's lines without markup, trimmed."""
+    _, documents, removed = ingested
+    document = documents[path.name]
+    title, blank, *body = path.read_text(encoding="utf-8").split("\n")
+    assert (document["title"], blank) == (title, "")
+    for marker in ("[[", "]]", "분류:"):
+        assert marker not in document["text"]
+    assert not re.search(r"\[\d{1,3}\]", document["text"])
+    assert all(line == line.strip() for line in document["text"].split("\n"))
+    dropped = {row["reason"] for row in removed if row["source_file"] == path.name}
+    assert dropped <= {"headline", "wiki_markup", "footnote_marker"}
+    assert document["url"].startswith("https://ko.wikinews.org/wiki/")
+    assert document["license"] == "CC BY 2.5"
+
+
 def test_removed_reasons_per_seed(ingested):
     _, _, removed = ingested
     counts = {path.name[:3]: Counter() for path in SEEDS}
     for row in removed:
         assert row["reason"] in REASONS
-        counts[row["source_file"][:3]][row["reason"]] += 1
+        if row["source_file"][:3] in counts:
+            counts[row["source_file"][:3]][row["reason"]] += 1
     assert counts["000"] == Counter(ui_text=3, masthead=1, headline=1, headline_duplicate=1,
                                     photo_caption=1, photo_caption_duplicate=1, byline=1)
     assert counts["001"] == Counter(page_date_widget=1, weather_widget=17, headline=1,
@@ -159,7 +183,7 @@ def test_002_repeated_block_dropped_but_unrepeated_paragraph_kept(ingested):
     assert "업계에 따르면 구글, 마이크로소프트" in documents["002_9468eea0c57a3375.txt"]["text"]
 
 
-@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name[:3])
+@pytest.mark.parametrize("path", RAW_FILES, ids=lambda p: p.name[:12])
 def test_paragraph_and_sentence_offsets(ingested, path):
     _, documents, _ = ingested
     document = documents[path.name]
@@ -186,7 +210,9 @@ def test_metadata_copied_to_documents(ingested):
     for name, document in documents.items():
         row = metadata[name]
         assert (document["outlet"], document["date"], document["date_note"], document["title"],
-                document["byline"]) == (row.outlet, row.date, row.date_note, row.title, row.byline)
+                document["byline"], document["url"], document["license"], document["source"]) == (
+            row.outlet, row.date, row.date_note, row.title, row.byline, row.url, row.license,
+            row.source)
 
 
 # --- bad input --------------------------------------------------------------------------------
@@ -219,7 +245,9 @@ def ingest_with(raw, rows, tmp_path):
         ({"title": "KT, 연내 KAIST와 AI 연구소 설립"}, "field 'title'"),
         ({"byline": "홍길동 기자"}, "field 'byline': '홍길동 기자' does not occur"),
         ({"outlet": "연합뉴스"}, "field 'outlet': '연합뉴스' does not occur"),
-        ({"url": "https://example.com"}, "unknown field 'url'"),
+        ({"homepage": "https://example.com"}, "unknown field 'homepage'"),
+        ({"source": "blog"}, "field 'source' must be one of seed_scrape, wikinews"),
+        ({"license": None}, "field 'license' must be a non-empty string"),
         ({"source_file": "raw/004.txt"}, "field 'source_file' must be a file name"),
     ],
 )
@@ -233,9 +261,9 @@ def test_malformed_metadata_names_file_record_and_field(one_seed, tmp_path, chan
 
 def test_missing_field_and_duplicate_row(one_seed, tmp_path):
     raw, row = one_seed
-    without_byline = {k: v for k, v in row.items() if k != "byline"}
-    with pytest.raises(IngestError, match="missing field 'byline'"):
-        ingest_with(raw, [without_byline], tmp_path)
+    without = {k: v for k, v in row.items() if k not in ("byline", "license")}
+    with pytest.raises(IngestError, match="missing field\\(s\\) 'byline', 'license'"):
+        ingest_with(raw, [without], tmp_path)
     with pytest.raises(IngestError, match="record 2 .*duplicate row"):
         ingest_with(raw, [row, row], tmp_path)
 

@@ -78,6 +78,38 @@ def test_duplicates_markers_section_head_and_related_list(fixtures):
     assert removed[name, "ui_text"] == 2
 
 
+def test_wiki_page_markup_footnotes_and_first_line_with_a_sentence_end(fixtures):
+    documents, removed = fixtures
+    name = "wiki_markup_footnotes.txt"
+    assert paragraphs(documents[name]) == [
+        # a sentence ends inside the first line: body text, not a subheadline
+        "2023년 5월 1일, 예시우주국이 시험 발사체를 쏘아 올렸다. (발사 예정일로부터 +2일)",
+        "발사체는 궤도에 도달했다. 예시우주국은 다음 발사를 준비한다.",
+        '관계자는 "성공적"이라고 밝혔다.',
+    ]
+    assert removed[name, "footnote_marker"] == 2
+    assert removed[name, "wiki_markup"] == 2
+    assert removed[name, "subheadline"] == 0
+    document = documents[name]
+    assert (document["url"], document["license"], document["source"]) == (
+        "https://example.org/wiki/예시우주국", "invented test fixture", "wikinews")
+
+
+@pytest.mark.parametrize(
+    ("line", "kept", "reasons"),
+    [
+        ("값은 3이다.[2]", "값은 3이다.", [Reason.FOOTNOTE_MARKER]),
+        ("목록 [1] 과 [[1]] 끝.", "목록  과 끝.", [Reason.FOOTNOTE_MARKER, Reason.WIKI_MARKUP]),
+        ("배열 a[1000]은 그대로다.", "배열 a[1000]은 그대로다.", []),
+        ("[[분류:기술]] [[분류:인터넷]]", None, [Reason.WIKI_MARKUP, Reason.WIKI_MARKUP]),
+    ],
+)
+def test_inline_wiki_markup_and_footnote_markers(line, kept, reasons):
+    removed, kept_paragraphs = reasons_of("본문이다.\n" + line)
+    assert [reason for _, _, reason in removed] == reasons
+    assert kept_paragraphs == ["본문이다."] + ([kept] if kept else [])
+
+
 def reasons_of(raw, **metadata):
     cleaned = clean_article(raw, title=metadata.get("title"), outlet=metadata.get("outlet"))
     return [(p.line, p.text, p.reason) for p in cleaned.pieces if p.reason], cleaned.paragraphs

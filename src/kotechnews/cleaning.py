@@ -19,7 +19,7 @@ from enum import StrEnum
 
 from kotechnews.segment import tokenize_morphemes
 
-CLEANING_VERSION = "1"
+CLEANING_VERSION = "2"
 
 
 class Reason(StrEnum):
@@ -40,6 +40,8 @@ class Reason(StrEnum):
     RELATED_ARTICLES = "related_articles"
     UI_TEXT = "ui_text"
     DUPLICATED_PARAGRAPH = "duplicated_paragraph"
+    WIKI_MARKUP = "wiki_markup"  # [[분류:...]] category links and other [[...]] remnants
+    FOOTNOTE_MARKER = "footnote_marker"  # [1], [12]: reference markers of wiki pages
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,12 @@ _STOCK_WIDGET_HEAD = re.compile(
     r"\b\d{6}\s*\|\s*(?:코스피|코스닥|코넥스|KOSPI|KOSDAQ|KONEX)\s*증권정보"
 )
 _STOCK_WIDGET_END = re.compile(r"(?<![A-Za-z])close(?![A-Za-z])")
+# Markup of wiki pages left in the text: [[분류:]] links (any [[...]] without a line break) and
+# numeric footnote markers [1]. Bounded repetitions keep the search linear on long lines.
+_INLINE_MARKUP: list[tuple[re.Pattern[str], Reason]] = [
+    (re.compile(r"\s*+\[\[[^\[\]\n]{0,200}\]\]"), Reason.WIKI_MARKUP),
+    (re.compile(r"\[\d{1,3}\](?!\])"), Reason.FOOTNOTE_MARKER),
+]
 # Morphemes that continue the word before them: particles, copula, derivational suffixes.
 _ATTACHING_TAGS = ("J", "VCP", "XSN", "XSV", "XSA")
 
@@ -131,6 +139,9 @@ _LONE_COUNT = re.compile(r"\d{1,7}")  # share / like / comment counters
 # Section heads inside the body (◇KT, 연내 KAIST와 AI 연구소 설립) are kept as paragraphs.
 _SECTION_HEAD = re.compile(r"\s*[◇◆■□▶▷●○◎]")
 _SENTENCE_FINAL = re.compile(r"[.!?。][\"'”’」』)\]]*\s*$")
+# A sentence that ends inside the line and text that goes on: a body line, never a subheadline
+# ("... 종료되었다. (뮤직샘 종료일로부터 +7일)").
+_SENTENCE_INSIDE = re.compile(r"[가-힣][.!?。][\"'”’」』)\]]*\s+\S")
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "「": '"', "」": '"'})
 _NEAR_DUPLICATE_MIN_CHARS = 40
@@ -211,6 +222,11 @@ def _fragments(line: str) -> list[tuple[int, int, Reason]]:
             end = found.start()
     for widget_start, widget_end in _stock_widgets(line, start, end):
         fragments.append((widget_start, widget_end, Reason.STOCK_QUOTE_WIDGET))
+    taken = list(fragments)
+    for pattern, reason in _INLINE_MARKUP:
+        for found in pattern.finditer(line, start, end):
+            if not any(s < found.end() and found.start() < e for s, e, _ in taken):
+                fragments.append((found.start(), found.end(), reason))
     return sorted(fragments)
 
 
@@ -298,7 +314,7 @@ def _line_reasons(cores: list[str], title_key: str | None, outlet_key: str | Non
         elif reason is Reason.RELATED_ARTICLES:
             in_related = True
         elif reason is None:
-            if _SENTENCE_FINAL.search(core) or _SECTION_HEAD.match(core):
+            if _SENTENCE_FINAL.search(core) or _SENTENCE_INSIDE.search(core) or _SECTION_HEAD.match(core):
                 in_header = in_related = False
             if in_related:
                 reason = Reason.RELATED_ARTICLES

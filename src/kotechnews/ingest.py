@@ -44,8 +44,11 @@ __all__ = [
 
 REASONS: tuple[str, ...] = tuple(reason.value for reason in Reason)
 METADATA_FILE = "metadata.jsonl"
-METADATA_FIELDS = ("source_file", "outlet", "date", "date_note", "title", "byline")
-_REQUIRED_FIELDS = ("source_file", "outlet", "date", "title", "byline")
+METADATA_FIELDS = ("source_file", "outlet", "date", "date_note", "title", "byline", "url", "license", "source")
+_REQUIRED_FIELDS = ("source_file", "outlet", "date", "title", "byline", "license", "source")
+_NON_NULL_FIELDS = ("source_file", "outlet", "license", "source")
+# Where a document comes from; a source with a page URL takes outlet and date from that page.
+SOURCES = ("seed_scrape", "wikinews")
 _ISO_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 
@@ -63,6 +66,9 @@ class ArticleMetadata:
     date_note: str | None  # required when date is None: what the scrape says instead
     title: str | None  # the headline as it appears in the scrape
     byline: str | None  # as stated in the scrape
+    url: str | None  # the page the text was taken from, when known
+    license: str  # of the article text
+    source: str  # one of SOURCES
 
 
 @dataclass(frozen=True)
@@ -93,12 +99,12 @@ def _metadata_row(row: Any, where: str) -> ArticleMetadata:
     unknown = sorted(set(row) - set(METADATA_FIELDS))
     if unknown:
         raise IngestError(f"{where}: unknown field {unknown[0]!r} (allowed: {', '.join(METADATA_FIELDS)})")
-    for name in _REQUIRED_FIELDS:
-        if name not in row:
-            raise IngestError(f"{where}: missing field {name!r}")
+    missing = [name for name in _REQUIRED_FIELDS if name not in row]
+    if missing:
+        raise IngestError(f"{where}: missing field(s) {', '.join(map(repr, missing))}")
     for name in METADATA_FIELDS:
         value = row.get(name)
-        nullable = name not in ("source_file", "outlet")
+        nullable = name not in _NON_NULL_FIELDS
         if value is None and nullable:
             continue
         if not isinstance(value, str) or not value.strip():
@@ -106,6 +112,8 @@ def _metadata_row(row: Any, where: str) -> ArticleMetadata:
             raise IngestError(f"{where}: field {name!r} must be {expected}, got {value!r}")
     if "/" in row["source_file"] or "\\" in row["source_file"]:
         raise IngestError(f"{where}: field 'source_file' must be a file name, got {row['source_file']!r}")
+    if row["source"] not in SOURCES:
+        raise IngestError(f"{where}: field 'source' must be one of {', '.join(SOURCES)}, got {row['source']!r}")
     if row["date"] is None and not row.get("date_note"):
         raise IngestError(f"{where}: field 'date_note' is required when 'date' is null")
     if row["date"] is not None:
@@ -132,11 +140,14 @@ def load_metadata(path: Path) -> dict[str, ArticleMetadata]:
 
 
 def _check_metadata_against_raw(metadata: ArticleMetadata, raw_text: str, where: str) -> None:
-    """Metadata must be stated in the scrape: nothing invented."""
+    """Metadata must be stated in the scrape, or for a file taken from a page with a URL, the title
+    must be its first line (outlet and date then come from that page): nothing invented."""
     raw_key = normalise_for_comparison(raw_text)
     line_keys = {normalise_for_comparison(line) for line in raw_text.split("\n")}
     if metadata.title is not None and normalise_for_comparison(metadata.title) not in line_keys:
         raise IngestError(f"{where}: field 'title': {metadata.title!r} is not a line of the raw file")
+    if metadata.url is not None:
+        return
     for name in ("outlet", "byline"):
         value = getattr(metadata, name)
         if value is not None and normalise_for_comparison(value) not in raw_key:
@@ -185,6 +196,9 @@ def ingest_article(raw: bytes, metadata: ArticleMetadata, where: str) -> Ingeste
         "date_note": metadata.date_note,
         "title": metadata.title,
         "byline": metadata.byline,
+        "url": metadata.url,
+        "license": metadata.license,
+        "source": metadata.source,
         "text": text,
         "paragraphs": paragraphs,
         "sentences": [{"start": start, "end": end} for start, end in split_sentences(text)],
