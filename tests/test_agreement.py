@@ -10,6 +10,7 @@ from kotechnews.agreement import (
     claim_value_agreement,
     disagreements,
     entity_f1,
+    pooled_agreement,
     relation_f1,
 )
 from kotechnews.records import AnnotatedDocument, Claim, Entity, Relation
@@ -70,6 +71,18 @@ def test_hand_counted_scores(pair):
     scores = agreement(a, b)
     assert (scores.entity_f1, scores.relation_f1) == (entity_f1(a, b), relation_f1(a, b))
     assert agreement(b, a) == scores  # symmetric
+
+
+def test_pooled_agreement_counts_items_over_documents(pair):
+    a, b = pair
+    # The pair above, and a second document where both agree on one entity and nothing else.
+    other = AnnotatedDocument("e", TEXT, entities=[ent("x", "KT", "ORG", "kt")])
+    pooled = pooled_agreement([(a, b), (other, copy.deepcopy(other))])
+    assert pooled.entity_f1 == pytest.approx(2 * 3 / 9)  # (2 + 1) matched of 4+1 and 3+1
+    assert pooled.relation_f1 == pytest.approx(2 / 3)  # the second document adds nothing
+    assert pooled.claim_span_f1 == pytest.approx(2 / 3)
+    assert pooled.claim_value_agreement == pytest.approx(0.5)
+    assert pooled_agreement([(a, b)]) == agreement(a, b)  # one document: pooled is per-document
 
 
 def test_disagreements_list_each_differing_item(pair):

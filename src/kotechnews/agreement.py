@@ -154,6 +154,29 @@ def agreement(a: AnnotatedDocument, b: AnnotatedDocument) -> PairAgreement:
                          claim_value_agreement=claim_value_agreement(a, b))
 
 
+def pooled_agreement(pairs: Sequence[tuple[AnnotatedDocument, AnnotatedDocument]]) -> PairAgreement:
+    """Agreement over all items of all documents at once (micro): a long article weighs more."""
+    totals = Counter()
+    for a, b in pairs:
+        _check_same_text(a, b)
+        entity_keys = Counter(_entity_key(e) for e in a.entities), Counter(_entity_key(e) for e in b.entities)
+        claims = _claim_pairs(a, b)
+        totals.update(
+            entity_matched=sum((entity_keys[0] & entity_keys[1]).values()),
+            entity_a=len(a.entities), entity_b=len(b.entities),
+            relation_matched=len(_max_matching(a.relations, b.relations, _relation_matcher(a, b))),
+            relation_a=len(a.relations), relation_b=len(b.relations),
+            claim_matched=len(claims), claim_a=len(a.claims), claim_b=len(b.claims),
+            value_agreeing=sum(all(getattr(x, f) == getattr(y, f) for f in VALUE_FIELDS)
+                               for x, y in claims))
+    return PairAgreement(
+        entity_f1=f1(totals["entity_matched"], totals["entity_a"], totals["entity_b"]),
+        relation_f1=f1(totals["relation_matched"], totals["relation_a"], totals["relation_b"]),
+        claim_span_f1=f1(totals["claim_matched"], totals["claim_a"], totals["claim_b"]),
+        claim_value_agreement=(totals["value_agreeing"] / totals["claim_matched"]
+                               if totals["claim_matched"] else None))
+
+
 def _describe_span(text: str, start: int, end: int) -> str:
     return f"{text!r} [{start},{end})"
 

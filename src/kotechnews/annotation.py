@@ -67,17 +67,20 @@ AGREEMENT_COLUMNS = ("entity_f1", "relation_f1", "claim_span_f1", "claim_value_a
 
 def agreement_rows(first_dir: Path, second_dir: Path, documents: dict[str, dict[str, Any]]
                    ) -> list[dict[str, Any]]:
-    """Agreement per article annotated in both directories (by source file), plus their mean."""
-    from kotechnews.agreement import agreement
+    """Agreement per article annotated in both directories (by source file), then their mean
+    (macro) and the agreement pooled over all their items (micro)."""
+    from kotechnews.agreement import agreement, pooled_agreement
 
     first = {sheet["source_file"]: doc for sheet, _, doc, _ in compile_sheets(first_dir, documents)}
     second = {sheet["source_file"]: doc for sheet, _, doc, _ in compile_sheets(second_dir, documents)}
-    rows = [{"article": name, **agreement(first[name], second[name]).to_dict()}
-            for name in sorted(set(first) & set(second))]
+    shared = sorted(set(first) & set(second))
+    rows = [{"article": name, **agreement(first[name], second[name]).to_dict()} for name in shared]
     if rows:
         mean = {c: sum(r[c] for r in rows if r[c] is not None) /
                 max(1, sum(r[c] is not None for r in rows)) for c in AGREEMENT_COLUMNS}
         rows.append({"article": "mean", **mean})
+        pooled = pooled_agreement([(first[name], second[name]) for name in shared])
+        rows.append({"article": "pooled", **pooled.to_dict()})
     return rows
 
 
@@ -162,3 +165,22 @@ def counts_markdown(records: list[AnnotatedDocument]) -> str:
     lines.append("| **total** | " + " | ".join(f"**{totals[c]}**" for c in columns) + " |")
     return "\n".join(lines)
 
+
+
+def draw_for_double_annotation(lengths: dict[str, int], count: int, seed: int,
+                               strata: int = 3) -> list[str]:
+    """A seeded draw of ``count`` documents that covers short and long ones.
+
+    Documents are sorted by length (then name) and cut into ``strata`` equal bands; each band gives
+    ``count // strata`` documents (the first bands one more while a remainder is left).
+    """
+    import random
+
+    ordered = sorted(lengths, key=lambda name: (lengths[name], name))
+    rng = random.Random(seed)
+    drawn: list[str] = []
+    for band in range(strata):
+        members = ordered[band * len(ordered) // strata:(band + 1) * len(ordered) // strata]
+        take = count // strata + (1 if band < count % strata else 0)
+        drawn += rng.sample(members, take)
+    return sorted(drawn)
