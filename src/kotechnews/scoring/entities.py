@@ -98,10 +98,13 @@ def metrics(totals: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     out = micro_macro("strict_", totals["strict_tp"], totals["pred"], totals["gold"])
     credit = totals["strict_tp"] + 0.5 * totals["overlap"]
     out.update(micro_macro("partial_", credit, totals["pred"], totals["gold"]))
+    # KLUE's character F1: macro over the B-/I- tags (O excluded) that occur in the gold or the
+    # prediction; a tag absent from both is not a perfect score, it is not scored.
     tp, fp, fn = totals["char_tp"], totals["char_fp"], totals["char_fn"]
     denominator = 2 * tp + fp + fn
-    per_tag = np.where(denominator > 0, safe_divide(2 * tp, denominator), 1.0)
-    out["char_f1"] = per_tag.mean(-1)
+    seen = denominator > 0
+    per_tag = safe_divide(2 * tp, denominator)
+    out["char_f1"] = safe_divide((per_tag * seen).sum(-1), seen.sum(-1))
     return out
 
 
