@@ -21,6 +21,7 @@ annotation_app = typer.Typer(help="Gold annotation tools: show, compile, check, 
 WORKSHEETS = PROJECT_ROOT / "annotation" / "worksheets"
 EXCLUSIONS = PROJECT_ROOT / "annotation" / "number_exclusions.jsonl"
 DOCUMENTS = PROJECT_ROOT / "build" / "ingested" / "documents.jsonl"
+PREANNOTATIONS = PROJECT_ROOT / "annotation" / "preannotations" / "wikinews.json"
 
 
 def validate_command(paths: list[Path] = typer.Argument(..., help="Export files or directories")):
@@ -106,6 +107,28 @@ def counts_command(gold_dir: Path = typer.Option(GOLD_DIR),
         console.print_json(json.dumps({k: dict(v) for k, v in counts.items()}, ensure_ascii=False))
     else:
         print(annotation.counts_markdown(records))
+
+
+@annotation_app.command("preannotations")
+def preannotations_command(
+        predictions: Path = typer.Option(PREANNOTATIONS, help="Stored Label Studio predictions"),
+        gold_dir: Path = typer.Option(GOLD_DIR, help="Gold Label Studio exports"),
+        as_json: bool = typer.Option(False, "--json", help="JSON instead of a Markdown table")):
+    """Precision and recall of the stored pre-annotations against the gold, per type."""
+    from kotechnews.preannotation import load_preannotations, preannotation_quality
+
+    gold = load_gold(gold_dir)
+    result = {source: preannotation_quality(body, gold)
+              for source, body in load_preannotations(predictions).items()}
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    print("| pre-annotation | type | gold | predicted | precision | recall | F1 |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for source, table in result.items():
+        for name, row in table.items():
+            print(f"| {source} | {name} | {row['support']} | {row['predicted']} | "
+                  f"{row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} |")
 
 
 def run_command(build_dir: Path = typer.Option(PROJECT_ROOT / "build", help="Working directory")):

@@ -1,0 +1,55 @@
+"""How good the pre-annotations were that contributors would have started from.
+
+Pre-annotations are Label Studio predictions (``kotechnews ls push --predictions sklearn|quantity``)
+stored before the gold existed (annotation/preannotations/). Against the gold, each entity type and
+the QUANTITY spans get precision, recall and F1 by strict span match (same start, end and type).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kotechnews import schema
+from kotechnews.labelstudio.convert import record_from_result
+from kotechnews.records import AnnotatedDocument
+from kotechnews.scoring.entities import TYPES, count_document
+from kotechnews.scoring.prf import per_class_table
+
+QUANTITY = schema.QUANTITY.name
+
+
+def load_preannotations(path: Path) -> dict[str, dict[str, dict[str, Any]]]:
+    """Predictions per source (``sklearn``, ``quantity``), each keyed by document id."""
+    stored = json.loads(Path(path).read_text(encoding="utf-8"))
+    return {source: body for source, body in stored.items() if isinstance(body, dict)}
+
+
+def preannotation_quality(predictions: Mapping[str, Mapping[str, Any]],
+                          gold: Sequence[AnnotatedDocument]) -> dict[str, dict[str, float]]:
+    """Strict precision/recall/F1, support and predicted count per entity type and QUANTITY, over
+    the gold documents that have predictions."""
+    totals = {name: np.zeros(len(TYPES)) for name in ("gold", "pred", "strict_tp")}
+    quantity = {"tp": 0, "pred": 0, "gold": 0}
+    for doc in gold:
+        if doc.id not in predictions:
+            continue
+        data = {"text": doc.text, "doc_id": doc.id, "sentences": doc.meta.get("sentences")}
+        predicted = record_from_result(data, predictions[doc.id]["result"])
+        counts = count_document(doc, predicted)
+        for name in totals:
+            totals[name] += counts[name]
+        gold_spans = {(c.start, c.end) for c in doc.claims}
+        predicted_spans = {(c.start, c.end) for c in predicted.claims}
+        quantity["tp"] += len(gold_spans & predicted_spans)
+        quantity["pred"] += len(predicted_spans)
+        quantity["gold"] += len(gold_spans)
+    names = [*TYPES, QUANTITY]
+    table = per_class_table(
+        names, np.append(totals["strict_tp"], quantity["tp"]),
+        np.append(totals["pred"], quantity["pred"]), np.append(totals["gold"], quantity["gold"]))
+    return {name: table[name] for name in names if name in table}
