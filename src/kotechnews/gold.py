@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from kotechnews.labelstudio import convert
-from kotechnews.records import AnnotatedDocument
+from kotechnews.records import DOCUMENT_METADATA, AnnotatedDocument
 from kotechnews.validate import validate_paths
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +38,7 @@ def load_gold(gold_dir: Path = GOLD_DIR) -> list[AnnotatedDocument]:
                 raise GoldError(f"{path}: task {task['data'].get('doc_id')}: gold needs exactly one "
                                 f"ground-truth annotation, found {len(chosen)}")
             doc = convert.record_from_result(task["data"], chosen[0]["result"])
-            doc.meta = {k: task["data"].get(k) for k in ("source_file", "outlet", "date", "title")}
+            doc.meta = {k: task["data"].get(k) for k in DOCUMENT_METADATA}
             doc.meta["sentences"] = task["data"]["sentences"]
             if doc.id in records:
                 raise GoldError(f"{path}: document {doc.id} is in the gold twice")

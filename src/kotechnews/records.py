@@ -10,6 +10,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+# What a document says about itself, carried from ingest through Label Studio task data into the
+# gold records' ``meta`` and every dataset config.
+DOCUMENT_METADATA: tuple[str, ...] = ("source_file", "outlet", "date", "title", "url", "license",
+                                      "source")
+
 
 @dataclass
 class Entity:

@@ -31,6 +31,9 @@ def claim_features() -> dict:
     return out
 
 
+# Provenance and licence of the text, in every config (rows.SOURCE_COLUMNS).
+SOURCE = {"url": Value("string"), "license": Value("string"), "source": Value("string")}
+
 FEATURES: dict[str, Features] = {
     "documents": Features({
         "id": Value("string"),
@@ -38,6 +41,7 @@ FEATURES: dict[str, Features] = {
         "outlet": Value("string"),
         "date": Value("string"),
         "title": Value("string"),
+        **SOURCE,
         "text": Value("string"),
         "sentences": List(SPAN),
         "paragraphs": List(SPAN),
@@ -46,6 +50,7 @@ FEATURES: dict[str, Features] = {
     }),
     "entities": Features({
         "id": Value("string"),
+        **SOURCE,
         "entities": List({
             "id": Value("string"),
             **SPAN,
@@ -59,6 +64,7 @@ FEATURES: dict[str, Features] = {
     }),
     "relations": Features({
         "id": Value("string"),
+        **SOURCE,
         "relations": List({
             "head": Value("string"),
             "tail": Value("string"),
@@ -70,6 +76,7 @@ FEATURES: dict[str, Features] = {
     }),
     "numeric_claims": Features({
         "id": Value("string"),
+        **SOURCE,
         "claims": List(claim_features()),
     }),
 }

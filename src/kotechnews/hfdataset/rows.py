@@ -12,9 +12,11 @@ import re
 from typing import Any
 
 from kotechnews import schema
-from kotechnews.records import AnnotatedDocument
+from kotechnews.hfdataset.features import SOURCE
+from kotechnews.records import DOCUMENT_METADATA, AnnotatedDocument
 from kotechnews.splits import Assignment
 
+SOURCE_COLUMNS = tuple(SOURCE)
 PARAGRAPH = re.compile(r"[^\n]+")
 TOKEN = re.compile(r"\S")
 
@@ -47,7 +49,7 @@ def document_row(doc: AnnotatedDocument, assignment: Assignment) -> dict[str, An
     text = doc.text or ""
     return {
         "id": doc.id,
-        **{key: doc.meta.get(key) for key in ("source_file", "outlet", "date", "title")},
+        **document_metadata(doc),
         "text": text,
         "sentences": [{"start": s, "end": e} for s, e in doc.meta.get("sentences") or []],
         "paragraphs": paragraph_spans(text),
@@ -56,10 +58,21 @@ def document_row(doc: AnnotatedDocument, assignment: Assignment) -> dict[str, An
     }
 
 
+def document_metadata(doc: AnnotatedDocument) -> dict[str, Any]:
+    return {key: doc.meta.get(key) for key in DOCUMENT_METADATA}
+
+
+def source_columns(doc: AnnotatedDocument) -> dict[str, Any]:
+    """Where a row's text comes from and its licence: in every config, so that a user of one
+    config alone can filter by licence."""
+    return {key: doc.meta.get(key) for key in SOURCE_COLUMNS}
+
+
 def entities_row(doc: AnnotatedDocument) -> dict[str, Any]:
     tokens, offsets, tags = char_tokens(doc)
     return {
         "id": doc.id,
+        **source_columns(doc),
         "entities": [{"id": e.id, "start": e.start, "end": e.end, "text": e.text, "type": e.type,
                       "canonical_id": e.canonical_id} for e in doc.entities],
         "tokens": tokens,
@@ -75,6 +88,7 @@ def relations_row(doc: AnnotatedDocument) -> dict[str, Any]:
 
     return {
         "id": doc.id,
+        **source_columns(doc),
         "relations": [{"head": r.head, "tail": r.tail, "head_canonical_id": canonical(r.head),
                        "tail_canonical_id": canonical(r.tail), "type": r.type,
                        "evidence": list(r.evidence)} for r in doc.relations],
@@ -94,7 +108,7 @@ def claims_row(doc: AnnotatedDocument) -> dict[str, Any]:
                 row[f"{claim_field.name}_canonical_id"] = ent.canonical_id if ent else None
                 row[f"{claim_field.name}_text"] = ent.text if ent else None
         claims.append(row)
-    return {"id": doc.id, "claims": claims}
+    return {"id": doc.id, **source_columns(doc), "claims": claims}
 
 
 ROW_BUILDERS = {

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from kotechnews import schema
-from kotechnews.records import AnnotatedDocument, Claim, Entity, Relation
+from kotechnews.records import DOCUMENT_METADATA, AnnotatedDocument, Claim, Entity, Relation
 
 TEXT = "text"
 SPAN_CONTROL = "label"
@@ -54,10 +54,7 @@ def task_data(document: dict[str, Any]) -> dict[str, Any]:
     return {
         "text": document["text"],
         "doc_id": document["id"],
-        "source_file": document.get("source_file"),
-        "outlet": document.get("outlet"),
-        "date": document.get("date"),
-        "title": document.get("title"),
+        **{key: document.get(key) for key in DOCUMENT_METADATA},
         "sentences": [[s["start"], s["end"]] for s in document["sentences"]],
     }
 
