@@ -3,6 +3,8 @@ job's dataset / baseline / leaderboard steps, on the synthetic gold (tmp dirs on
 
 from __future__ import annotations
 
+from collections import Counter
+
 import json
 
 import pytest
@@ -42,36 +44,26 @@ def test_task_inputs_hide_what_is_predicted(gold_dir):
         assert seen.entities == ([] if task == "entities" else doc.entities)
 
 
-def test_cross_validation_predicts_every_document_out_of_its_fold(gold_dir):
+def test_cross_validation_predicts_every_train_and_validation_document_out_of_its_fold(gold_dir):
     gold = load_gold(gold_dir)
     assignments = assign_splits(gold)
+    pool = [d for d in gold if assignments[d.id].split != "test"]
     evaluation = cross_validate(SKLEARN, gold)
-    assert [d.id for d in evaluation.predictions["entities"]] == [d.id for d in gold]
+    assert [d.id for d in evaluation.predictions["entities"]] == [d.id for d in pool]
     held = [doc_id for fold in evaluation.folds for doc_id in fold["held_out"]]
-    assert sorted(held) == sorted(d.id for d in gold)
+    assert sorted(held) == sorted(d.id for d in pool)
     for fold in evaluation.folds:
         assert {assignments[i].fold for i in fold["held_out"]} == {fold["fold"]}
-        assert fold["train_documents"] == len(gold) - len(fold["held_out"])
+        assert fold["train_documents"] == len(pool) - len(fold["held_out"])
     test = evaluate_test(SKLEARN, gold)
     assert {assignments[d.id].split for d in test.gold} == {"test"}
     assert {assignments[d.id].split for d in test.train} == {"train", "validation"}
 
 
-def test_test_split_reuses_the_fold_that_held_it_out(gold_dir):
-    gold = load_gold(gold_dir)
-    cv = cross_validate(SKLEARN, gold)
-    fresh = evaluate_test(SKLEARN, gold)
-    reused = evaluate_test(SKLEARN, gold, cross_validation=cv)
-    [fold] = [f for f in cv.folds if f["held_out"] == [d.id for d in fresh.gold]]
-    assert reused.folds[0]["reused_from_fold"] == fold["fold"]
-    assert "reused_from_fold" not in fresh.folds[0]
-    for task in SKLEARN.tasks:
-        assert [d.to_dict() for d in reused.predictions[task]] == [
-            d.to_dict() for d in fresh.predictions[task]]
-
-
-def test_results_are_leaderboard_records_with_the_baseline_details(run):
+def test_results_are_leaderboard_records_with_the_baseline_details(run, gold_dir):
     report, out = run
+    assignments = assign_splits(load_gold(gold_dir))
+    split_sizes = Counter(a.split for a in assignments.values())
     assert set(report.results) == {"cv", "test"}
     for protocol, path in report.results.items():
         result = leaderboard.load_result(path)
@@ -86,10 +78,13 @@ def test_results_are_leaderboard_records_with_the_baseline_details(run):
             assert body["metrics"][body["headline"][0]]["value"] == report.scores[protocol][
                 task][body["headline"][0]]
     cv = leaderboard.load_result(report.results["cv"])
-    assert cv["gold"]["documents"] == 6 and cv["bootstrap"]["samples"] == 200
+    # cross-validation covers train and validation only; the test split is scored on its own
+    assert cv["gold"]["documents"] == split_sizes["train"] + split_sizes["validation"]
+    assert cv["bootstrap"]["samples"] == 200
     assert cv["tasks"]["entities"]["metrics"]["strict_f1"]["ci"] is not None
     test = leaderboard.load_result(report.results["test"])
     assert test["gold"]["source"] == "split:test" and test["train"] is not None
+    assert test["gold"]["documents"] == split_sizes["test"]
     entries = leaderboard.collect_entries(out / "none", out / "results")
     assert sorted(e.name for e in entries) == ["scikit-learn baseline (cross-validation)",
                                                "scikit-learn baseline (test split)"]

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from kotechnews import gold
 from kotechnews.hfdataset.rows import paragraph_spans
 from kotechnews.records import AnnotatedDocument
-from kotechnews.splits import (SPLIT_NAMES, SplitError, assign_splits, document_sentences,
+from kotechnews.splits import (N_FOLDS, NO_FOLD, SPLIT_NAMES, SplitError, assign_splits, document_sentences,
                                leakage_groups, linked_documents, normalise_sentence,
                                records_in_split)
 from test_dataset_synthetic import SHARED, synthetic_document, write_synthetic_gold
@@ -83,13 +83,43 @@ def test_assignment_is_deterministic_and_independent_of_input_order(synthetic_re
     assert {a.split for a in expected.values()} == set(SPLIT_NAMES)
 
 
-def test_groups_stay_together_and_each_group_is_one_fold(synthetic_records):
+def test_groups_stay_together_and_folds_cover_train_and_validation(synthetic_records):
     assignments = assign_splits(synthetic_records)
     groups = leakage_groups(synthetic_records)
     for group in groups:
         assert len({assignments[d].split for d in group}) == 1
         assert len({assignments[d].fold for d in group}) == 1
-    assert sorted({a.fold for a in assignments.values()}) == list(range(len(groups)))
+    for assignment in assignments.values():
+        assert (assignment.fold == NO_FOLD) == (assignment.split == "test")
+    folds = {a.fold for a in assignments.values() if a.split != "test"}
+    assert folds == set(range(min(N_FOLDS, len(folds))))
+
+
+def licensed(doc: AnnotatedDocument, licence: str) -> AnnotatedDocument:
+    return AnnotatedDocument(id=doc.id, text=doc.text, meta={**doc.meta, "license": licence})
+
+
+def test_only_openly_licensed_groups_go_to_test(synthetic_records):
+    records = [licensed(doc, "CC BY 2.5" if number % 2 else "research-only")
+               for number, doc in enumerate(synthetic_records)]
+    assignments = assign_splits(records)
+    tested = [doc for doc in records if assignments[doc.id].split == "test"]
+    assert tested and all(doc.meta["license"] == "CC BY 2.5" for doc in tested)
+    # the same corpus without any open text may test on any document
+    closed = [licensed(doc, "research-only") for doc in synthetic_records]
+    assert any(a.split == "test" for a in assign_splits(closed).values())
+
+
+def test_folds_balance_documents_of_train_and_validation():
+    records = []
+    for number in range(23):
+        text = "".join(chr(0xAC00 + 397 * number + 11 * k) for k in range(20)) + "."  # no shared shingle
+        records.append(AnnotatedDocument(id=f"d{number:02d}", text=text,
+                                         meta={"sentences": [[0, len(text)]]}))
+    assignments = assign_splits(records)
+    sizes = [sum(a.fold == fold for a in assignments.values()) for fold in range(N_FOLDS)]
+    assert sum(sizes) == sum(a.split != "test" for a in assignments.values())
+    assert max(sizes) - min(sizes) <= 1
 
 
 def test_every_corpus_is_leakage_free(synthetic_records):

@@ -11,9 +11,14 @@ so short stock phrases only link documents when they are equal).
 
 Assignment rule: groups are ordered by size (largest first), ties by the SHA-256 of their smallest
 document id; each group goes to the split whose document count is the smallest fraction of its
-target (``SPLIT_SHARES`` of all documents), ties in the order train, validation, test, so with three
-or more groups no split is empty. ``fold`` numbers
-the groups in order of their smallest document id (leave-one-group-out cross-validation).
+target (``SPLIT_SHARES`` of all documents), ties in the order train, validation, test. Only groups
+whose texts are all openly licensed (``kotechnews.licences``) may go to test, so the test split can
+be published and reported on by anyone (in a corpus without any open text, every group may); with
+three or more groups no split is empty.
+
+Cross-validation folds: the train and validation groups, in the same order, each go to the fold
+with the fewest documents so far (ties: the lower number), ``N_FOLDS`` folds; test documents are in
+no fold (``fold`` = -1): cross-validation never sees the test split.
 """
 
 from __future__ import annotations
@@ -24,10 +29,13 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from kotechnews.licences import is_openly_licensed
 from kotechnews.records import AnnotatedDocument
 
 SPLIT_NAMES: tuple[str, ...] = ("train", "validation", "test")
-SPLIT_SHARES: dict[str, float] = {"train": 0.6, "validation": 0.2, "test": 0.2}
+SPLIT_SHARES: dict[str, float] = {"train": 0.5, "validation": 0.2, "test": 0.3}
+N_FOLDS = 5
+NO_FOLD = -1  # test documents
 SHINGLE = 4
 MIN_SHINGLES = 8
 NEAR_DUPLICATE_CONTAINMENT = 0.8
@@ -40,7 +48,7 @@ class SplitError(ValueError):
 @dataclass(frozen=True)
 class Assignment:
     split: str
-    fold: int  # the leakage group's number; leave-one-fold-out is leave-one-group-out
+    fold: int  # cross-validation fold of a train/validation document (groups never split); NO_FOLD for test
 
 
 def normalise_sentence(text: str) -> str:
@@ -117,16 +125,24 @@ def assign_splits(records: Sequence[AnnotatedDocument]) -> dict[str, Assignment]
     if len(groups) < len(SPLIT_NAMES):
         raise SplitError(f"{len(records)} document(s) form {len(groups)} leakage group(s); "
                          f"{len(SPLIT_NAMES)} splits need at least {len(SPLIT_NAMES)} groups")
+    open_ids = {doc.id for doc in records if is_openly_licensed(doc)}
+    # a corpus without open texts (synthetic, or a contributor's private set) can test on any
+    open_ids = open_ids or {doc.id for doc in records}
     targets = {name: SPLIT_SHARES[name] * len(records) for name in SPLIT_NAMES}
     sizes = dict.fromkeys(SPLIT_NAMES, 0)
+    fold_sizes = [0] * N_FOLDS
     assignments: dict[str, Assignment] = {}
-    fold_of = {group[0]: fold for fold, group in enumerate(groups)}
     for group in sorted(groups, key=lambda g: (-len(g), _hash(g[0]))):
-        split = min(SPLIT_NAMES, key=lambda name: (sizes[name] / targets[name],
-                                                   SPLIT_NAMES.index(name)))
+        allowed = [name for name in SPLIT_NAMES if name != "test"
+                   or all(doc_id in open_ids for doc_id in group)]
+        split = min(allowed, key=lambda name: (sizes[name] / targets[name], SPLIT_NAMES.index(name)))
         sizes[split] += len(group)
+        fold = NO_FOLD
+        if split != "test":
+            fold = min(range(N_FOLDS), key=lambda number: (fold_sizes[number], number))
+            fold_sizes[fold] += len(group)
         for doc_id in group:
-            assignments[doc_id] = Assignment(split, fold_of[group[0]])
+            assignments[doc_id] = Assignment(split, fold)
     return assignments
 
 

@@ -3,10 +3,10 @@
 Protocol (the same for every baseline; hyperparameters are fixed in code and never chosen on any
 fold or on the test split):
 
-- **cross-validation**: leave one leakage group out (``kotechnews.splits``: documents sharing a
-  sentence form one group, so with the seed gold this is leave-one-article-out except for two
-  articles rewritten from one press release). Out-of-fold predictions of all documents are pooled
-  and scored once, with document-bootstrap confidence intervals; per-fold scores are listed too.
+- **cross-validation**: the train and validation documents in ``kotechnews.splits.N_FOLDS`` folds
+  (documents sharing a sentence form one leakage group, never split across folds); the test split
+  is never seen. Out-of-fold predictions are pooled and scored once, with document-bootstrap
+  confidence intervals; per-fold scores are listed too.
 - **test split**: train on train + validation (nothing is tuned, so validation is training data),
   score on test. This is the row comparable with leaderboard submissions on ``split:test``.
 - **task inputs** (``TASK_INPUTS``): entities are predicted from the text alone; relations and
@@ -20,6 +20,7 @@ process's peak resident memory and per-fold scores. Predictions are kept as JSON
 
 from __future__ import annotations
 
+import json
 import resource
 import time
 from collections.abc import Callable, Sequence
@@ -29,12 +30,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kotechnews.gold import GOLD_DIR, PROJECT_ROOT, load_gold
-from kotechnews.jsonio import write_jsonl
-from kotechnews.leaderboard import BASELINES_DIR, store_result
+from kotechnews.jsonio import write_json, write_jsonl
+from kotechnews.leaderboard import BASELINES_DIR, entry_filename, store_result
 from kotechnews.records import AnnotatedDocument
 from kotechnews.scoring.evaluate import DEFAULT_BOOTSTRAP, Corpus, fingerprint, score
 from kotechnews.scoring.submission import SourceRecord, align_submission, gold_from_documents
-from kotechnews.splits import assign_splits
+from kotechnews.splits import NO_FOLD, assign_splits
 
 WORK_DIR = PROJECT_ROOT / "build" / "baselines"
 MODELS_DIR = PROJECT_ROOT / "build" / "models"
@@ -116,14 +117,16 @@ def _fit_predict(spec: BaselineSpec, seed: int, train: Sequence[AnnotatedDocumen
 
 def cross_validate(spec: BaselineSpec, gold: Sequence[AnnotatedDocument], seed: int = 0,
                    progress: Callable[[str], None] = lambda message: None) -> Evaluation:
-    """Out-of-fold predictions for every document, one fold per leakage group."""
+    """Out-of-fold predictions for every train and validation document (the test split is never
+    seen), one fold at a time (``kotechnews.splits``: leakage groups never straddle folds)."""
     assignments = assign_splits(gold)
-    evaluation = Evaluation("cv", list(gold), None, {task: [] for task in spec.tasks})
+    pool = [d for d in gold if assignments[d.id].fold != NO_FOLD]
+    evaluation = Evaluation("cv", pool, None, {task: [] for task in spec.tasks})
     by_id: dict[str, dict[str, AnnotatedDocument]] = {task: {} for task in spec.tasks}
-    folds = sorted({a.fold for a in assignments.values()})
+    folds = sorted({assignments[d.id].fold for d in pool})
     for number, fold in enumerate(folds, start=1):
-        held_out = [d for d in gold if assignments[d.id].fold == fold]
-        train = [d for d in gold if assignments[d.id].fold != fold]
+        held_out = [d for d in pool if assignments[d.id].fold == fold]
+        train = [d for d in pool if assignments[d.id].fold != fold]
         progress(f"{spec.name}: fold {number}/{len(folds)} (training on {len(train)} documents)")
         system, predictions, timing = _fit_predict(spec, seed, train, held_out)
         evaluation.hyperparameters = system.hyperparameters()
@@ -131,29 +134,16 @@ def cross_validate(spec: BaselineSpec, gold: Sequence[AnnotatedDocument], seed: 
             by_id[task].update((d.id, d) for d in docs)
         evaluation.folds.append({"fold": fold, "held_out": [d.id for d in held_out],
                                  "train_documents": len(train), **timing})
-    evaluation.predictions = {task: [by_id[task][d.id] for d in gold] for task in spec.tasks}
+    evaluation.predictions = {task: [by_id[task][d.id] for d in pool] for task in spec.tasks}
     return evaluation
 
 
 def evaluate_test(spec: BaselineSpec, gold: Sequence[AnnotatedDocument], seed: int = 0,
-                  progress: Callable[[str], None] = lambda message: None,
-                  cross_validation: Evaluation | None = None) -> Evaluation:
-    """Train on train + validation, predict the test split. When a cross-validation fold held
-    out exactly the test split, it trained on the same documents in the same order with the same
-    seed, so its predictions are the test predictions and are reused instead of training again."""
+                  progress: Callable[[str], None] = lambda message: None) -> Evaluation:
+    """Train on train + validation, predict the test split."""
     assignments = assign_splits(gold)
     test = [d for d in gold if assignments[d.id].split == "test"]
     train = [d for d in gold if assignments[d.id].split != "test"]
-    test_ids = [d.id for d in test]
-    same = next((fold for fold in (cross_validation.folds if cross_validation else [])
-                 if fold["held_out"] == test_ids), None)
-    if same is not None:
-        predictions = {task: [d for d in docs if d.id in test_ids]
-                       for task, docs in cross_validation.predictions.items()}
-        reused = {key: value for key, value in same.items() if key != "headline"}
-        return Evaluation("test", test, train, predictions,
-                          [{**reused, "fold": "test", "reused_from_fold": same["fold"]}],
-                          cross_validation.hyperparameters)
     progress(f"{spec.name}: test split (training on {len(train)} documents)")
     system, predictions, timing = _fit_predict(spec, seed, train, test)
     return Evaluation("test", test, train, predictions,
@@ -223,7 +213,7 @@ def result_record(spec: BaselineSpec, evaluation: Evaluation, *, seed: int, n_bo
         gold = Corpus(gold_from_documents(evaluation.gold, "split:test"), "split:test")
         train = Corpus(evaluation.train, "split:train+validation")
     else:
-        source = "gold:all (cross-validation by leakage group)"
+        source = "gold:train+validation (cross-validation by fold)"
         gold, train = Corpus(gold_from_documents(evaluation.gold, source), source), None
     result = score_tasks(spec.tasks, evaluation.predictions, gold, train, n_bootstrap, seed,
                          f"baseline:{spec.name}")
@@ -256,6 +246,33 @@ def result_record(spec: BaselineSpec, evaluation: Evaluation, *, seed: int, n_bo
     return result
 
 
+# What changes from run to run with the same scores: a stored result is rewritten only when
+# something else differs, so re-running the main job leaves the committed results as they are.
+MEASUREMENTS = ("fit_seconds", "predict_seconds", "peak_rss_mb", "diagnostics")
+
+
+def without_measurements(result: dict[str, Any]) -> dict[str, Any]:
+    """The result less its date, package versions and timings (the reproducible part)."""
+    kept = {key: value for key, value in result.items() if key not in ("date", "versions")}
+    details = dict(kept.get("baseline") or {})
+    for key in MEASUREMENTS:
+        details.pop(key, None)
+    details["folds"] = [{key: value for key, value in fold.items() if key not in MEASUREMENTS}
+                        for fold in details.get("folds", [])]
+    return {**kept, "baseline": details}
+
+
+def _same_scores_stored(result: dict[str, Any], path: Path) -> bool:
+    if not path.is_file():
+        return False
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    # through JSON, so that tuples and lists compare equal
+    return without_measurements(stored) == without_measurements(json.loads(json.dumps(result)))
+
+
 def _shown(path: Path) -> str:
     """A path as the result file records it: relative to the project when inside it."""
     resolved = Path(path).resolve()
@@ -284,12 +301,11 @@ def run_baseline(spec: BaselineSpec, *, gold_dir: Path = GOLD_DIR, folds: bool =
     """Evaluate under the chosen protocols, store the results, save a model fit on all gold."""
     gold = load_gold(gold_dir)
     report = RunReport()
-    cross_validation = None
     for protocol in [name for name, chosen in (("cv", folds), ("test", test)) if chosen]:
         if protocol == "cv":
-            evaluation = cross_validation = cross_validate(spec, gold, seed, progress)
+            evaluation = cross_validate(spec, gold, seed, progress)
         else:
-            evaluation = evaluate_test(spec, gold, seed, progress, cross_validation)
+            evaluation = evaluate_test(spec, gold, seed, progress)
         files = {}
         for task, docs in evaluation.predictions.items():
             path = Path(work_dir) / spec.name / protocol / f"{task}.jsonl"
@@ -299,8 +315,13 @@ def run_baseline(spec: BaselineSpec, *, gold_dir: Path = GOLD_DIR, folds: bool =
         progress(f"{spec.name}: scoring the {PROTOCOL_TITLES[protocol]}")
         result = result_record(spec, evaluation, seed=seed, n_bootstrap=n_bootstrap,
                                prediction_files=files)
-        report.results[protocol] = store_result(result, name=leaderboard_name(spec, protocol),
-                                                url=None, results_dir=results_dir, replace=True)
+        name = leaderboard_name(spec, protocol)
+        record = {**result, "name": name, "url": None}
+        # this run's full record, measurements included, stays in the (ignored) work directory
+        write_json(Path(work_dir) / spec.name / protocol / "result.json", record)
+        report.results[protocol] = Path(results_dir) / entry_filename(name)
+        if not _same_scores_stored(record, report.results[protocol]):
+            store_result(result, name=name, url=None, results_dir=results_dir, replace=True)
         report.scores[protocol] = _headlines(result)
     if save_model:
         progress(f"{spec.name}: fitting on all {len(gold)} gold documents to save the model")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from kotechnews import schema
 from kotechnews.annotation import counts_markdown
 from kotechnews.records import AnnotatedDocument
-from kotechnews.splits import SPLIT_NAMES, Assignment
+from kotechnews.splits import NO_FOLD, SPLIT_NAMES, Assignment
 
 SPLIT_COLUMNS = ("documents", "sentences", "characters", "entities", "relations", "claims")
 
@@ -45,7 +45,7 @@ def compute_statistics(records: Sequence[AnnotatedDocument],
         stats.relation_types.update(r.type for r in doc.relations)
         stats.quantity_types.update(c.quantity_type for c in doc.claims)
         stats.modalities.update(c.modality for c in doc.claims)
-    stats.folds = len({a.fold for a in assignments.values()})
+    stats.folds = len({assignments[doc.id].fold for doc in records} - {NO_FOLD})
     return stats
 
 
