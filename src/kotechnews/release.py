@@ -5,7 +5,8 @@ directory and requires byte-identical output, then (unless it is a dry run) comm
 folder into a local git repository with the tag ``vX.Y.Z`` and uploads the folder to the Hub with
 ``HfApi.upload_folder`` followed by ``create_tag``. The Hub token is read from ``HF_TOKEN`` only
 and never printed. A first upload creates the Hub repo private: the maintainer makes it public (or
-gated) after the checks in DATASHEET.md.
+gated) after the checks in DATASHEET.md. ``public`` releases the openly licensed part only (the
+Wikinews documents, with the splits of the full build) as a second repository.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kotechnews.gold import GOLD_DIR, load_gold
-from kotechnews.hfdataset import CHANGELOG, DATASET_DIR, DATASHEET, RELEASE_REPO
+from kotechnews.hfdataset import CHANGELOG, DATASHEET, release_locations
 from kotechnews.hfdataset.build import (CHECKSUMS, build_dataset, changelog_versions,
                                         check_repo_id, check_version, checksums_text,
                                         dataset_files, file_sha256)
@@ -132,8 +133,8 @@ def upload(dataset_dir: Path, repo_id: str, tag: str, token: str) -> str:
 
 
 def prepare_release(version: str, repo_id: str, *, gold_dir: Path = GOLD_DIR,
-                    dataset_dir: Path = DATASET_DIR, changelog: Path = CHANGELOG,
-                    datasheet: Path = DATASHEET,
+                    dataset_dir: Path = release_locations(False)[0], changelog: Path = CHANGELOG,
+                    datasheet: Path = DATASHEET, public: bool = False,
                     progress: Callable[[str], None] = lambda step: None) -> tuple[ReleaseFile, ...]:
     """The local part of a release: validate, build, rebuild and compare; the release files."""
     check_version(version)
@@ -145,7 +146,7 @@ def prepare_release(version: str, repo_id: str, *, gold_dir: Path = GOLD_DIR,
     dataset_dir = Path(dataset_dir).resolve()
 
     def build(out: Path) -> None:
-        build_dataset(records, out, version, repo_id, changelog, datasheet, progress)
+        build_dataset(records, out, version, repo_id, changelog, datasheet, public, progress)
 
     build(dataset_dir)
     with tempfile.TemporaryDirectory(dir=dataset_dir.parent, prefix=".release-check-") as second:
@@ -156,8 +157,8 @@ def prepare_release(version: str, repo_id: str, *, gold_dir: Path = GOLD_DIR,
 
 
 def release(version: str, repo_id: str, *, dry_run: bool = False, gold_dir: Path = GOLD_DIR,
-            dataset_dir: Path = DATASET_DIR, release_repo: Path = RELEASE_REPO,
-            changelog: Path = CHANGELOG, datasheet: Path = DATASHEET,
+            dataset_dir: Path = release_locations(False)[0], release_repo: Path = release_locations(False)[1],
+            changelog: Path = CHANGELOG, datasheet: Path = DATASHEET, public: bool = False,
             progress: Callable[[str], None] = lambda step: None) -> ReleaseResult:
     """Prepare the release, then (unless dry_run) tag it in the release repo and upload it."""
     tag = f"v{check_version(version)}"
@@ -168,7 +169,8 @@ def release(version: str, repo_id: str, *, dry_run: bool = False, gold_dir: Path
             raise ReleaseError(f"{TOKEN_ENV} is not set: export a Hugging Face write token as "
                                f"{TOKEN_ENV} (or use --dry-run)")
     files = prepare_release(version, repo_id, gold_dir=gold_dir, dataset_dir=dataset_dir,
-                            changelog=changelog, datasheet=datasheet, progress=progress)
+                            changelog=changelog, datasheet=datasheet, public=public,
+                            progress=progress)
     if dry_run:
         return ReleaseResult(version, repo_id, tag, files, dry_run=True)
     progress(f"committing {tag} to {release_repo}")

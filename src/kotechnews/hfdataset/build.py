@@ -28,6 +28,7 @@ from kotechnews.hfdataset.features import CONFIG_NAMES, FEATURES
 from kotechnews.hfdataset.plots import render_plots
 from kotechnews.hfdataset.rows import ROW_BUILDERS
 from kotechnews.hfdataset.stats import article_label, compute_statistics
+from kotechnews.licences import is_openly_licensed
 from kotechnews.records import AnnotatedDocument
 from kotechnews.splits import SPLIT_NAMES, assign_splits
 
@@ -138,9 +139,13 @@ def swap_into_place(built: Path, target: Path) -> None:
 
 def build_dataset(records: Sequence[AnnotatedDocument], out_dir: Path, version: str,
                   repo_id: str = DEFAULT_REPO_ID, changelog: Path = CHANGELOG,
-                  datasheet: Path = DATASHEET,
+                  datasheet: Path = DATASHEET, public: bool = False,
                   progress: Callable[[str], None] = lambda step: None) -> BuildResult:
-    """Write the dataset repository for the validated gold records into out_dir."""
+    """Write the dataset repository for the validated gold records into out_dir.
+
+    With ``public``, only the documents whose text is openly licensed go in, with the splits they
+    have in the full build (the splits are assigned over all records first).
+    """
     check_version(version)
     check_repo_id(repo_id)
     for required in (changelog, datasheet, GUIDELINES):
@@ -152,6 +157,10 @@ def build_dataset(records: Sequence[AnnotatedDocument], out_dir: Path, version: 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     progress("assigning splits")
     assignments = assign_splits(records)
+    if public:
+        records = [doc for doc in records if is_openly_licensed(doc)]
+        if not records:
+            raise BuildError("no openly licensed document for the public build")
     staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}-build-"))
     try:
         staging.chmod(0o755)  # mkdtemp makes it private; the dataset is not
@@ -175,7 +184,8 @@ def build_dataset(records: Sequence[AnnotatedDocument], out_dir: Path, version: 
             _write(staging, f"images/{name}", png)
         progress("writing the card")
         card = dataset_card.render_card(version, guidelines_version(), repo_id, records, stats,
-                                        files)
+                                        files, {doc.id: assignments[doc.id].split for doc in records},
+                                        public)
         _write(staging, "README.md", card)
         _write(staging, "LICENSE.md", dataset_card.render_license(records))
         _write(staging, "DATASHEET.md", datasheet.read_bytes())
@@ -192,9 +202,10 @@ def build_dataset(records: Sequence[AnnotatedDocument], out_dir: Path, version: 
 def build_from_gold(gold_dir: Path = GOLD_DIR, out_dir: Path = DATASET_DIR,
                     version: str | None = None, repo_id: str = DEFAULT_REPO_ID,
                     changelog: Path = CHANGELOG, datasheet: Path = DATASHEET,
+                    public: bool = False,
                     progress: Callable[[str], None] = lambda step: None) -> BuildResult:
     """Validate and load the gold, then build; the version defaults to the changelog's newest."""
     progress("validating the gold")
     records = load_gold(gold_dir)
     return build_dataset(records, out_dir, version or latest_version(changelog), repo_id,
-                         changelog, datasheet, progress)
+                         changelog, datasheet, public, progress)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from datasets import ClassLabel, DatasetInfo, List, SplitDict, SplitInfo, Value
@@ -18,11 +18,15 @@ from kotechnews.splits import (MIN_SHINGLES, NEAR_DUPLICATE_CONTAINMENT, SHINGLE
                                SPLIT_SHARES)
 
 DEFAULT_CONFIG = "documents"
-LICENSE_NAME = "kotechnews-annotations-cc-by-4.0-text-research-only"
+LICENSE_NAME = "kotechnews-annotations-cc-by-4.0-text-per-document"
 GATED_PROMPT = (
-    "The article texts in KoTechNews are copyrighted by their news outlets and are shared for "
-    "non-commercial research only; the annotations are CC BY 4.0. By requesting access you agree "
-    "to use the texts for research only and not to redistribute them.")
+    "Some article texts in KoTechNews (source seed_scrape) are copyrighted by their news outlets "
+    "and are shared for non-commercial research only; the Wikinews texts are CC BY 2.5 and the "
+    "annotations CC BY 4.0. By requesting access you agree to use the seed texts for research "
+    "only and not to redistribute them.")
+# Hub licence ids of the public build: annotations, and the Wikinews texts
+PUBLIC_LICENSES = ["cc-by-4.0", "cc-by-2.5"]
+WIKINEWS_ATTRIBUTION = "Korean Wikinews contributors (ko.wikinews.org)"
 
 CONFIG_DOCS = {
     "documents": "The clean article text with sentence and paragraph spans, its split and fold.",
@@ -35,13 +39,17 @@ CONFIG_DOCS = {
 }
 FIELD_DOCS = {
     "id": "Document id (`ktn-` + 16 hex digits); the key that joins the configs.",
-    "source_file": "File name of the raw page scrape the text was cleaned from.",
+    "source_file": "File name of the raw file the text was cleaned from.",
+    "url": "The page the text was taken from (Wikinews article URL); null for the seed scrapes.",
+    "license": "Licence of the article text: `CC BY 2.5` (Wikinews) or research-only (seeds).",
+    "source": "`wikinews` (Korean Wikinews, CC BY 2.5) or `seed_scrape` (news-page scrapes, "
+              "text copyrighted by the outlet).",
     "outlet": "News outlet.", "date": "Publication date as given by the article.",
     "title": "Headline.", "text": "Clean article text; every offset is a code-point offset into it.",
     "sentences": "Sentence spans (Kiwi), never crossing a paragraph; `evidence` indexes them.",
     "paragraphs": "Newline-separated paragraph spans.",
     "split": "train, validation or test (see Splits).",
-    "fold": "Leakage group number, for leave-one-group-out cross-validation.",
+    "fold": "Cross-validation fold (0-4) of a train/validation document; -1 for test.",
     "entities": "Mentions: `id` (unique in the document), `start`, `end`, `text`, `type`, "
                 "`canonical_id` (one id per real-world entity across the corpus; null for TITLE "
                 "and DATE).",
@@ -67,16 +75,18 @@ def data_path(config: str, split: str) -> str:
     return f"data/{config}/{split}.parquet"
 
 
-def card_metadata(version: str, files: Sequence[SplitFile]) -> DatasetCardData:
+def card_metadata(version: str, files: Sequence[SplitFile], public: bool = False) -> DatasetCardData:
+    licence = ({"license": PUBLIC_LICENSES} if public else
+               {"license": "other", "license_name": LICENSE_NAME, "license_link": "LICENSE.md",
+                "extra_gated_prompt": GATED_PROMPT})
     card = DatasetCardData(
-        pretty_name="KoTechNews",
+        pretty_name="KoTechNews" + (" (open part)" if public else ""),
         version=version,
-        license="other",
-        license_name=LICENSE_NAME,
-        license_link="LICENSE.md",
+        **licence,
         language=["ko"],
         multilinguality=["monolingual"],
-        annotations_creators=["expert-generated"],
+        # the annotators were language-model agents (see the datasheet)
+        annotations_creators=["machine-generated"],
         language_creators=["found"],
         source_datasets=["original"],
         task_categories=["token-classification", "text-classification"],
@@ -84,7 +94,6 @@ def card_metadata(version: str, files: Sequence[SplitFile]) -> DatasetCardData:
         size_categories=["n<1K"],
         tags=["information-extraction", "relation-extraction", "numeric-claims", "news",
               "technology"],
-        extra_gated_prompt=GATED_PROMPT,
     )
     MetadataConfigs({
         config: {"data_files": [{"split": split, "path": data_path(config, split)}
@@ -150,11 +159,40 @@ def labels_section() -> str:
     ])
 
 
+def sources_table(records: Sequence[AnnotatedDocument], splits: Mapping[str, str]) -> str:
+    """Documents per source and split, with the licence of their text."""
+    rows = []
+    for source in sorted({doc.meta.get("source") or "unknown" for doc in records}):
+        docs = [doc for doc in records if (doc.meta.get("source") or "unknown") == source]
+        licences = ", ".join(sorted({doc.meta.get("license") or "unknown" for doc in docs}))
+        counts = " | ".join(str(sum(splits[doc.id] == name for doc in docs)) for name in SPLIT_NAMES)
+        chars = sum(len(doc.text or "") for doc in docs)
+        rows.append(f"| `{source}` | {len(docs)} | {counts} | {chars:,} | {licences} |")
+    head = " | ".join(SPLIT_NAMES)
+    return (f"| source | documents | {head} | characters | text licence |\n"
+            f"|---|---:|{'---:|' * len(SPLIT_NAMES)}---:|---|\n" + "\n".join(rows))
+
+
+def licence_notice(public: bool) -> str:
+    if public:
+        return (f"> **Licence.** Every article text here is from Korean Wikinews, CC BY 2.5, by "
+                f"{WIKINEWS_ATTRIBUTION}; each document's `url` is its source page. The annotations "
+                "are CC BY 4.0. This is the openly licensed part of KoTechNews; the full dataset "
+                "adds research-only seed articles and is gated.")
+    return ("> **Licence per document.** Wikinews texts (`source` = `wikinews`) are CC BY 2.5 by "
+            f"{WIKINEWS_ATTRIBUTION}, each with its `url`; the seed texts (`source` = "
+            "`seed_scrape`) are copyrighted by their outlets and included for non-commercial "
+            "research only. The annotations are CC BY 4.0. See [LICENSE.md](LICENSE.md) and the "
+            "datasheet ([DATASHEET.md](DATASHEET.md)).")
+
+
 def render_card(version: str, guidelines_version: str, repo_id: str, records: Sequence[AnnotatedDocument],
-                stats: statistics.Statistics, files: Sequence[SplitFile]) -> str:
-    yaml = card_metadata(version, files).to_yaml()
+                stats: statistics.Statistics, files: Sequence[SplitFile],
+                splits: Mapping[str, str], public: bool = False) -> str:
+    yaml = card_metadata(version, files, public).to_yaml()
     shares = ", ".join(f"{name} {SPLIT_SHARES[name]:.0%}" for name in SPLIT_NAMES)
     total = sum(stats.per_split[name]["documents"] for name in SPLIT_NAMES)
+    test = stats.per_split["test"]
     return f"""---
 {yaml}
 ---
@@ -163,15 +201,20 @@ def render_card(version: str, guidelines_version: str, repo_id: str, records: Se
 
 **Version {version}** (annotation guidelines {guidelines_version}, schema {schema.SCHEMA_VERSION}).
 An open, versioned benchmark for information extraction from Korean technology news: entities,
-document-level relations and numeric claims, annotated by hand on {total} news articles.
+document-level relations and numeric claims, annotated by published guidelines on {total} news
+articles.
 
-> **Small corpus.** {total} articles is a pilot-sized benchmark. Scores on the fixed test split have
-> a very wide confidence interval; the recommended protocol is leave-one-group-out
-> cross-validation over the `fold` field (see [Splits](#splits-and-evaluation-protocol)).
+> **Annotators.** The annotations were made by language-model agents following the guidelines
+> (`annotations_creators: machine-generated`), with a second, independent annotation of part of the
+> corpus and adjudication; no human has reviewed every label. The datasheet says how they worked and
+> reports their agreement.
 
-> **Copyright.** The article texts are copyrighted by their outlets and are included for
-> non-commercial research only; the annotations are CC BY 4.0. See [LICENSE.md](LICENSE.md) and
-> the datasheet ([DATASHEET.md](DATASHEET.md)).
+> **Small corpus.** {total} articles is still a small benchmark: report confidence intervals. The
+> test split ({test["documents"]} openly licensed documents, {test["entities"]} entity mentions,
+> {test["claims"]} numeric claims) is for comparing systems; cross-validation over the `fold` field
+> of train and validation gives a second estimate (see [Splits](#splits-and-evaluation-protocol)).
+
+{licence_notice(public)}
 
 ## Loading
 
@@ -208,6 +251,15 @@ is a character boundary, while morpheme analyses can merge or overlap characters
 tags over the entity types: the first character of a mention is `B-TYPE`, the rest `I-TYPE`.
 QUANTITY spans are not NER tags; they are the `numeric_claims` config.
 
+## Sources
+
+{sources_table(records, splits)}
+
+Wikinews articles: 43 technology articles of Korean Wikinews (2010-2023), text as collected in
+2023, title and date from the page; attribution: {WIKINEWS_ATTRIBUTION}, with each article's URL in
+`url`. Seed articles: five 2021-2022 news pages about KT's "AI 원팀" and hyperscale AI, cleaned
+from page scrapes (`annotation/CLEANING.md` in the project repository).
+
 ## Labels
 
 {labels_section()}
@@ -223,13 +275,15 @@ case, letters and digits only) and count as shared when equal or when at least
 straddles two splits, so no sentence or paragraph of one split occurs in another.
 
 Groups are assigned largest first (ties by the SHA-256 of the group's smallest document id) to the
-split furthest below its target share ({shares} of documents). `fold` numbers the {stats.folds}
-leakage groups.
+split furthest below its target share ({shares} of documents); only groups whose texts are all
+openly licensed (Wikinews, CC BY 2.5) may go to test, so the test split can be published and
+reproduced by anyone. Train and validation groups are then dealt, in the same order, to the
+{stats.folds} cross-validation folds (`fold`, each to the fold with the fewest documents so far);
+test documents have `fold` = -1.
 
-**Recommended protocol.** At this size, train on all folds but one and test on the held-out fold,
-for every fold (leave-one-group-out cross-validation over train, validation and test together), and
-report the mean and the per-fold scores. The fixed test split is for comparing systems on the
-leaderboard; with so few documents its scores are noisy.
+**Protocol.** Train on train (+ validation, if nothing is tuned on it) and report the test split with
+its bootstrap confidence interval; that is the leaderboard's `split:test`. For a second estimate,
+cross-validate over the folds of train and validation (the test split is never seen).
 
 ## Statistics
 
@@ -271,7 +325,7 @@ The datasheet ([DATASHEET.md](DATASHEET.md)) covers motivation, composition, col
 annotation, uses, distribution and maintenance, and reports inter-annotator agreement. What each
 label means, with boundary rules and the decision log, is in the annotation guidelines
 ([GUIDELINES.md](GUIDELINES.md)).
-Annotations: CC BY 4.0. Article texts: © their outlets, research use only ([LICENSE.md](LICENSE.md)).
+Annotations: CC BY 4.0. Article texts: {"CC BY 2.5, " + WIKINEWS_ATTRIBUTION if public else "Wikinews texts CC BY 2.5 (" + WIKINEWS_ATTRIBUTION + "), seed texts © their outlets, research use only"} ([LICENSE.md](LICENSE.md)).
 
 ```bibtex
 @misc{{kotechnews,
@@ -284,10 +338,12 @@ Annotations: CC BY 4.0. Article texts: © their outlets, research use only ([LIC
 
 
 def render_license(records: Sequence[AnnotatedDocument]) -> str:
-    outlets = sorted({doc.meta.get("outlet") or "unknown outlet" for doc in records})
-    return f"""# Licence
+    seeds = [doc for doc in records if doc.meta.get("source") != "wikinews"]
+    wikinews = len(records) - len(seeds)
+    parts = [f"""# Licence
 
-KoTechNews has two parts under different terms.
+KoTechNews has parts under different terms; every document's `license` field names the terms of
+its text.
 
 ## Annotations: CC BY 4.0
 
@@ -295,13 +351,26 @@ The annotations (entity spans and types, canonical ids, relations, numeric claim
 normalised values, sentence and paragraph spans, splits and folds) are licensed under the Creative
 Commons Attribution 4.0 International licence (https://creativecommons.org/licenses/by/4.0/).
 
-## Article texts: copyrighted by the outlets, research use only
+## Wikinews article texts: CC BY 2.5
 
-The article texts (`documents.text`, `title`, and the `text` and `tokens` fields that quote them)
-are news articles copyrighted by their outlets ({", ".join(outlets)}). The KoTechNews maintainers
-hold **no licence** from these outlets. The texts are included only so that the annotations can be
-used for non-commercial research, on the assumption that such use is permitted as fair use; this
-assumption has not been confirmed by the rights holders or by a lawyer. Do not redistribute the texts or use them
-commercially. Rights holders who object can ask for removal through the repository's discussion
-page; the text will be removed in the next release.
-"""
+The texts of the {wikinews} documents with `source` = `wikinews` are articles of Korean Wikinews,
+licensed under the Creative Commons Attribution 2.5 licence
+(https://creativecommons.org/licenses/by/2.5/). Attribution: {WIKINEWS_ATTRIBUTION}; each
+document's `url` is the article it comes from. The text was cleaned (wiki markup and footnote
+markers removed), not otherwise changed.
+"""]
+    if seeds:
+        outlets = sorted({doc.meta.get("outlet") or "unknown outlet" for doc in seeds})
+        parts.append(f"""
+## Seed article texts: copyrighted by the outlets, research use only
+
+The texts of the {len(seeds)} documents with `source` = `seed_scrape` (`documents.text`, `title`,
+and the `text` and `tokens` fields that quote them) are news articles copyrighted by their outlets
+({", ".join(outlets)}). The KoTechNews maintainers hold **no licence** from these outlets. The
+texts are included only so that the annotations can be used for non-commercial research, on the
+assumption that such use is permitted as fair use; this assumption has not been confirmed by the
+rights holders or by a lawyer. Do not redistribute the texts or use them commercially. Rights
+holders who object can ask for removal through the repository's discussion page; the text will be
+removed in the next release.
+""")
+    return "".join(parts)

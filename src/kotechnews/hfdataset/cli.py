@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kotechnews.gold import GOLD_DIR, GoldError
-from kotechnews.hfdataset import DATASET_DIR, DEFAULT_REPO_ID, RELEASE_REPO
+from kotechnews.hfdataset import DATASET_DIR, DEFAULT_REPO_ID, release_locations
 from kotechnews.splits import SplitError
 
 console = Console()
@@ -30,13 +30,15 @@ def user_errors() -> tuple[type[Exception], ...]:
 def build_command(gold: Path = typer.Option(GOLD_DIR, help="Gold Label Studio exports"),
                   out: Path = typer.Option(DATASET_DIR, help="Dataset repository to (re)write"),
                   version: str = typer.Option(None, help="Version; default: newest in CHANGELOG.md"),
-                  repo_id: str = typer.Option(DEFAULT_REPO_ID, help="Hub repo named in the card")):
+                  repo_id: str = typer.Option(DEFAULT_REPO_ID, help="Hub repo named in the card"),
+                  public: bool = typer.Option(False, "--public",
+                                              help="Only the openly licensed documents (Wikinews)")):
     """Build the Hub-ready dataset repository (card, Parquet, plots, checksums) from the gold."""
     from kotechnews.hfdataset.build import build_from_gold
 
     try:
         with console.status("building") as status:
-            result = build_from_gold(gold, out, version, repo_id,
+            result = build_from_gold(gold, out, version, repo_id, public=public,
                                      progress=lambda step: status.update(step))
     except user_errors() as exc:
         err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
@@ -51,16 +53,23 @@ def release_command(version: str = typer.Option(..., help="Semantic version X.Y.
                     repo_id: str = typer.Option(..., help="Hub dataset repo ORG/NAME"),
                     dry_run: bool = typer.Option(False, "--dry-run",
                                                  help="Build and list the files; no tag, no upload"),
-                    gold: Path = typer.Option(GOLD_DIR),
-                    out: Path = typer.Option(DATASET_DIR),
-                    release_repo: Path = typer.Option(RELEASE_REPO, help="Local git repo of releases")):
+                    public: bool = typer.Option(False, "--public",
+                                                help="Release only the openly licensed documents "
+                                                     "(Wikinews, CC BY 2.5) as a public repo"),
+                    gold: Path = typer.Option(GOLD_DIR, help="Gold Label Studio exports"),
+                    out: Path = typer.Option(None, help="Folder the release is built in; default: "
+                                                        "build/release/full or build/release/public"),
+                    release_repo: Path = typer.Option(None, help="Local git repo of releases; default: "
+                                                                 "build/release-repo-full or -public")):
     """Validate, rebuild reproducibly, checksum, tag vX.Y.Z in git and upload (HF_TOKEN)."""
     from kotechnews.release import release
 
+    default_out, default_repo = release_locations(public)
     try:
         with console.status("releasing") as status:
-            result = release(version, repo_id, dry_run=dry_run, gold_dir=gold, dataset_dir=out,
-                             release_repo=release_repo, progress=lambda step: status.update(step))
+            result = release(version, repo_id, dry_run=dry_run, gold_dir=gold,
+                             dataset_dir=out or default_out, release_repo=release_repo or default_repo,
+                             public=public, progress=lambda step: status.update(step))
     except user_errors() as exc:
         err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
