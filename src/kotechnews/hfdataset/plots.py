@@ -1,11 +1,13 @@
 """Statistics plots for the dataset card (matplotlib PNGs, deterministic bytes).
 
-Article labels may be Korean; the Nanum Gothic font is used when installed, and without it the
-plots still render (labels then use only the ASCII source file names).
+Article labels may be Korean. The font is Nanum Gothic as the PyPI package koreanize-matplotlib
+ships it (with matplotlib pinned), so the PNG bytes are the same on every machine, whatever fonts
+the system has.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import io
 from pathlib import Path
 
@@ -20,7 +22,15 @@ from kotechnews import schema  # noqa: E402
 from kotechnews.hfdataset.stats import Statistics  # noqa: E402
 from kotechnews.splits import SPLIT_NAMES  # noqa: E402
 
-KOREAN_FONT = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
+
+
+def _packaged_font() -> Path:
+    # located without importing the package: its import changes matplotlib's settings
+    spec = importlib.util.find_spec("koreanize_matplotlib")
+    return Path(spec.origin).parent / "fonts" / "NanumGothic.ttf"
+
+
+KOREAN_FONT = _packaged_font()
 
 
 def use_korean_font(font: Path = KOREAN_FONT) -> bool:
