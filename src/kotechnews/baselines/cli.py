@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sys
 from pathlib import Path
 
 import typer
@@ -31,7 +33,8 @@ def _fail(exc: Exception) -> None:
 def run_command(
     name: str = typer.Argument(..., help=f"Baseline: {', '.join(NAMES)}, or 'transformer' "
                                          "with --checkpoint"),
-    folds: bool = typer.Option(False, "--folds", help="Cross-validation by leakage group"),
+    folds: bool = typer.Option(False, "--folds", help="Cross-validation over the folds of train "
+                                                      "and validation"),
     test: bool = typer.Option(False, "--test", help="Train on train+validation, score test"),
     checkpoint: str = typer.Option(None, help="Transformer checkpoint: a local folder, or a "
                                               "Hub id where the Hub is reachable"),
@@ -46,13 +49,21 @@ def run_command(
     """Train and score a baseline; both protocols unless --folds or --test picks one."""
     if not folds and not test:
         folds = test = True
+    # Steps, folds, training loss and ETA as timestamped lines on stderr: readable on a terminal
+    # and in a log file (a spinner alone shows nothing there).
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+
+    def progress(message: str) -> None:
+        status.update(message)
+        logging.info(message)
+
     try:
         spec = baseline_spec(name, checkpoint)
         with console.status(f"running {spec.name}") as status:
             report = run_baseline(spec, gold_dir=gold, folds=folds, test=test,
                                   save_model=save_model, results_dir=results_dir,
                                   work_dir=work_dir, models_dir=models_dir, seed=seed,
-                                  n_bootstrap=bootstrap, progress=status.update)
+                                  n_bootstrap=bootstrap, progress=progress)
     except USER_ERRORS as exc:
         _fail(exc)
     table = Table("protocol", "task", "headline scores", title=f"{spec.title}")
