@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import pytest
 from hypothesis import given, settings
@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from kotechnews import gold
 from kotechnews.hfdataset.rows import paragraph_spans
-from kotechnews.records import AnnotatedDocument
-from kotechnews.splits import (N_FOLDS, NO_FOLD, SPLIT_NAMES, SplitError, assign_splits, document_sentences,
+from kotechnews.records import AnnotatedDocument, Claim, Entity
+from kotechnews.splits import (N_FOLDS, NO_FOLD, REST_SHARES, SPLIT_NAMES, TEST_MAX_SHARE,
+                               TEST_MINIMUM, SplitError, assign_splits, document_sentences,
                                leakage_groups, linked_documents, normalise_sentence,
                                records_in_split)
 from test_dataset_synthetic import SHARED, synthetic_document, write_synthetic_gold
@@ -178,3 +179,29 @@ def test_random_corpora_are_split_without_leakage(pool, data):
         assert len(leakage_groups(records)) < len(SPLIT_NAMES)
         return
     assert_leakage_free(records)
+
+
+def counted_corpus(documents: int, entities: int, claims: int) -> list[AnnotatedDocument]:
+    """Open documents with distinct texts and the given number of entities and claims each."""
+    records = []
+    for number in range(documents):
+        text = "".join(chr(0xAC00 + 397 * number + 11 * k) for k in range(60)) + "."
+        records.append(AnnotatedDocument(
+            id=f"d{number:02d}", text=text, meta={"sentences": [[0, len(text)]], "license": "CC BY 2.5"},
+            entities=[Entity(f"e{k}", k, k + 1, "ORG", text[k]) for k in range(entities)],
+            claims=[Claim(f"c{k}", 50 + k, 51 + k, text[50 + k]) for k in range(claims)]))
+    return records
+
+
+@pytest.mark.parametrize(("entities", "claims", "expected"), [
+    (40, 10, TEST_MINIMUM["documents"]),      # ten documents already hold enough mentions
+    (20, 2, 30),                              # 60 claims need 30 documents
+    (5, 1, int(TEST_MAX_SHARE * 80)),         # the minimum is out of reach: half the corpus
+])
+def test_test_split_grows_until_its_minimum_and_no_further(entities, claims, expected):
+    records = counted_corpus(80, entities, claims)
+    assignments = assign_splits(records)
+    tested = [doc for doc in records if assignments[doc.id].split == "test"]
+    assert len(tested) == expected
+    rest = Counter(a.split for a in assignments.values() if a.split != "test")
+    assert rest["validation"] == round(REST_SHARES["validation"] * (80 - expected))

@@ -9,12 +9,16 @@ digits only) are equal, or when at least ``NEAR_DUPLICATE_CONTAINMENT`` of the c
 ``SHINGLE``-grams of the shorter one occur in the other (the shorter needs ``MIN_SHINGLES`` of them,
 so short stock phrases only link documents when they are equal).
 
-Assignment rule: groups are ordered by size (largest first), ties by the SHA-256 of their smallest
-document id; each group goes to the split whose document count is the smallest fraction of its
-target (``SPLIT_SHARES`` of all documents), ties in the order train, validation, test. Only groups
-whose texts are all openly licensed (``kotechnews.licences``) may go to test, so the test split can
-be published and reported on by anyone (in a corpus without any open text, every group may); with
-three or more groups no split is empty.
+Assignment rule. **Test**: the leakage groups whose texts are all openly licensed
+(``kotechnews.licences``), in the order of the SHA-256 of their smallest document id (a seeded
+shuffle that no annotation influences), are taken into test one by one until test holds at least
+``TEST_MINIMUM`` (documents, entity mentions, numeric claims), but never more than
+``TEST_MAX_SHARE`` of all documents. So the test split can be published and reported on by anyone,
+and is large enough for its scores to mean something. (A corpus without any open text tests on
+any group.) **Train and validation**: the other groups, largest first (ties by the same hash), each
+to the split whose document count is the smallest fraction of its target (``REST_SHARES`` of the
+remaining documents), ties in the order train, validation; with three or more groups no split is
+empty.
 
 Cross-validation folds: the train and validation groups, in the same order, each go to the fold
 with the fewest documents so far (ties: the lower number), ``N_FOLDS`` folds; test documents are in
@@ -33,7 +37,9 @@ from kotechnews.licences import is_openly_licensed
 from kotechnews.records import AnnotatedDocument
 
 SPLIT_NAMES: tuple[str, ...] = ("train", "validation", "test")
-SPLIT_SHARES: dict[str, float] = {"train": 0.5, "validation": 0.2, "test": 0.3}
+TEST_MINIMUM: dict[str, int] = {"documents": 10, "entities": 300, "claims": 60}
+TEST_MAX_SHARE = 0.5
+REST_SHARES: dict[str, float] = {"train": 0.8, "validation": 0.2}
 N_FOLDS = 5
 NO_FOLD = -1  # test documents
 SHINGLE = 4
@@ -119,28 +125,46 @@ def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _test_groups(records: Sequence[AnnotatedDocument], groups: list[list[str]]) -> list[list[str]]:
+    by_id = {doc.id: doc for doc in records}
+    open_ids = {doc.id for doc in records if is_openly_licensed(doc)}
+    # a corpus without open texts (synthetic, or a contributor's private set) can test on any
+    open_ids = open_ids or set(by_id)
+    candidates = sorted((g for g in groups if all(doc_id in open_ids for doc_id in g)),
+                        key=lambda g: _hash(g[0]))
+    chosen: list[list[str]] = []
+    held = dict.fromkeys(TEST_MINIMUM, 0)
+    for group in candidates:
+        if all(held[key] >= TEST_MINIMUM[key] for key in TEST_MINIMUM):
+            break
+        if chosen and held["documents"] + len(group) > TEST_MAX_SHARE * len(records):
+            break
+        chosen.append(group)
+        held["documents"] += len(group)
+        held["entities"] += sum(len(by_id[doc_id].entities) for doc_id in group)
+        held["claims"] += sum(len(by_id[doc_id].claims) for doc_id in group)
+    return chosen
+
+
 def assign_splits(records: Sequence[AnnotatedDocument]) -> dict[str, Assignment]:
     """Split and fold of every document, by the rule in the module docstring."""
     groups = leakage_groups(records)
     if len(groups) < len(SPLIT_NAMES):
         raise SplitError(f"{len(records)} document(s) form {len(groups)} leakage group(s); "
                          f"{len(SPLIT_NAMES)} splits need at least {len(SPLIT_NAMES)} groups")
-    open_ids = {doc.id for doc in records if is_openly_licensed(doc)}
-    # a corpus without open texts (synthetic, or a contributor's private set) can test on any
-    open_ids = open_ids or {doc.id for doc in records}
-    targets = {name: SPLIT_SHARES[name] * len(records) for name in SPLIT_NAMES}
-    sizes = dict.fromkeys(SPLIT_NAMES, 0)
+    test = _test_groups(records, groups)
+    assignments = {doc_id: Assignment("test", NO_FOLD) for group in test for doc_id in group}
+    rest = sorted((g for g in groups if g not in test), key=lambda g: (-len(g), _hash(g[0])))
+    total = sum(len(g) for g in rest)
+    targets = {name: share * total for name, share in REST_SHARES.items()}
+    sizes = dict.fromkeys(REST_SHARES, 0)
     fold_sizes = [0] * N_FOLDS
-    assignments: dict[str, Assignment] = {}
-    for group in sorted(groups, key=lambda g: (-len(g), _hash(g[0]))):
-        allowed = [name for name in SPLIT_NAMES if name != "test"
-                   or all(doc_id in open_ids for doc_id in group)]
-        split = min(allowed, key=lambda name: (sizes[name] / targets[name], SPLIT_NAMES.index(name)))
+    for group in rest:
+        split = min(REST_SHARES, key=lambda name: (sizes[name] / targets[name],
+                                                   SPLIT_NAMES.index(name)))
         sizes[split] += len(group)
-        fold = NO_FOLD
-        if split != "test":
-            fold = min(range(N_FOLDS), key=lambda number: (fold_sizes[number], number))
-            fold_sizes[fold] += len(group)
+        fold = min(range(N_FOLDS), key=lambda number: (fold_sizes[number], number))
+        fold_sizes[fold] += len(group)
         for doc_id in group:
             assignments[doc_id] = Assignment(split, fold)
     return assignments

@@ -14,8 +14,8 @@ from kotechnews import schema
 from kotechnews.hfdataset import stats as statistics
 from kotechnews.hfdataset.features import CONFIG_NAMES, FEATURES
 from kotechnews.records import AnnotatedDocument
-from kotechnews.splits import (MIN_SHINGLES, NEAR_DUPLICATE_CONTAINMENT, SHINGLE, SPLIT_NAMES,
-                               SPLIT_SHARES)
+from kotechnews.splits import (MIN_SHINGLES, NEAR_DUPLICATE_CONTAINMENT, REST_SHARES, SHINGLE,
+                               SPLIT_NAMES, TEST_MAX_SHARE, TEST_MINIMUM)
 
 DEFAULT_CONFIG = "documents"
 LICENSE_NAME = "kotechnews-annotations-cc-by-4.0-text-per-document"
@@ -190,7 +190,8 @@ def render_card(version: str, guidelines_version: str, repo_id: str, records: Se
                 stats: statistics.Statistics, files: Sequence[SplitFile],
                 splits: Mapping[str, str], public: bool = False) -> str:
     yaml = card_metadata(version, files, public).to_yaml()
-    shares = ", ".join(f"{name} {SPLIT_SHARES[name]:.0%}" for name in SPLIT_NAMES)
+    shares = ", ".join(f"{name} {share:.0%}" for name, share in REST_SHARES.items())
+    minimum = ", ".join(f"{count} {what}" for what, count in TEST_MINIMUM.items())
     total = sum(stats.per_split[name]["documents"] for name in SPLIT_NAMES)
     test = stats.per_split["test"]
     return f"""---
@@ -274,12 +275,14 @@ case, letters and digits only) and count as shared when equal or when at least
 {MIN_SHINGLES} of them) occur in the other. Groups are the connected components. A group never
 straddles two splits, so no sentence or paragraph of one split occurs in another.
 
-Groups are assigned largest first (ties by the SHA-256 of the group's smallest document id) to the
-split furthest below its target share ({shares} of documents); only groups whose texts are all
-openly licensed (Wikinews, CC BY 2.5) may go to test, so the test split can be published and
-reproduced by anyone. Train and validation groups are then dealt, in the same order, to the
-{stats.folds} cross-validation folds (`fold`, each to the fold with the fewest documents so far);
-test documents have `fold` = -1.
+The test split holds only openly licensed texts (Wikinews, CC BY 2.5), so it can be published and
+reproduced by anyone: the groups whose texts are all open, in the order of the SHA-256 of their
+smallest document id (a fixed shuffle that no annotation influences), are taken one by one until the
+test split holds at least {minimum} (never more than {TEST_MAX_SHARE:.0%} of all documents). The
+other groups are assigned largest first (ties by the same hash) to train or validation, whichever is
+furthest below its share of them ({shares}), and dealt in the same order to the {stats.folds}
+cross-validation folds (`fold`, each to the fold with the fewest documents so far); test documents
+have `fold` = -1.
 
 **Protocol.** Train on train (+ validation, if nothing is tuned on it) and report the test split with
 its bootstrap confidence interval; that is the leaderboard's `split:test`. For a second estimate,
