@@ -77,15 +77,13 @@ def test_readme_counts_are_the_computed_counts():
 @pytest.mark.parametrize("path, heading", [(README, "### Inter-annotator agreement"),
                                            (PROJECT_ROOT / "DATASHEET.md", "## Agreement")])
 def test_reported_agreement_is_the_computed_agreement(documents, path, heading):
-    table = _readme_table(heading, path)
-    agreement_dir = PROJECT_ROOT / "annotation" / "agreement"
-    before = annotation.agreement_rows(agreement_dir / "annotator-a",
-                                       agreement_dir / "annotator-b", documents)
-    assert len(before) == 3  # two articles and their mean
-    for row in before:
-        cells = [f"{row[c]:.3f}" for c in annotation.AGREEMENT_COLUMNS]
-        assert f"| before: a vs b | {row['article']} | " + " | ".join(cells) + " |" in table
-    assert json.loads(json.dumps(before))  # plain numbers only
+    comparisons = annotation.agreement_comparisons(PROJECT_ROOT / "annotation" / "agreement",
+                                                   WORKSHEETS, documents)
+    doubled = len(list((PROJECT_ROOT / "annotation" / "agreement" / "annotator-b").glob("*.json")))
+    assert doubled >= 14  # 2 seeds and 12 Wikinews articles
+    assert all(len(rows) == doubled + 2 for rows in comparisons.values())  # + mean, pooled
+    assert _readme_table(heading, path) == annotation.agreement_markdown(comparisons)
+    assert json.loads(json.dumps(comparisons))  # plain numbers only
 
 
 def test_committed_dataset_is_the_build_of_the_committed_gold(tmp_path):

@@ -84,6 +84,26 @@ def agreement_rows(first_dir: Path, second_dir: Path, documents: dict[str, dict[
     return rows
 
 
+def agreement_comparisons(agreement_dir: Path, adjudicated_dir: Path,
+                          documents: dict[str, dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Before adjudication (a vs b) and after (each vs the adjudicated worksheets)."""
+    first, second = agreement_dir / "annotator-a", agreement_dir / "annotator-b"
+    pairs = {"before: a vs b": (first, second), "after: a vs adjudicated": (first, adjudicated_dir),
+             "after: b vs adjudicated": (second, adjudicated_dir)}
+    return {name: agreement_rows(x, y, documents) for name, (x, y) in pairs.items()}
+
+
+def agreement_markdown(comparisons: dict[str, list[dict[str, Any]]]) -> str:
+    """The agreement table as the README and the datasheet show it."""
+    lines = ["| comparison | article | " + " | ".join(AGREEMENT_COLUMNS) + " |",
+             "|---|---|" + "---:|" * len(AGREEMENT_COLUMNS)]
+    for name, rows in comparisons.items():
+        for row in rows:
+            cells = ["–" if row[c] is None else f"{row[c]:.3f}" for c in AGREEMENT_COLUMNS]
+            lines.append(f"| {name} | {row['article']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 @dataclass(frozen=True)
 class Gap:
     doc_id: str

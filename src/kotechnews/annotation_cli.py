@@ -79,22 +79,12 @@ def agreement_command(documents: Path = typer.Option(DOCUMENTS),
                       worksheets: Path = typer.Option(WORKSHEETS, help="adjudicated worksheets"),
                       as_json: bool = typer.Option(False, "--json")):
     """Inter-annotator agreement before adjudication (a vs b) and after (each vs adjudicated gold)."""
-    rows = annotation.documents_by_source(documents)
-    first, second = agreement_dir / "annotator-a", agreement_dir / "annotator-b"
-    comparisons = {"before: a vs b": (first, second),
-                   "after: a vs adjudicated": (first, worksheets),
-                   "after: b vs adjudicated": (second, worksheets)}
-    result = {name: annotation.agreement_rows(x, y, rows) for name, (x, y) in comparisons.items()}
+    result = annotation.agreement_comparisons(agreement_dir, worksheets,
+                                              annotation.documents_by_source(documents))
     if as_json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return
-    columns = annotation.AGREEMENT_COLUMNS
-    print("| comparison | article | " + " | ".join(columns) + " |")
-    print("|---|---|" + "---:|" * len(columns))
-    for name, table in result.items():
-        for row in table:
-            cells = ["–" if row[c] is None else f"{row[c]:.3f}" for c in columns]
-            print(f"| {name} | {row['article']} | " + " | ".join(cells) + " |")
+    print(annotation.agreement_markdown(result))
 
 
 @annotation_app.command("counts")
