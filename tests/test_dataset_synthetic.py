@@ -76,7 +76,13 @@ ARTICLES = {
 }
 
 
-def synthetic_document(key: str) -> dict:
+# Licence terms of synthetic texts: made by code for tests; "open" ones exercise the public edition.
+OPEN_LICENCE, CLOSED_LICENCE = "CC BY 2.5", "research-only (synthetic test text)"
+
+
+def synthetic_document(key: str, open_text: bool | None = None) -> dict:
+    """A synthetic article; ``open_text`` True/False gives it an open or a research-only licence
+    (None: no licence, as in a contributor's own corpus)."""
     paragraphs = ARTICLES[key][0]
     text = "\n".join(paragraphs)
     source = f"{ord(key) - ord('a'):03d}_{key * 8}.txt"
@@ -88,14 +94,19 @@ def synthetic_document(key: str) -> dict:
         "title": paragraphs[0],
         "text": text,
         "sentences": [{"start": s, "end": e} for s, e in split_sentences(text)],
+        **({} if open_text is None else {
+            "license": OPEN_LICENCE if open_text else CLOSED_LICENCE,
+            "source": "wikinews" if open_text else "seed_scrape"}),
     }
 
 
-def write_synthetic_gold(gold_dir: Path, keys: str = "abcdef") -> list[dict]:
-    """Write one gold export per article into gold_dir; returns the documents."""
+def write_synthetic_gold(gold_dir: Path, keys: str = "abcdef", open_keys: str | None = None
+                         ) -> list[dict]:
+    """Write one gold export per article into gold_dir; returns the documents. With open_keys,
+    those articles are openly licensed and the others research-only."""
     documents = []
     for task_id, key in enumerate(keys, start=1):
-        document = synthetic_document(key)
+        document = synthetic_document(key, None if open_keys is None else key in open_keys)
         sheet = {"source_file": document["source_file"], "sentences": ARTICLES[key][1],
                  "relations": ARTICLES[key][2]}
         doc, _ = compile_worksheet(sheet, document)

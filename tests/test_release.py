@@ -155,8 +155,8 @@ offline = true
         server.wait(timeout=30)
 
 
-def wait_for_revision(endpoint: str, revision: str) -> None:
-    url = f"{endpoint}/api/datasets/{ORG}/{NAME}/revision/{revision}"
+def wait_for_revision(endpoint: str, revision: str, name: str = NAME) -> None:
+    url = f"{endpoint}/api/datasets/{ORG}/{name}/revision/{revision}"
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -168,6 +168,47 @@ def wait_for_revision(endpoint: str, revision: str) -> None:
         if time.monotonic() > deadline:
             raise RuntimeError(f"olah did not serve {url}")
         time.sleep(0.3)
+
+
+def test_public_edition_holds_only_open_documents_with_the_full_builds_splits(
+        tmp_path, olah_hub):
+    repo, endpoint = olah_hub
+    changelog = write_changelog(tmp_path / "CHANGELOG.md", ["0.2.0"])
+    gold_dir = tmp_path / "gold"
+    documents = write_synthetic_gold(gold_dir, open_keys="bcdf")
+    open_ids = {d["id"] for d in documents if d["license"] == "CC BY 2.5"}
+    public_repo = repo.with_name(f"{NAME}-public")
+    for public, target in ((False, repo), (True, public_repo)):
+        out = tmp_path / ("public" if public else "full")
+        prepare_release("0.2.0", f"{ORG}/{NAME}", gold_dir=gold_dir, dataset_dir=out,
+                        changelog=changelog, public=public)
+        commit_release(out, target, "v0.2.0")
+    card = (tmp_path / "public" / "README.md").read_text(encoding="utf-8")
+    assert "- cc-by-4.0" in card and "- cc-by-2.5" in card and "extra_gated_prompt" not in card
+    assert "extra_gated_prompt" in (tmp_path / "full" / "README.md").read_text(encoding="utf-8")
+    assert "machine-generated" in card
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HF_")}
+    env |= {"HF_ENDPOINT": endpoint, "HF_HOME": str(tmp_path / "hf-home")}
+    loaded = {}
+    for name in (NAME, f"{NAME}-public"):
+        wait_for_revision(endpoint, "v0.2.0", name)
+        done = subprocess.run([sys.executable, "-c", SPLITS_SCRIPT, f"{ORG}/{name}", "v0.2.0"],
+                              capture_output=True, text=True, env=env, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr[-3000:]
+        loaded[name] = json.loads(done.stdout)
+    full, public = loaded[NAME], loaded[f"{NAME}-public"]
+    assert set(public) == open_ids and len(full) == len(documents)
+    assert all(public[doc_id] == full[doc_id] for doc_id in public)  # same split, licence
+    assert {row[1] for row in public.values()} == {"CC BY 2.5"}
+
+
+SPLITS_SCRIPT = """
+import json, sys
+from datasets import load_dataset
+loaded = load_dataset(sys.argv[1], "documents", revision=sys.argv[2])
+json.dump({row["id"]: [split, row["license"], row["fold"]] for split, part in loaded.items()
+           for row in part}, sys.stdout)
+"""
 
 
 LOAD_SCRIPT = """
