@@ -52,6 +52,12 @@ def test_strict_matches_per_type_and_quantity():
     assert "TECH" not in table  # neither gold nor prediction has one
 
 
+def test_a_source_is_scored_only_on_the_layers_it_predicts():
+    claims_only = AnnotatedDocument("d1", TEXT, claims=[claim("q2", "3배")])
+    table = preannotation_quality(predictions(claims_only), [GOLD])
+    assert list(table) == ["QUANTITY"] and table["QUANTITY"]["recall"] == 0.5
+
+
 def test_documents_without_predictions_are_not_counted(tmp_path):
     stored = tmp_path / "pre.json"
     stored.write_text(json.dumps({"about": "text", "sklearn": predictions(GOLD)}), encoding="utf-8")

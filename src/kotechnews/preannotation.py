@@ -32,7 +32,8 @@ def load_preannotations(path: Path) -> dict[str, dict[str, dict[str, Any]]]:
 def preannotation_quality(predictions: Mapping[str, Mapping[str, Any]],
                           gold: Sequence[AnnotatedDocument]) -> dict[str, dict[str, float]]:
     """Strict precision/recall/F1, support and predicted count per entity type and QUANTITY, over
-    the gold documents that have predictions."""
+    the gold documents that have predictions; the entity types only if the source predicts
+    entities, QUANTITY only if it predicts claims."""
     totals = {name: np.zeros(len(TYPES)) for name in ("gold", "pred", "strict_tp")}
     quantity = {"tp": 0, "pred": 0, "gold": 0}
     for doc in gold:
@@ -48,8 +49,9 @@ def preannotation_quality(predictions: Mapping[str, Mapping[str, Any]],
         quantity["tp"] += len(gold_spans & predicted_spans)
         quantity["pred"] += len(predicted_spans)
         quantity["gold"] += len(gold_spans)
-    names = [*TYPES, QUANTITY]
     table = per_class_table(
-        names, np.append(totals["strict_tp"], quantity["tp"]),
+        [*TYPES, QUANTITY], np.append(totals["strict_tp"], quantity["tp"]),
         np.append(totals["pred"], quantity["pred"]), np.append(totals["gold"], quantity["gold"]))
+    # a source scores only the layers it predicts (the quantity finder marks no entities)
+    names = [*(TYPES if totals["pred"].sum() else []), *([QUANTITY] if quantity["pred"] else [])]
     return {name: table[name] for name in names if name in table}

@@ -120,7 +120,7 @@ def _train(model, batches: list[dict], epochs: int, learning_rate: float,
             optimiser.step()
             schedule.step()
             optimiser.zero_grad()
-            report.step(float(loss))
+            report.step(loss.item())
     model.eval()
 
 

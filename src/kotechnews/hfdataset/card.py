@@ -173,6 +173,21 @@ def sources_table(records: Sequence[AnnotatedDocument], splits: Mapping[str, str
             f"|---|---:|{'---:|' * len(SPLIT_NAMES)}---:|---|\n" + "\n".join(rows))
 
 
+def sources_notes(records: Sequence[AnnotatedDocument]) -> str:
+    counts = {source: sum(doc.meta.get("source") == source for doc in records)
+              for source in ("wikinews", "seed_scrape")}
+    notes = []
+    if counts["wikinews"]:
+        notes.append(f"Wikinews articles: {counts['wikinews']} technology articles of Korean "
+                     "Wikinews (2010-2023), text as collected in 2023, title and date from the page; "
+                     f"attribution: {WIKINEWS_ATTRIBUTION}, with each article's URL in `url`.")
+    if counts["seed_scrape"]:
+        notes.append(f"Seed articles: {counts['seed_scrape']} 2021-2022 news pages about KT's "
+                     "\"AI 원팀\" and hyperscale AI, cleaned from page scrapes "
+                     "(`annotation/CLEANING.md` in the project repository).")
+    return "\n".join(notes)
+
+
 def licence_notice(public: bool) -> str:
     if public:
         return (f"> **Licence.** Every article text here is from Korean Wikinews, CC BY 2.5, by "
@@ -256,10 +271,7 @@ QUANTITY spans are not NER tags; they are the `numeric_claims` config.
 
 {sources_table(records, splits)}
 
-Wikinews articles: 43 technology articles of Korean Wikinews (2010-2023), text as collected in
-2023, title and date from the page; attribution: {WIKINEWS_ATTRIBUTION}, with each article's URL in
-`url`. Seed articles: five 2021-2022 news pages about KT's "AI 원팀" and hyperscale AI, cleaned
-from page scrapes (`annotation/CLEANING.md` in the project repository).
+{sources_notes(records)}
 
 ## Labels
 
