@@ -27,7 +27,7 @@ from kotechnews.hfdataset import card as dataset_card
 from kotechnews.hfdataset.features import CONFIG_NAMES, FEATURES
 from kotechnews.hfdataset.plots import render_plots
 from kotechnews.hfdataset.rows import ROW_BUILDERS
-from kotechnews.hfdataset.stats import article_label, compute_statistics
+from kotechnews.hfdataset.stats import article_label, compute_statistics, plot_label
 from kotechnews.licences import is_openly_licensed
 from kotechnews.records import AnnotatedDocument
 from kotechnews.splits import SPLIT_NAMES, assign_splits
@@ -176,11 +176,8 @@ def build_dataset(records: Sequence[AnnotatedDocument], out_dir: Path, version: 
                 files.append(dataset_card.SplitFile(config, split, path, len(rows), num_bytes))
         progress("plotting statistics")
         stats = compute_statistics(records, assignments)
-        plain = {article_label(doc): Path(article_label(doc)).stem for doc in records}
-        korean = {article_label(doc): " ".join(filter(None, (Path(article_label(doc)).stem[:3],
-                                                             doc.meta.get("outlet"))))
-                  for doc in records}
-        for name, png in render_plots(stats, plain, korean).items():
+        names = {article_label(doc): plot_label(doc) for doc in records}
+        for name, png in render_plots(stats, names).items():
             _write(staging, f"images/{name}", png)
         progress("writing the card")
         card = dataset_card.render_card(version, guidelines_version(), repo_id, records, stats,

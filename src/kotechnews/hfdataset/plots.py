@@ -33,14 +33,11 @@ def _packaged_font() -> Path:
 KOREAN_FONT = _packaged_font()
 
 
-def use_korean_font(font: Path = KOREAN_FONT) -> bool:
-    """Make matplotlib draw Hangul with the given font; False if it is not installed."""
-    if not font.is_file():
-        return False
+def use_korean_font(font: Path = KOREAN_FONT) -> None:
+    """Make matplotlib draw Hangul with the packaged font."""
     font_manager.fontManager.addfont(str(font))
     matplotlib.rcParams["font.family"] = font_manager.FontProperties(fname=str(font)).get_name()
     matplotlib.rcParams["axes.unicode_minus"] = False
-    return True
 
 
 def _png(figure) -> bytes:
@@ -78,7 +75,7 @@ def entity_types_plot(stats: Statistics) -> bytes:
 
 def entities_per_article_plot(stats: Statistics, article_names: dict[str, str]) -> bytes:
     articles = sorted(stats.entity_types_per_article)
-    figure, axis = plt.subplots(figsize=(8, 0.6 * len(articles) + 1.5))
+    figure, axis = plt.subplots(figsize=(8, 0.25 * len(articles) + 1.5))
     _stacked_bars(axis, [article_names.get(a, a) for a in articles],
                   {t: [stats.entity_types_per_article[a][t] for a in articles]
                    for t in schema.ENTITY_TYPE_NAMES}, horizontal=True)
@@ -112,11 +109,11 @@ def claim_types_plot(stats: Statistics) -> bytes:
     return _png(figure)
 
 
-def render_plots(stats: Statistics, article_names: dict[str, str],
-                 korean_article_names: dict[str, str]) -> dict[str, bytes]:
-    """PNG bytes by file name. Korean article names are used only if the Korean font is there."""
+def render_plots(stats: Statistics, article_names: dict[str, str]) -> dict[str, bytes]:
+    """PNG bytes by file name; ``article_names`` are the labels of the per-article plot."""
     with plt.style.context("default"):  # restores the caller's rcParams afterwards
-        names = korean_article_names if use_korean_font() else article_names
+        use_korean_font()
+        names = article_names
         images = {
             "entity_types.png": entity_types_plot(stats),
             "entities_per_article.png": entities_per_article_plot(stats, names),

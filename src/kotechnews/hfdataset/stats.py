@@ -29,6 +29,14 @@ def article_label(doc: AnnotatedDocument) -> str:
     return doc.meta.get("source_file") or doc.id
 
 
+def plot_label(doc: AnnotatedDocument) -> str:
+    """Short and unique: "000 글로벌이코노믹" for a seed article, "w026" for a Wikinews one."""
+    stem = article_label(doc).removesuffix(".txt")
+    if doc.meta.get("source") == "wikinews":
+        return "w" + stem.split("_")[1]
+    return " ".join(filter(None, (stem[:3], doc.meta.get("outlet"))))
+
+
 def compute_statistics(records: Sequence[AnnotatedDocument],
                        assignments: dict[str, Assignment]) -> Statistics:
     stats = Statistics(per_split={name: Counter() for name in SPLIT_NAMES},
