@@ -1,3 +1,3 @@
 """KoTechNews: information extraction benchmark for Korean technology news."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
