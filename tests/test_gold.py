@@ -96,3 +96,31 @@ def test_committed_dataset_is_the_build_of_the_committed_gold(tmp_path):
     assert sorted(map(str, fresh)) == sorted(map(str, committed))
     stale = [str(name) for name in fresh if fresh[name] != committed[name]]
     assert stale == [], "dataset/ is stale: run `kotechnews build`"
+
+
+def test_released_splits_meet_the_test_minimum_and_the_public_build_is_open_only(tmp_path):
+    from datasets import load_dataset
+
+    from kotechnews.hfdataset.build import DATASET_DIR, build_from_gold
+    from kotechnews.licences import OPEN_TEXT_LICENSES
+    from kotechnews.splits import TEST_MINIMUM
+
+    full = {config: load_dataset(str(DATASET_DIR), config) for config in ("documents", "entities",
+                                                                          "numeric_claims")}
+    test_docs = full["documents"]["test"]
+    assert len(test_docs) >= TEST_MINIMUM["documents"]
+    assert sum(len(row["entities"]) for row in full["entities"]["test"]) >= TEST_MINIMUM["entities"]
+    assert sum(len(row["claims"]) for row in full["numeric_claims"]["test"]) >= TEST_MINIMUM["claims"]
+    assert set(test_docs["license"]) <= OPEN_TEXT_LICENSES
+    assert sum(len(part) for part in full["documents"].values()) == len(load_gold())
+
+    build_from_gold(GOLD_DIR, tmp_path / "public", public=True)
+    public = load_dataset(str(tmp_path / "public"), "documents")
+    licences = {licence for part in public.values() for licence in part["license"]}
+    assert licences <= OPEN_TEXT_LICENSES
+    public_split = {row["id"]: split for split, part in public.items() for row in part}
+    full_split = {row["id"]: split for split, part in full["documents"].items() for row in part}
+    open_ids = {row["id"] for part in full["documents"].values() for row in part
+                if row["license"] in OPEN_TEXT_LICENSES}
+    assert set(public_split) == open_ids and len(open_ids) == 43
+    assert all(public_split[i] == full_split[i] for i in public_split)
