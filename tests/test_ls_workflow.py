@@ -103,7 +103,10 @@ def test_gold_round_trip_is_identical(ls_client, ls_project, tmp_path):
 
 def test_synthetic_round_trip_is_identical(ls_client, ls_project, ingested_documents, tmp_path):
     records = [synthetic_record(doc, seed=n) for n, doc in enumerate(ingested_documents)]
-    assert all(r.entities and r.relations and r.claims for r in records)
+    assert all(r.entities and r.relations for r in records)
+    # every text in which the quantity finder reads an amount with a unit gets claims
+    assert all(r.claims or not any(q.unit for q in find_quantities(r.text)) for r in records)
+    assert sum(bool(r.claims) for r in records) > len(records) / 2
     tasks = [{"data": convert.task_data(doc), "annotations": [{"result": convert.result_from_record(r)}]}
              for doc, r in zip(ingested_documents, records)]
     push_export(ls_client, ls_project, tasks, "synthetic")

@@ -170,6 +170,8 @@ def build_dataset(records: Sequence[AnnotatedDocument], out_dir: Path, version: 
             for split in SPLIT_NAMES:
                 rows = [ROW_BUILDERS[config](doc, assignments[doc.id]) for doc in records
                         if assignments[doc.id].split == split]
+                if not rows:  # a public edition may have no open document in a split
+                    continue
                 data, num_bytes = parquet_bytes(config, rows)
                 path = dataset_card.data_path(config, split)
                 _write(staging, path, data)

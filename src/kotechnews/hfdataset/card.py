@@ -96,8 +96,8 @@ def card_metadata(version: str, files: Sequence[SplitFile], public: bool = False
               "technology"],
     )
     MetadataConfigs({
-        config: {"data_files": [{"split": split, "path": data_path(config, split)}
-                                for split in SPLIT_NAMES],
+        config: {"data_files": [{"split": f.split, "path": f.path}
+                                for f in files if f.config == config],
                  **({"default": True} if config == DEFAULT_CONFIG else {})}
         for config in CONFIG_NAMES
     }).to_dataset_card_data(card)
