@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from kotechnews.gold import GoldError, load_gold
 from kotechnews.labelstudio import convert
-from kotechnews.labelstudio.workflow import adjudicate, annotator_progress, article_exports
+from kotechnews.labelstudio.adjudication import adjudicate, annotator_progress
+from kotechnews.labelstudio.workflow import article_exports
 
 GOLD = sorted((Path(__file__).resolve().parents[1] / "annotation" / "gold").glob("*.json"))
 
@@ -72,7 +74,7 @@ def test_skipped_only_task_is_unannotated_and_reported(task):
     assert annotator_progress([task]) == [{"annotator": "b@example.com", "tasks_done": 0,
                                            "annotations": 0, "cancelled": 1, "ground_truth": 0,
                                            "last_activity": "2026-01-02T00:00:00Z"}]
-    assert article_exports([task]) == {}
+    assert article_exports([task], adj) == {}
 
 
 def test_a_task_problem_invalidates_every_annotation(task):
@@ -86,6 +88,28 @@ def test_a_task_problem_invalidates_every_annotation(task):
 def test_article_exports_are_named_after_the_source_file(task):
     twin = copy.deepcopy(task)
     twin["data"]["doc_id"] = "other-id"  # same source_file: falls back to the doc_id
-    files = article_exports([task, twin])
+    files = article_exports([task, twin], adjudicate([task, twin], "mem"))
     assert sorted(files) == sorted([GOLD[0].name, "other-id.json"])
     assert files[GOLD[0].name] == [task]
+
+
+def test_pull_article_files_and_the_gold_loader_apply_one_rule(task, tmp_path):
+    """A single annotation that is not ground truth is gold for both; a conflict for neither."""
+    single = [copy.deepcopy(task)]
+    base = task["annotations"][0]
+    conflicting = copy.deepcopy(task)
+    conflicting["annotations"] = [base, _variant(base, 11, "b@example.com", drop_relations=1)]
+    for tasks, accepted in ((single, True), ([conflicting], False)):
+        adj = adjudicate(tasks, "mem")
+        files = article_exports(tasks, adj)
+        assert bool(files) is accepted
+        gold_dir = tmp_path / ("single" if accepted else "conflict")
+        gold_dir.mkdir()
+        (gold_dir / GOLD[0].name).write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
+        if accepted:
+            [record] = load_gold(gold_dir)
+            assert record.to_dict()["entities"] == adj.gold[0].to_dict()["entities"]
+            assert record.meta["source_file"] == task["data"]["source_file"]
+        else:
+            with pytest.raises(GoldError, match=r"not gold: task .* 2 agreed annotations disagree"):
+                load_gold(gold_dir)

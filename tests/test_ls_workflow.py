@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 import subprocess
 import uuid
 from pathlib import Path
@@ -235,3 +236,45 @@ def test_personal_access_token_works(ls_settings):
     client = LabelStudioClient(ServerSettings(ls_settings.url, created.json()["token"]))
     title = f"test-{uuid.uuid4().hex[:10]}"
     assert workflow.setup_project(client, title).action == "created"
+
+
+def test_contributing_path_end_to_end(ls_client, ls_project, sdk, tmp_path):
+    """CONTRIBUTING.md steps 4-7 on a real server: a raw article and its metadata row are ingested,
+    pushed with quantity pre-annotations, annotated as a contributor does (a plain submitted
+    annotation, not ground truth), pulled; the article file goes into the gold, which validates, is
+    complete and builds."""
+    from kotechnews.annotation import completeness_gaps
+    from kotechnews.gold import load_gold
+    from kotechnews.hfdataset.build import build_from_gold
+    from kotechnews.ingest import ingest_directory
+    from kotechnews.jsonio import write_jsonl
+    from kotechnews.validate import validate_paths
+
+    name = "wikinews_040_6c5c9aa9"  # a committed article stands in for the contributor's new one
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / f"{name}.txt").write_bytes((ROOT / "annotation" / "raw" / f"{name}.txt").read_bytes())
+    write_jsonl(raw / "metadata.jsonl", [row for row in read_jsonl(ROOT / "annotation" / "raw" /
+                                                                     "metadata.jsonl")
+                                         if row["source_file"] == f"{name}.txt"])
+    [article] = [a.document for a in ingest_directory(raw, tmp_path / "ingested")]
+    push_documents(ls_client, ls_project, [article], quantity_predictions([article]))
+    [task_id] = ls_client.task_ids_by_doc_id(ls_project).values()
+    [committed] = json.loads((GOLD_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    [reading] = committed["annotations"]
+    sdk.annotations.create(id=task_id, result=reading["result"])  # the contributor submits
+
+    result = pull(ls_client, ls_project, tmp_path / "pull")
+    assert [o.outcome for o in result.adjudication.outcomes] == ["gold"]
+    gold = tmp_path / "gold"
+    shutil.copytree(GOLD_DIR, gold)
+    shutil.copy(tmp_path / "pull" / workflow.ARTICLES_DIR / f"{name}.json", gold / f"{name}.json")
+    files, problems = validate_paths([gold])
+    assert problems == [] and len(files) == len(_gold_files())
+    records = {doc.id: doc for doc in load_gold(gold)}
+    pulled = records[article["id"]]
+    assert pulled.to_dict() == {d.id: d for d in load_gold()}[article["id"]].to_dict()
+    exclusions = list(read_jsonl(ROOT / "annotation" / "number_exclusions.jsonl"))
+    assert completeness_gaps(pulled, exclusions) == []
+    built = build_from_gold(gold, tmp_path / "dataset")
+    assert sum(f.num_examples for f in built.files if f.config == "documents") == len(records)

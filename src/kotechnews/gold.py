@@ -1,7 +1,10 @@
 """The gold: Label Studio exports under annotation/gold, read as records.
 
-Each gold file is a Label Studio JSON export holding one ground-truth annotation per task. Reading
-validates first: gold that does not pass ``kotechnews validate`` is never used.
+Each gold file is a Label Studio JSON export (the article file ``kotechnews ls pull`` writes).
+Reading validates first: gold that does not pass ``kotechnews validate`` is never used. Which
+annotation of a task is its gold follows the one adjudication rule of ``ls pull``
+(``kotechnews.labelstudio.adjudication``): ground truth wins, a single annotation stands, several
+must agree; a conflict or a task without a usable annotation is refused.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from kotechnews.labelstudio import convert
+from kotechnews.labelstudio.adjudication import adjudicate
 from kotechnews.records import DOCUMENT_METADATA, AnnotatedDocument
 from kotechnews.validate import validate_paths
 
@@ -31,15 +34,22 @@ def load_gold(gold_dir: Path = GOLD_DIR) -> list[AnnotatedDocument]:
         raise GoldError(f"no gold export files under {gold_dir}")
     records: dict[str, AnnotatedDocument] = {}
     for path in files:
-        for task in json.loads(path.read_text(encoding="utf-8")):
-            chosen = [a for a in task.get("annotations", [])
-                      if a.get("ground_truth") and not a.get("was_cancelled")]
-            if len(chosen) != 1:
-                raise GoldError(f"{path}: task {task['data'].get('doc_id')}: gold needs exactly one "
-                                f"ground-truth annotation, found {len(chosen)}")
-            doc = convert.record_from_result(task["data"], chosen[0]["result"])
-            doc.meta = {k: task["data"].get(k) for k in DOCUMENT_METADATA}
-            doc.meta["sentences"] = task["data"]["sentences"]
+        tasks = json.loads(path.read_text(encoding="utf-8"))
+        adjudication = adjudicate(tasks, str(path))
+        refused = [*(f"task {c['task']} (doc {c['doc_id']}): {len(c['annotations'])} "
+                     f"{c['rule'].replace('_', ' ')} annotations disagree"
+                     for c in adjudication.conflicts),
+                   *(f"task {u['task']} (doc {u['doc_id']}): no submitted annotation"
+                     for u in adjudication.unannotated)]
+        if refused:
+            raise GoldError(f"{path}: not gold: {'; '.join(refused)} (the rule of `kotechnews ls "
+                            "pull`: ground truth wins, a single annotation stands, several must "
+                            "agree)")
+        data_by_id = {task["data"]["doc_id"]: task["data"] for task in tasks}
+        for doc in adjudication.gold:
+            data = data_by_id[doc.id]
+            doc.meta = {k: data.get(k) for k in DOCUMENT_METADATA}
+            doc.meta["sentences"] = data["sentences"]
             if doc.id in records:
                 raise GoldError(f"{path}: document {doc.id} is in the gold twice")
             records[doc.id] = doc

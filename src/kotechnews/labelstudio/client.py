@@ -20,11 +20,11 @@ from label_studio_sdk import LabelStudio
 from label_studio_sdk.core.api_error import ApiError
 
 from kotechnews.labelstudio.config import ServerSettings
+from kotechnews.labelstudio.convert import DOC_ID
 
 T = TypeVar("T")
 
 RETRIED_STATUS = {401, 408, 429}
-DOC_ID = "doc_id"
 # Full export: annotators expanded, predictions with their results, every kind of annotation.
 EXPORT_SERIALIZATION = {"predictions": {"only_id": False},
                         "annotations__completed_by": {"only_id": False}}

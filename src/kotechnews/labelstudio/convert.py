@@ -38,6 +38,9 @@ NUMBER_FIELDS = tuple(f.name for f in schema.CLAIM_FIELDS if f.kind == "number")
 LINK_FIELDS = {link.name: link.field for link in schema.CLAIM_LINKS}
 
 
+DOC_ID = "doc_id"  # the task data key that names the document
+
+
 def format_number(number: float) -> str:
     """Numbers as Label Studio text: integers without a decimal point."""
     return str(int(number)) if float(number).is_integer() else repr(float(number))
@@ -53,7 +56,7 @@ def task_data(document: dict[str, Any]) -> dict[str, Any]:
     """Label Studio task data for an ingested document (the document id travels with it)."""
     return {
         "text": document["text"],
-        "doc_id": document["id"],
+        DOC_ID: document["id"],
         **{key: document.get(key) for key in DOCUMENT_METADATA},
         "sentences": [[s["start"], s["end"]] for s in document["sentences"]],
     }
