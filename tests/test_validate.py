@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -259,7 +260,7 @@ def test_cli_exit_codes_and_messages(tmp_path, export):
     runner = CliRunner()
     result = runner.invoke(app, ["validate", str(good)])
     assert result.exit_code == 0, result.output
-    assert "1 file(s), 0 problem(s)" in result.output
+    assert "1 export file(s), 0 worksheet(s), 0 skipped, 0 problem(s)" in result.output
     _item(export, "e2")["value"]["labels"] = ["PERSON"]
     _item(export, "q1", "unit")["value"]["text"] = ["파라미터"]
     (good / "x.json").write_text(json.dumps(export, ensure_ascii=False), encoding="utf-8")
@@ -267,4 +268,38 @@ def test_cli_exit_codes_and_messages(tmp_path, export):
     assert result.exit_code == 1
     assert "unknown label 'PERSON'" in result.output
     assert "'파라미터' disagrees" in result.output
-    assert "1 file(s), 2 problem(s)" in result.output
+    assert "1 export file(s), 0 worksheet(s), 0 skipped, 2 problem(s)" in result.output
+
+
+def test_validate_knows_worksheets_reports_and_predictions(tmp_path, export):
+    """`kotechnews validate annotation/` checks each file by what it is."""
+    root = Path(__file__).resolve().parents[1]
+    tree = tmp_path / "annotation"
+    (tree / "gold").mkdir(parents=True)
+    (tree / "gold" / "x.json").write_text(json.dumps(export, ensure_ascii=False), encoding="utf-8")
+    (tree / "worksheets").mkdir()
+    sheet_path = root / "annotation" / "worksheets" / "wikinews_040_6c5c9aa9.json"
+    sheet = json.loads(sheet_path.read_text(encoding="utf-8"))
+    (tree / "worksheets" / sheet_path.name).write_text(json.dumps(sheet, ensure_ascii=False),
+                                                        encoding="utf-8")
+    (tree / "report.json").write_text(json.dumps({"pulled_at": "x", "outcomes": []}),
+                                      encoding="utf-8")
+    (tree / "conflicts.json").write_text(json.dumps({"conflicts": [], "invalid": []}),
+                                         encoding="utf-8")
+    (tree / "predictions.json").write_text(json.dumps({"about": "text", "quantity": {
+        "ktn-1": {"model_version": "m", "result": []}}}), encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(app, ["validate", str(tree), "--documents", str(tmp_path / "none.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert "1 export file(s), 1 worksheet(s), 3 skipped, 0 problem(s)" in " ".join(result.output.split())
+    # a worksheet naming a surface its sentence does not hold is a problem, as a worksheet
+    first = next(iter(sheet["sentences"]))
+    sheet["sentences"][first] = [["없는말", "ORG", "없는말"]]
+    (tree / "worksheets" / sheet_path.name).write_text(json.dumps(sheet, ensure_ascii=False),
+                                                        encoding="utf-8")
+    (tree / "odd.json").write_text(json.dumps({"something": 1}), encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(tree), "--documents", str(tmp_path / "none.jsonl")])
+    output = " ".join(result.output.split())
+    assert result.exit_code == 1
+    assert "'없는말' not found" in output and "odd.json: task -: file: not a Label Studio export" in output
+    assert "Traceback" not in result.output

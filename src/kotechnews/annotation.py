@@ -18,7 +18,8 @@ from typing import Any
 from kotechnews import schema
 from kotechnews.jsonio import read_jsonl, write_json, write_jsonl
 from kotechnews.records import AnnotatedDocument
-from kotechnews.worksheet import compile_worksheet, gold_export
+from kotechnews.validate import Problem, validate_tasks
+from kotechnews.worksheet import WorksheetError, compile_worksheet, gold_export
 
 NUMBER_EXCLUSION_RULES = ("N3", "N4", "N5", "N6")
 DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
@@ -33,7 +34,41 @@ def numbered_sentences(document: dict[str, Any]) -> str:
 
 
 def documents_by_source(documents_path: Path) -> dict[str, dict[str, Any]]:
+    """Ingested documents by source file; a missing file is an error that says how to make it."""
+    if not Path(documents_path).is_file():
+        raise FileNotFoundError(f"{documents_path}: no ingested documents; make them with "
+                                "`kotechnews ingest annotation/raw --out build/ingested` "
+                                "(or `kotechnews run`)")
     return {row["source_file"]: row for row in read_jsonl(documents_path)}
+
+
+def documents_or_ingest(documents_path: Path, raw_dir: Path) -> dict[str, dict[str, Any]]:
+    """The ingested documents, or (when not ingested yet) raw_dir ingested into a temporary
+    directory: enough to check worksheets on a fresh clone."""
+    if Path(documents_path).is_file():
+        return documents_by_source(documents_path)
+    import tempfile
+
+    from kotechnews.ingest import ingest_directory
+
+    with tempfile.TemporaryDirectory() as out:
+        return {a.document["source_file"]: a.document for a in ingest_directory(raw_dir, Path(out))}
+
+
+def worksheet_problems(sheet: dict[str, Any], path: Path,
+                       documents: dict[str, dict[str, Any]]) -> list[Problem]:
+    """A worksheet is valid when it compiles onto its ingested document (every mention found in
+    its sentence, every relation and claim link resolved, labels known)."""
+    source = sheet.get("source_file")
+    document = documents.get(source) if isinstance(source, str) else None
+    if document is None:
+        return [Problem(str(path), str(source), None, "source_file",
+                        f"{source!r} is not an ingested document")]
+    try:
+        doc, _ = compile_worksheet(sheet, document)
+    except (WorksheetError, KeyError, TypeError, ValueError) as exc:
+        return [Problem(str(path), source, None, "worksheet", str(exc))]
+    return [p for p in validate_tasks([gold_export(document, doc, "check", "-", 1)[0]], str(path))]
 
 
 def compile_sheets(worksheet_dir: Path, documents: dict[str, dict[str, Any]]):

@@ -11,7 +11,7 @@ from rich.console import Console
 from kotechnews import annotation
 from kotechnews.gold import GOLD_DIR, PROJECT_ROOT, load_gold
 from kotechnews.jsonio import read_jsonl
-from kotechnews.validate import validate_paths
+from kotechnews.validate import validate_tree
 
 console = Console()
 err = Console(stderr=True)
@@ -21,19 +21,37 @@ annotation_app = typer.Typer(help="Gold annotation tools: show, compile, check, 
 WORKSHEETS = PROJECT_ROOT / "annotation" / "worksheets"
 EXCLUSIONS = PROJECT_ROOT / "annotation" / "number_exclusions.jsonl"
 DOCUMENTS = PROJECT_ROOT / "build" / "ingested" / "documents.jsonl"
+RAW_DIR = PROJECT_ROOT / "annotation" / "raw"
 PREANNOTATIONS = PROJECT_ROOT / "annotation" / "preannotations" / "wikinews.json"
 
 
-def validate_command(paths: list[Path] = typer.Argument(..., help="Export files or directories")):
-    """Check Label Studio exports against the schema and the text; exit 1 on any problem."""
-    files, problems = validate_paths(paths)
-    for problem in problems:
+def validate_command(
+        paths: list[Path] = typer.Argument(..., help="Exports, worksheets or directories of them"),
+        documents: Path = typer.Option(DOCUMENTS, help="Ingested documents the worksheets are "
+                                                        "checked against (annotation/raw is "
+                                                        "ingested when they are missing)")):
+    """Check exports against the schema and the text, worksheets against their documents; pull
+    reports and stored predictions are recognised and skipped. Exit 1 on any problem."""
+    loaded: dict[str, dict] = {}
+
+    def check_worksheet(sheet: dict, path: Path) -> list:
+        if not loaded:
+            loaded.update(annotation.documents_or_ingest(documents, RAW_DIR))
+        return annotation.worksheet_problems(sheet, path, loaded)
+
+    report = validate_tree(paths, check_worksheet)
+    for problem in report.problems:
         err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
-    if not files:
+    for path, kind in report.skipped:
+        console.print(f"skipped {path}: a {kind} file, not annotations", markup=False,
+                      highlight=False)
+    checked = report.checked
+    if not checked["export"] and not checked["worksheet"]:
         err.print(f"no export files under {', '.join(map(str, paths))}")
         raise typer.Exit(1)
-    console.print(f"{len(files)} file(s), {len(problems)} problem(s)")
-    raise typer.Exit(1 if problems else 0)
+    console.print(f"{len(checked['export'])} export file(s), {len(checked['worksheet'])} "
+                  f"worksheet(s), {len(report.skipped)} skipped, {len(report.problems)} problem(s)")
+    raise typer.Exit(1 if report.problems else 0)
 
 
 @annotation_app.command("show")

@@ -11,7 +11,7 @@ import json
 import math
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -337,6 +337,66 @@ def load_export(path: Path) -> tuple[Any, list[Problem]]:
     except json.JSONDecodeError as exc:
         return None, [Problem(str(path), "-", None, "file",
                               f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")]
+
+
+def file_kind(data: Any) -> str | None:
+    """What a JSON file of the annotation tree is: a Label Studio ``export`` (a list of tasks), an
+    annotator's ``worksheet``, a ``pull report`` or ``pull conflicts`` file, stored
+    ``predictions`` (pre-annotations by source), or None (none of these)."""
+    if isinstance(data, list):
+        return "export"
+    if not isinstance(data, dict):
+        return None
+    if "source_file" in data and "sentences" in data:
+        return "worksheet"
+    if "outcomes" in data and "pulled_at" in data:
+        return "pull report"
+    if "conflicts" in data and "invalid" in data:
+        return "pull conflicts"
+    sources = [v for v in data.values() if isinstance(v, dict)]
+    if sources and all(isinstance(p, dict) and "result" in p for v in sources for p in v.values()):
+        return "predictions"
+    return None
+
+
+@dataclass
+class TreeReport:
+    """What ``validate_tree`` found: checked files by kind, skipped files and their kind."""
+    checked: dict[str, list[Path]]
+    skipped: list[tuple[Path, str]]
+    problems: list[Problem]
+
+
+# Kinds that are outputs or inputs of tools, not annotations to validate.
+SKIPPED_KINDS = ("pull report", "pull conflicts", "predictions")
+
+
+def validate_tree(paths: Iterable[str | Path],
+                  check_worksheet: Callable[[dict[str, Any], Path], list[Problem]]) -> TreeReport:
+    """Validate every JSON file under paths by what it is: exports as exports (with corpus-wide
+    canonical-id checks), worksheets with ``check_worksheet``; pull reports, conflicts files and
+    stored predictions are skipped and listed; anything else is a problem."""
+    report = TreeReport({"export": [], "worksheet": []}, [], [])
+    for path in export_files(paths):
+        data, load_problems = load_export(path)
+        report.problems.extend(load_problems)
+        if load_problems:
+            continue
+        kind = file_kind(data)
+        if kind in SKIPPED_KINDS:
+            report.skipped.append((path, kind))
+        elif kind == "worksheet":
+            report.checked["worksheet"].append(path)
+            report.problems.extend(check_worksheet(data, path))
+        elif kind == "export":
+            report.checked["export"].append(path)
+        else:
+            report.problems.append(Problem(str(path), "-", None, "file",
+                                           "not a Label Studio export (a list of tasks), a "
+                                           "worksheet, a pull report or stored predictions"))
+    _, problems = validate_paths(report.checked["export"])
+    report.problems.extend(problems)
+    return report
 
 
 def validate_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[Problem]]:
