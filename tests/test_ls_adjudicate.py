@@ -111,5 +111,5 @@ def test_pull_article_files_and_the_gold_loader_apply_one_rule(task, tmp_path):
             assert record.to_dict()["entities"] == adj.gold[0].to_dict()["entities"]
             assert record.meta["source_file"] == task["data"]["source_file"]
         else:
-            with pytest.raises(GoldError, match=r"not gold: task .* 2 agreed annotations disagree"):
+            with pytest.raises(GoldError, match=r"not gold: task .* 2 annotations, none of them ground truth, disagree"):
                 load_gold(gold_dir)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -15,6 +16,19 @@ from kotechnews.validate import validate_tree
 
 console = Console()
 err = Console(stderr=True)
+
+
+def one_line_errors(command):
+    """Expected failures (a missing input file, gold that is refused, a worksheet that does not
+    compile) end the command with one line and exit 1, never a traceback."""
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (OSError, ValueError) as exc:  # GoldError, WorksheetError, IngestError are ValueErrors
+            err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+    return run
 annotation_app = typer.Typer(help="Gold annotation tools: show, compile, check, counts.",
                              no_args_is_help=True)
 
@@ -55,6 +69,7 @@ def validate_command(
 
 
 @annotation_app.command("show")
+@one_line_errors
 def show_command(source_file: str, documents: Path = typer.Option(DOCUMENTS)):
     """Print a document's clean text as numbered sentences (what annotators read)."""
     rows = annotation.documents_by_source(documents)
@@ -65,6 +80,7 @@ def show_command(source_file: str, documents: Path = typer.Option(DOCUMENTS)):
 
 
 @annotation_app.command("compile")
+@one_line_errors
 def compile_command(worksheets: Path = typer.Option(WORKSHEETS),
                     documents: Path = typer.Option(DOCUMENTS),
                     gold_dir: Path = typer.Option(GOLD_DIR),
@@ -76,6 +92,7 @@ def compile_command(worksheets: Path = typer.Option(WORKSHEETS),
 
 
 @annotation_app.command("check")
+@one_line_errors
 def check_command(gold_dir: Path = typer.Option(GOLD_DIR),
                   exclusions: Path = typer.Option(EXCLUSIONS)):
     """List unexplained numbers and unannotated repeats of annotated surfaces; exit 1 if any."""
@@ -92,6 +109,7 @@ AGREEMENT = PROJECT_ROOT / "annotation" / "agreement"
 
 
 @annotation_app.command("agreement")
+@one_line_errors
 def agreement_command(documents: Path = typer.Option(DOCUMENTS),
                       agreement_dir: Path = typer.Option(AGREEMENT, help="annotator-a/, annotator-b/"),
                       worksheets: Path = typer.Option(WORKSHEETS, help="adjudicated worksheets"),
@@ -106,6 +124,7 @@ def agreement_command(documents: Path = typer.Option(DOCUMENTS),
 
 
 @annotation_app.command("counts")
+@one_line_errors
 def counts_command(gold_dir: Path = typer.Option(GOLD_DIR),
                    as_json: bool = typer.Option(False, "--json")):
     """Label counts per type and per article (Markdown table or JSON)."""
@@ -118,6 +137,7 @@ def counts_command(gold_dir: Path = typer.Option(GOLD_DIR),
 
 
 @annotation_app.command("preannotations")
+@one_line_errors
 def preannotations_command(
         predictions: Path = typer.Option(PREANNOTATIONS, help="Stored Label Studio predictions"),
         gold_dir: Path = typer.Option(GOLD_DIR, help="Gold Label Studio exports"),

@@ -37,7 +37,8 @@ def load_gold(gold_dir: Path = GOLD_DIR) -> list[AnnotatedDocument]:
         tasks = json.loads(path.read_text(encoding="utf-8"))
         adjudication = adjudicate(tasks, str(path))
         refused = [*(f"task {c['task']} (doc {c['doc_id']}): {len(c['annotations'])} "
-                     f"{c['rule'].replace('_', ' ')} annotations disagree"
+                     + ("ground-truth annotations" if c["rule"] == "ground_truth" else
+                        "annotations, none of them ground truth,") + " disagree"
                      for c in adjudication.conflicts),
                    *(f"task {u['task']} (doc {u['doc_id']}): no submitted annotation"
                      for u in adjudication.unannotated)]
