@@ -83,7 +83,26 @@ def test_paired_test_prefers_the_better_system():
     assert reverse["tasks"]["entities"]["strict_f1"]["p_value"] == 1.0
     same = compare(gold, _submission(PRED), _submission(PRED), tasks=["entities"],
                    n_bootstrap=100)
-    assert same["tasks"]["entities"]["strict_f1"]["p_value"] == 1.0  # A never beats itself
+    # A against itself: every resampled difference is 0, a degenerate distribution, not p = 1
+    assert same["tasks"]["entities"]["strict_f1"]["p_value"] is None
+    assert same["tasks"]["entities"]["strict_f1"]["delta_ci"] is None
+    assert any("entities.strict_f1: every bootstrap resample gives the same difference" in w
+               for w in same["warnings"])
+
+
+def test_few_documents_or_a_degenerate_distribution_give_no_interval():
+    few = score(Corpus(GOLD[:4], "gold"), _submission(PRED[:4]), tasks=["entities"])
+    assert all(m["ci"] is None for m in few["tasks"]["entities"]["metrics"].values())
+    assert any("only 4 scored document(s): fewer than 5" in w for w in few["warnings"])
+    compared = compare(Corpus(GOLD[:4], "gold"), _submission(GOLD[:4]), _submission(PRED[:4]),
+                       tasks=["entities"], n_bootstrap=50)
+    assert compared["tasks"]["entities"]["strict_f1"]["p_value"] is None
+    perfect = score(Corpus(GOLD, "gold"), _submission(GOLD), tasks=["entities"])
+    strict = perfect["tasks"]["entities"]["metrics"]["strict_f1"]
+    assert strict["value"] == 1.0 and strict["ci"] is None  # every resample scores 1.0
+    assert any("same value for entities." in w and "entities.strict_f1" in w
+               for w in perfect["warnings"])
+    assert score(Corpus(GOLD, "gold"), _submission(PRED), tasks=["entities"])["warnings"] == []
 
 
 def test_paired_p_value_counts_samples_where_a_does_not_win():

@@ -217,12 +217,6 @@ def result_record(spec: BaselineSpec, evaluation: Evaluation, *, seed: int, n_bo
         gold, train = Corpus(gold_from_documents(evaluation.gold, source), source), None
     result = score_tasks(spec.tasks, evaluation.predictions, gold, train, n_bootstrap, seed,
                          f"baseline:{spec.name}")
-    if len(evaluation.gold) < 2:  # resampling one document always redraws it
-        for body in result["tasks"].values():
-            for metric in body["metrics"].values():
-                metric["ci"] = None
-        result["warnings"].append("one scored document: no confidence interval; read the "
-                                  "cross-validation result for the uncertainty")
     fold_scores(spec, evaluation)
     result["versions"].update(package_versions(spec.packages))
     result["baseline"] = {

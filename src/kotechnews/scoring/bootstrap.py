@@ -57,6 +57,15 @@ def sample_metrics(tables: Sequence[tuple[Counts, Metrics]], n_samples: int, see
             for out in batches]
 
 
+# Below this many documents a document bootstrap says nothing: intervals are not reported.
+MIN_DOCUMENTS = 5
+
+
+def is_degenerate(samples: np.ndarray) -> bool:
+    """Every resample gave the same value: a zero-width interval that measures nothing."""
+    return bool(np.ptp(samples) == 0)
+
+
 def percentile_interval(samples: np.ndarray, confidence: float = CONFIDENCE
                         ) -> tuple[float, float]:
     tail = (1 - confidence) / 2 * 100

@@ -27,8 +27,8 @@ from kotechnews import schema
 from kotechnews.records import AnnotatedDocument
 from kotechnews.scoring import claims, entities, relations
 from kotechnews.scoring.bootstrap import (
-    CONFIDENCE, Counts, paired_p_value, percentile_interval, sample_metrics, stack_counts,
-    totals)
+    CONFIDENCE, MIN_DOCUMENTS, Counts, is_degenerate, paired_p_value, percentile_interval,
+    sample_metrics, stack_counts, totals)
 from kotechnews.scoring.submission import Submission
 
 RESULT_FORMAT = "kotechnews-result/1"
@@ -100,9 +100,19 @@ def score(gold: Corpus, submission: Submission, *, tasks: Sequence[str] = TASK_N
     options = _options(train, value_rtol)
     tables = {name: count_table(TASKS[name], gold.documents, submission.documents, options)
               for name in tasks}
+    warnings = [str(issue) for issue in submission.warnings]
+    intervals = n_bootstrap > 0 and len(gold.documents) >= MIN_DOCUMENTS
+    if n_bootstrap and not intervals:
+        warnings.append(f"only {len(gold.documents)} scored document(s): fewer than "
+                        f"{MIN_DOCUMENTS}, so no confidence interval is reported")
     samples = dict(zip(tasks, sample_metrics(
         [(tables[name], TASKS[name].metrics) for name in tasks], n_bootstrap, seed)
-    )) if n_bootstrap else {}
+    )) if intervals else {}
+    degenerate = sorted(f"{name}.{metric}" for name in samples
+                        for metric, values in samples[name].items() if is_degenerate(values))
+    if degenerate:
+        warnings.append("every bootstrap resample gives the same value for "
+                        f"{', '.join(degenerate)}: no interval is reported for them")
     results = {}
     for name in tasks:
         task, summed = TASKS[name], totals(tables[name])
@@ -112,7 +122,8 @@ def score(gold: Corpus, submission: Submission, *, tasks: Sequence[str] = TASK_N
             "metrics": {
                 metric: {"value": _scalar(value),
                          "ci": (list(percentile_interval(samples[name][metric]))
-                                if n_bootstrap else None)}
+                                if intervals and f"{name}.{metric}" not in degenerate
+                                else None)}
                 for metric, value in point.items()},
             "totals": {count: float(values.sum()) for count, values in summed.items()},
         }
@@ -131,7 +142,7 @@ def score(gold: Corpus, submission: Submission, *, tasks: Sequence[str] = TASK_N
         "bootstrap": {"samples": n_bootstrap, "seed": seed, "confidence": CONFIDENCE},
         "options": {"value_rtol": value_rtol},
         "tasks": results,
-        "warnings": [str(issue) for issue in submission.warnings],
+        "warnings": warnings,
         "versions": versions(),
     }
 
@@ -144,6 +155,11 @@ def compare(gold: Corpus, a: Submission, b: Submission, *, tasks: Sequence[str] 
     if n_bootstrap < 1:
         raise ValueError("a paired bootstrap test needs at least one sample")
     options = _options(train, value_rtol)
+    warnings = [str(issue) for issue in (*a.warnings, *b.warnings)]
+    few = len(gold.documents) < MIN_DOCUMENTS
+    if few:
+        warnings.append(f"only {len(gold.documents)} scored document(s): fewer than "
+                        f"{MIN_DOCUMENTS}, so no interval or p-value is reported")
     results = {}
     for name in tasks:
         task = TASKS[name]
@@ -152,15 +168,19 @@ def compare(gold: Corpus, a: Submission, b: Submission, *, tasks: Sequence[str] 
         point_a, point_b = task.metrics(totals(table_a)), task.metrics(totals(table_b))
         samples_a, samples_b = sample_metrics(
             [(table_a, task.metrics), (table_b, task.metrics)], n_bootstrap, seed)
-        results[name] = {
-            metric: {
+        results[name] = {}
+        for metric in (m for m in task.HEADLINE if m in point_a):
+            delta = samples_a[metric] - samples_b[metric]
+            tested = not few and not is_degenerate(delta)
+            if not few and not tested:
+                warnings.append(f"{name}.{metric}: every bootstrap resample gives the same "
+                                "difference: no interval or p-value is reported")
+            results[name][metric] = {
                 "a": _scalar(point_a[metric]), "b": _scalar(point_b[metric]),
                 "delta": _scalar(point_a[metric] - point_b[metric]),
-                "delta_ci": list(percentile_interval(samples_a[metric] - samples_b[metric])),
-                "p_value": paired_p_value(samples_a[metric], samples_b[metric]),
+                "delta_ci": list(percentile_interval(delta)) if tested else None,
+                "p_value": paired_p_value(samples_a[metric], samples_b[metric]) if tested else None,
             }
-            for metric in task.HEADLINE if metric in point_a
-        }
     return {
         "format": COMPARISON_FORMAT,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -171,6 +191,6 @@ def compare(gold: Corpus, a: Submission, b: Submission, *, tasks: Sequence[str] 
         "bootstrap": {"samples": n_bootstrap, "seed": seed, "confidence": CONFIDENCE},
         "options": {"value_rtol": value_rtol},
         "tasks": results,
-        "warnings": [str(issue) for issue in (*a.warnings, *b.warnings)],
+        "warnings": warnings,
         "versions": versions(),
     }

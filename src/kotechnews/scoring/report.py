@@ -72,8 +72,10 @@ def print_comparison(comparison: dict[str, Any], console: Console) -> None:
         for column in ("metric", "A", "B", "A-B", f"{level}% CI of A-B", "p (A > B)"):
             table.add_column(column, justify="left" if column == "metric" else "right")
         for metric, entry in metrics.items():
-            low, high = entry["delta_ci"]
+            interval, p_value = "–", "–"  # not measurable: the warnings above say why
+            if entry["delta_ci"] is not None:
+                low, high = entry["delta_ci"]
+                interval, p_value = f"[{percent(low)}, {percent(high)}]", f"{entry['p_value']:.4f}"
             table.add_row(metric, percent(entry["a"]), percent(entry["b"]),
-                          percent(entry["delta"]), f"[{percent(low)}, {percent(high)}]",
-                          f"{entry['p_value']:.4f}")
+                          percent(entry["delta"]), interval, p_value)
         console.print(table)
