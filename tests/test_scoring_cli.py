@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
-import types
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from kotechnews.cli import app
-from kotechnews.records import AnnotatedDocument
+from test_dataset_synthetic import write_changelog
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "submission.example.jsonl"
 runner = CliRunner()
@@ -70,31 +68,34 @@ def test_score_needs_exactly_one_gold_source(weaker):
         assert "exactly one of --split NAME or --gold FILE" in result.output
 
 
-def test_split_without_gold_module_is_a_clear_error(weaker, monkeypatch):
-    monkeypatch.setitem(sys.modules, "kotechnews.gold", types.ModuleType("kotechnews.gold"))
-    result = runner.invoke(app, ["score", "--pred", str(weaker), "--split", "test"])
-    assert result.exit_code == 2
-    assert "split:test: gold splits are not available" in result.stderr
-    assert "pass --gold FILE" in result.stderr
+def test_split_is_read_from_the_built_dataset_without_a_checkout(tmp_path):
+    """A researcher's path: the dataset (a folder or Hub repo) -> records -> a submission -> score
+    --split; the gold comes from the dataset's Parquet files, not from annotation/gold."""
+    from kotechnews.hfdataset.build import build_from_gold
+    from kotechnews.hfdataset.records import records_from_dataset
+    from test_dataset_synthetic import write_synthetic_gold
 
-
-def test_split_reads_gold_from_load_split(weaker, monkeypatch):
-    gold_module = types.ModuleType("kotechnews.gold")
-    records = [json.loads(line) for line in EXAMPLE.read_text(encoding="utf-8").splitlines()]
-
-    def load_split(name):
-        if name != "test":
-            raise KeyError(f"no split {name!r}")
-        return [AnnotatedDocument.from_dict(r) for r in records]
-
-    gold_module.load_split = load_split
-    monkeypatch.setitem(sys.modules, "kotechnews.gold", gold_module)
-    result = runner.invoke(app, ["score", "--pred", str(weaker), "--split", "test", "--json",
+    write_synthetic_gold(tmp_path / "gold")
+    build_from_gold(tmp_path / "gold", tmp_path / "dataset", version="0.1.0",
+                    changelog=write_changelog(tmp_path / "CHANGELOG.md", ["0.1.0"]))
+    test_records = records_from_dataset(tmp_path / "dataset", "test")
+    submission = tmp_path / "perfect.jsonl"
+    submission.write_text("".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n"
+                                  for r in test_records), encoding="utf-8")
+    result = runner.invoke(app, ["score", "--pred", str(submission), "--split", "test",
+                                 "--dataset", str(tmp_path / "dataset"), "--json",
                                  "--bootstrap", "0"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["gold"]["source"] == "split:test"
-    missing = runner.invoke(app, ["score", "--pred", str(weaker), "--split", "dev"])
-    assert missing.exit_code == 2 and "cannot load the gold split" in missing.stderr
+    scored = json.loads(result.stdout)
+    assert scored["gold"]["source"] == "split:test" and scored["gold"]["documents"] == len(test_records)
+    assert scored["tasks"]["entities"]["metrics"]["strict_f1"]["value"] == 1.0
+    assert scored["tasks"]["relations"]["metrics"]["f1"]["value"] == 1.0
+    for args, message in ((["--split", "dev"], "cannot load split 'dev'"),
+                          (["--split", "test", "--dataset", str(tmp_path / "none")],
+                           f"of the dataset {tmp_path / 'none'}")):
+        failed = runner.invoke(app, ["score", "--pred", str(submission), *args])
+        assert failed.exit_code == 2 and message in failed.stderr
+        assert "Traceback" not in failed.stderr
 
 
 def test_score_with_train_reports_ign_f1(weaker):

@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from kotechnews.hfdataset import DATASET_DIR
 from kotechnews.scoring.evaluate import DEFAULT_BOOTSTRAP, TASK_NAMES, Corpus, compare, score
 from kotechnews.scoring.report import print_comparison, print_issues, print_result
 from kotechnews.scoring.submission import (
@@ -19,7 +20,11 @@ TaskChoice = enum.Enum("TaskChoice", {name: name for name in (*TASK_NAMES, "all"
 
 EXIT_INVALID = 2
 
-_SPLIT = typer.Option(None, "--split", help="Score against a released gold split (e.g. test).")
+_SPLIT = typer.Option(None, "--split", help="Score against a split of the released dataset "
+                                            "(e.g. test).")
+_DATASET = typer.Option(str(DATASET_DIR), "--dataset",
+                        help="Dataset the --split comes from: a folder or a Hub repo id "
+                             "(default: this project's dataset/).")
 _GOLD = typer.Option(None, "--gold", help="Gold JSONL file (same format, with text).",
                      dir_okay=False)
 _TRAIN = typer.Option(None, "--train", help="Train gold JSONL, enables relation Ign F1.",
@@ -40,19 +45,19 @@ def _fail(issues: list[ValidationIssue]) -> None:
     raise typer.Exit(EXIT_INVALID)
 
 
-def _gold(split: str | None, gold: Path | None) -> Corpus:
+def _gold(split: str | None, gold: Path | None, dataset: str) -> Corpus:
     if (split is None) == (gold is None):
         raise typer.BadParameter("give exactly one of --split NAME or --gold FILE")
     if split is not None:
-        return Corpus(load_split_gold(split), f"split:{split}")
+        return Corpus(load_split_gold(split, dataset), f"split:{split}")
     return Corpus(load_gold(gold), str(gold))
 
 
-def _load(split: str | None, gold: Path | None, train: Path | None, predictions: list[Path]
-          ) -> tuple[Corpus, Corpus | None, list[Submission]]:
+def _load(split: str | None, gold: Path | None, dataset: str, train: Path | None,
+          predictions: list[Path]) -> tuple[Corpus, Corpus | None, list[Submission]]:
     """Load gold, train and submissions, listing the errors of all inputs before exiting."""
     try:
-        gold_corpus = _gold(split, gold)
+        gold_corpus = _gold(split, gold, dataset)
     except SubmissionError as exc:
         _fail(exc.issues)
     issues: list[ValidationIssue] = []
@@ -81,12 +86,12 @@ def _warn(issues: list[ValidationIssue]) -> None:
 
 def score_command(
     pred: Path = typer.Option(..., "--pred", help="Submission JSONL file.", dir_okay=False),
-    split: str | None = _SPLIT, gold: Path | None = _GOLD, train: Path | None = _TRAIN,
-    task: TaskChoice = _TASK, as_json: bool = _JSON, bootstrap: int = _BOOTSTRAP,
-    seed: int = _SEED, value_rtol: float = _RTOL,
+    split: str | None = _SPLIT, gold: Path | None = _GOLD, dataset: str = _DATASET,
+    train: Path | None = _TRAIN, task: TaskChoice = _TASK, as_json: bool = _JSON,
+    bootstrap: int = _BOOTSTRAP, seed: int = _SEED, value_rtol: float = _RTOL,
 ) -> None:
     """Validate a submission and score it (entities, relations, numeric claims)."""
-    gold_corpus, train_corpus, (submission,) = _load(split, gold, train, [pred])
+    gold_corpus, train_corpus, (submission,) = _load(split, gold, dataset, train, [pred])
     result = score(gold_corpus, submission, tasks=_tasks(task), train=train_corpus,
                    n_bootstrap=bootstrap, seed=seed, value_rtol=value_rtol)
     if as_json:
@@ -99,14 +104,14 @@ def score_command(
 def compare_command(
     pred_a: Path = typer.Argument(..., help="Submission A (JSONL).", dir_okay=False),
     pred_b: Path = typer.Argument(..., help="Submission B (JSONL).", dir_okay=False),
-    split: str | None = _SPLIT, gold: Path | None = _GOLD, train: Path | None = _TRAIN,
-    task: TaskChoice = _TASK, as_json: bool = _JSON,
+    split: str | None = _SPLIT, gold: Path | None = _GOLD, dataset: str = _DATASET,
+    train: Path | None = _TRAIN, task: TaskChoice = _TASK, as_json: bool = _JSON,
     bootstrap: int = typer.Option(DEFAULT_BOOTSTRAP, "--bootstrap", min=1,
                                   help="Bootstrap samples of the paired test."),
     seed: int = _SEED, value_rtol: float = _RTOL,
 ) -> None:
     """Paired bootstrap test: is submission A better than B on each headline metric?"""
-    gold_corpus, train_corpus, (submission_a, submission_b) = _load(split, gold, train,
+    gold_corpus, train_corpus, (submission_a, submission_b) = _load(split, gold, dataset, train,
                                                                     [pred_a, pred_b])
     result = compare(gold_corpus, submission_a, submission_b, tasks=_tasks(task),
                      train=train_corpus, n_bootstrap=bootstrap, seed=seed,

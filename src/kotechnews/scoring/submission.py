@@ -447,20 +447,17 @@ def load_submission(path: str | Path, gold: Sequence[AnnotatedDocument]) -> Subm
     return align_submission(records_, str(path), gold, issues)
 
 
-def load_split_gold(name: str) -> list[AnnotatedDocument]:
-    """Gold documents of a released split via ``kotechnews.gold.load_split`` (imported lazily,
-    since the dataset module is optional for scoring files)."""
+def load_split_gold(name: str, dataset: str | Path) -> list[AnnotatedDocument]:
+    """Gold documents of one split of the released dataset (a folder or a Hub repo id), read with
+    ``datasets.load_dataset``: no source checkout needed."""
     source = f"split:{name}"
     try:
-        from kotechnews.gold import load_split
-    except ImportError as exc:
+        from kotechnews.hfdataset.records import records_from_dataset
+        from kotechnews.splits import check_split_name
+
+        documents = records_from_dataset(dataset, check_split_name(name))
+    except Exception as exc:  # a missing folder, an unknown repo or split: all one message
         issue = ValidationIssue("error", source, None, None, None, None,
-                                f"gold splits are not available ({exc}); pass --gold FILE")
-        raise SubmissionError([issue]) from None
-    try:
-        documents = load_split(name)
-    except (KeyError, ValueError, OSError) as exc:
-        issue = ValidationIssue("error", source, None, None, None, None,
-                                f"cannot load the gold split: {exc}")
+                                f"cannot load split {name!r} of the dataset {dataset}: {exc}")
         raise SubmissionError([issue]) from None
     return gold_from_documents(documents, source)
