@@ -70,7 +70,8 @@ def validate_command(
 
 @annotation_app.command("show")
 @one_line_errors
-def show_command(source_file: str, documents: Path = typer.Option(DOCUMENTS)):
+def show_command(source_file: str = typer.Argument(..., help="The document's source_file"),
+                 documents: Path = typer.Option(DOCUMENTS, help="Ingested documents (made by kotechnews ingest)")):
     """Print a document's clean text as numbered sentences (what annotators read)."""
     rows = annotation.documents_by_source(documents)
     if source_file not in rows:
@@ -81,10 +82,11 @@ def show_command(source_file: str, documents: Path = typer.Option(DOCUMENTS)):
 
 @annotation_app.command("compile")
 @one_line_errors
-def compile_command(worksheets: Path = typer.Option(WORKSHEETS),
-                    documents: Path = typer.Option(DOCUMENTS),
-                    gold_dir: Path = typer.Option(GOLD_DIR),
-                    exclusions: Path = typer.Option(EXCLUSIONS)):
+def compile_command(worksheets: Path = typer.Option(WORKSHEETS, help="Annotators' worksheets"),
+                    documents: Path = typer.Option(DOCUMENTS, help="Ingested documents (made by kotechnews ingest)"),
+                    gold_dir: Path = typer.Option(GOLD_DIR, help="Where the gold exports go"),
+                    exclusions: Path = typer.Option(EXCLUSIONS, help="Where the number "
+                                                                     "exclusions go")):
     """Compile annotation worksheets into gold Label Studio exports (offsets computed by code)."""
     records = annotation.compile_gold(worksheets, annotation.documents_by_source(documents),
                                       gold_dir, exclusions)
@@ -93,8 +95,9 @@ def compile_command(worksheets: Path = typer.Option(WORKSHEETS),
 
 @annotation_app.command("check")
 @one_line_errors
-def check_command(gold_dir: Path = typer.Option(GOLD_DIR),
-                  exclusions: Path = typer.Option(EXCLUSIONS)):
+def check_command(gold_dir: Path = typer.Option(GOLD_DIR, help="Gold Label Studio exports"),
+                  exclusions: Path = typer.Option(EXCLUSIONS, help="Numbers excluded by a "
+                                                                   "named rule")):
     """List unexplained numbers and unannotated repeats of annotated surfaces; exit 1 if any."""
     excluded = list(read_jsonl(exclusions)) if exclusions.exists() else []
     gaps = [gap for doc in load_gold(gold_dir)
@@ -110,10 +113,11 @@ AGREEMENT = PROJECT_ROOT / "annotation" / "agreement"
 
 @annotation_app.command("agreement")
 @one_line_errors
-def agreement_command(documents: Path = typer.Option(DOCUMENTS),
+def agreement_command(documents: Path = typer.Option(DOCUMENTS, help="Ingested documents (made by kotechnews ingest)"),
                       agreement_dir: Path = typer.Option(AGREEMENT, help="annotator-a/, annotator-b/"),
                       worksheets: Path = typer.Option(WORKSHEETS, help="adjudicated worksheets"),
-                      as_json: bool = typer.Option(False, "--json")):
+                      as_json: bool = typer.Option(False, "--json", help="JSON instead of a "
+                                                                          "Markdown table")):
     """Inter-annotator agreement before adjudication (a vs b) and after (each vs adjudicated gold)."""
     result = annotation.agreement_comparisons(agreement_dir, worksheets,
                                               annotation.documents_by_source(documents))
@@ -125,8 +129,9 @@ def agreement_command(documents: Path = typer.Option(DOCUMENTS),
 
 @annotation_app.command("counts")
 @one_line_errors
-def counts_command(gold_dir: Path = typer.Option(GOLD_DIR),
-                   as_json: bool = typer.Option(False, "--json")):
+def counts_command(gold_dir: Path = typer.Option(GOLD_DIR, help="Gold Label Studio exports"),
+                   as_json: bool = typer.Option(False, "--json", help="JSON instead of a "
+                                                                      "Markdown table")):
     """Label counts per type and per article (Markdown table or JSON)."""
     records = load_gold(gold_dir)
     if as_json:

@@ -5,8 +5,12 @@ Each command group lives next to the library module it wraps and is registered h
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
+from kotechnews import __version__
+from kotechnews.gold import PROJECT_ROOT
 from kotechnews.annotation_cli import annotation_app, run_command, validate_command
 from kotechnews.baselines.cli import baseline_app
 from kotechnews.hfdataset.cli import build_command, release_command
@@ -21,6 +25,20 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"kotechnews {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def options(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                         help="Print the version and exit")) -> None:
+    """KoTechNews: Korean tech-news information extraction benchmark."""
+
 
 # In the order of the pipeline: raw text, gold, dataset, models, scores.
 app.command("run")(run_command)
@@ -37,5 +55,27 @@ app.command("compare")(compare_command)
 app.add_typer(leaderboard_app, name="leaderboard")
 
 
+def _relative_defaults(command) -> None:
+    """Show path defaults inside the project relative to it (annotation/gold, not /home/...)."""
+    for sub in getattr(command, "commands", {}).values():
+        _relative_defaults(sub)
+    for param in command.params:
+        default = param.default
+        if isinstance(default, (str, Path)) and Path(default).is_absolute() and \
+                Path(default).is_relative_to(PROJECT_ROOT):
+            param.show_default = str(Path(default).relative_to(PROJECT_ROOT))
+
+
+def cli_command():
+    """The click command behind ``kotechnews``, with project-relative defaults in its help."""
+    command = typer.main.get_command(app)
+    _relative_defaults(command)
+    return command
+
+
+def main() -> None:
+    cli_command()()
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -365,7 +365,8 @@ def add_command(
     result: Path = typer.Argument(..., help="Result JSON from `kotechnews score --json`."),
     name: str = typer.Option(..., "--name", help="Name shown on the leaderboard."),
     url: str | None = typer.Option(None, "--url", help="Paper or code URL (http/https)."),
-    results_dir: Path = typer.Option(RESULTS_DIR, "--results-dir"),
+    results_dir: Path = typer.Option(RESULTS_DIR, "--results-dir",
+                                     help="Leaderboard entries (submitted results)"),
     replace: bool = typer.Option(False, "--replace", help="Overwrite an entry of this name."),
 ) -> None:
     """Add a scored result to leaderboard/results/."""
@@ -380,8 +381,10 @@ def add_command(
 def render_command(
     out: Path = typer.Option(OUTPUT_DIR, "--out", help="Directory for LEADERBOARD.md and "
                                                        "index.html."),
-    results_dir: Path = typer.Option(RESULTS_DIR, "--results-dir"),
-    baselines_dir: Path = typer.Option(BASELINES_DIR, "--baselines-dir"),
+    results_dir: Path = typer.Option(RESULTS_DIR, "--results-dir",
+                                     help="Leaderboard entries (submitted results)"),
+    baselines_dir: Path = typer.Option(BASELINES_DIR, "--baselines-dir",
+                                       help="Baseline results"),
 ) -> None:
     """Render LEADERBOARD.md and index.html from the stored and baseline results."""
     try:

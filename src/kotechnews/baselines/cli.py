@@ -42,8 +42,9 @@ def run_command(
     results_dir: Path = typer.Option(BASELINES_DIR, help="Where result JSON files go"),
     work_dir: Path = typer.Option(WORK_DIR, help="Where predictions (JSON Lines) go"),
     models_dir: Path = typer.Option(MODELS_DIR, help="Where the model fit on all gold goes"),
-    save_model: bool = typer.Option(True, "--save-model/--no-save-model"),
-    seed: int = typer.Option(0),
+    save_model: bool = typer.Option(True, "--save-model/--no-save-model",
+                                    help="Also fit on all gold and save the model"),
+    seed: int = typer.Option(0, help="Seed of the models and the bootstrap"),
     bootstrap: int = typer.Option(DEFAULT_BOOTSTRAP, help="Bootstrap samples for the CIs"),
 ) -> None:
     """Train and score a baseline; both protocols unless --folds or --test picks one."""

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
-from label_studio_sdk import LabelStudio
-from label_studio_sdk.core.api_error import ApiError
 
 from kotechnews.labelstudio.config import ServerSettings
 from kotechnews.labelstudio.convert import DOC_ID
@@ -79,8 +77,17 @@ def _body_excerpt(body: Any) -> str:
     return text if len(text) <= 300 else text[:300] + "..."
 
 
+def _api_error() -> type[Exception]:
+    # the SDK is imported on first use: importing it takes a second, and `kotechnews --help`
+    # or any command that talks to no server should not pay for it
+    from label_studio_sdk.core.api_error import ApiError
+
+    return ApiError
+
+
 def _reason(exc: BaseException, timeout: float) -> tuple[str, bool]:
     """Human-readable reason for a failed request and whether it is worth retrying."""
+    ApiError = _api_error()
     if isinstance(exc, httpx.TimeoutException):
         return f"no answer within {timeout:g} s ({type(exc).__name__})", True
     if isinstance(exc, httpx.TransportError):
@@ -107,10 +114,12 @@ class LabelStudioClient:
         self.retry = retry
         self.on_attempt = on_attempt
         self.on_retry = on_retry
+        from label_studio_sdk import LabelStudio
+
         try:
             self._sdk = LabelStudio(base_url=settings.url, api_key=settings.api_key,
                                     timeout=retry.timeout, max_retries=0)
-        except ApiError as exc:  # an expired personal access token is rejected up front
+        except _api_error() as exc:  # an expired personal access token is rejected up front
             raise LabelStudioError(self.url, "connect", [_reason(exc, retry.timeout)[0]]) from None
 
     def _call(self, operation: str, action: Callable[[int], T]) -> T:
@@ -121,7 +130,7 @@ class LabelStudioClient:
                 self.on_attempt(operation, attempt)
             try:
                 return action(attempt)
-            except (httpx.HTTPError, ApiError) as exc:
+            except (httpx.HTTPError, _api_error()) as exc:
                 reason, retryable = _reason(exc, self.retry.timeout)
             except _Retryable as exc:
                 reason, retryable = str(exc), True
