@@ -6,7 +6,6 @@ from __future__ import annotations
 from kotechnews.records import AnnotatedDocument
 
 OPEN_TEXT_LICENSES = frozenset({"CC BY 2.5"})
-ANNOTATION_LICENSE = "CC BY 4.0"
 
 
 def is_openly_licensed(doc: AnnotatedDocument) -> bool:
