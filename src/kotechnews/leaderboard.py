@@ -55,8 +55,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from kotechnews.jsonio import atomic_write_text, write_json
-from kotechnews.scoring.evaluate import RESULT_FORMAT, TASKS, versions
-from kotechnews.scoring.report import percent, with_interval
+from kotechnews import __version__
+from kotechnews.scoring.defaults import RESULT_FORMAT, TASK_NAMES
+from kotechnews.scoring.formatting import percent, with_interval
 
 RESULTS_DIR = Path("leaderboard/results")
 BASELINES_DIR = Path("baselines/results")
@@ -135,8 +136,8 @@ def result_problems(data: Any) -> list[str]:
     if not isinstance(tasks, dict) or not tasks:
         return problems + ["tasks: expected a non-empty object"]
     for task, body in tasks.items():
-        if task not in TASKS:
-            problems.append(f"tasks.{task}: unknown task (known: {', '.join(TASKS)})")
+        if task not in TASK_NAMES:
+            problems.append(f"tasks.{task}: unknown task (known: {', '.join(TASK_NAMES)})")
         elif not isinstance(body, dict) or not isinstance(body.get("metrics"), dict):
             problems.append(f"tasks.{task}.metrics: expected an object")
         else:
@@ -224,6 +225,8 @@ def collect_entries(results_dir: str | Path = RESULTS_DIR,
 
 
 def _headline(task: str) -> tuple[str, ...]:
+    from kotechnews.scoring.evaluate import TASKS  # loads numpy: only when rendering
+
     return TASKS[task].HEADLINE
 
 
@@ -334,7 +337,7 @@ def render_html(entries: list[Entry]) -> str:
     return string.Template(_data("leaderboard.html")).substitute(
         script=script, script_hash=f"sha256-{script_hash}",
         tables="\n".join(_html_table(entries, task) for task in TASK_TITLES),
-        version=html.escape(versions()["kotechnews"]))
+        version=html.escape(__version__))
 
 
 def render(out_dir: str | Path = OUTPUT_DIR, results_dir: str | Path = RESULTS_DIR,

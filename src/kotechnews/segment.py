@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from kiwipiepy import Kiwi
+if TYPE_CHECKING:
+    from kiwipiepy import Kiwi
 
 _PARAGRAPH = re.compile(r"[^\n]+")
 
@@ -28,7 +29,10 @@ class Morpheme(NamedTuple):
 
 @lru_cache(maxsize=1)
 def kiwi() -> Kiwi:
-    """The process-wide Kiwi analyser, created on first use (creation takes about a second)."""
+    """The process-wide Kiwi analyser, created on first use (creation takes about a second; the
+    import alone a tenth, which commands that never segment should not pay)."""
+    from kiwipiepy import Kiwi
+
     return Kiwi()
 
 

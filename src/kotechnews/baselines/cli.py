@@ -10,11 +10,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kotechnews.baselines.evaluation import MODELS_DIR, PROTOCOL_TITLES, WORK_DIR, run_baseline
+from kotechnews.baselines import MODELS_DIR, PROTOCOL_TITLES, WORK_DIR
 from kotechnews.baselines.registry import NAMES, UnknownBaseline, baseline_spec
 from kotechnews.gold import GOLD_DIR, GoldError
 from kotechnews.leaderboard import BASELINES_DIR, LeaderboardError
-from kotechnews.scoring.evaluate import DEFAULT_BOOTSTRAP
+from kotechnews.scoring.defaults import DEFAULT_BOOTSTRAP
 from kotechnews.splits import SplitError
 
 console = Console()
@@ -53,6 +53,8 @@ def run_command(
     # Steps, folds, training loss and ETA as timestamped lines on stderr: readable on a terminal
     # and in a log file (a spinner alone shows nothing there).
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+
+    from kotechnews.baselines.evaluation import run_baseline  # scikit-learn, numpy, the scorer
 
     def progress(message: str) -> None:
         status.update(message)

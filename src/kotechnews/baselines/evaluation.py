@@ -29,6 +29,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol
 
+from kotechnews.baselines import MODELS_DIR, PROTOCOL_TITLES, WORK_DIR
+from kotechnews.baselines.registry import BaselineSpec
 from kotechnews.gold import GOLD_DIR, PROJECT_ROOT, load_gold
 from kotechnews.jsonio import write_json, write_jsonl
 from kotechnews.leaderboard import BASELINES_DIR, entry_filename, store_result
@@ -37,15 +39,12 @@ from kotechnews.scoring.evaluate import DEFAULT_BOOTSTRAP, Corpus, fingerprint, 
 from kotechnews.scoring.submission import SourceRecord, align_submission, gold_from_documents
 from kotechnews.splits import NO_FOLD, assign_splits
 
-WORK_DIR = PROJECT_ROOT / "build" / "baselines"
-MODELS_DIR = PROJECT_ROOT / "build" / "models"
 TASK_INPUTS = {
     "entities": "text only; entity mentions are predicted end to end",
     "relations": "text and the gold entity mentions (DocRED / KLUE-RE protocol)",
     "claims": "text and the gold entity mentions: claim spans, values, units, types and "
               "modality from the text; the subject is chosen among the gold mentions",
 }
-PROTOCOL_TITLES = {"cv": "cross-validation", "test": "test split"}
 FIXED_HYPERPARAMETERS = ("fixed in code before scoring; never chosen on a cross-validation "
                          "fold or on the test split")
 
@@ -59,17 +58,6 @@ class System(Protocol):
     def hyperparameters(self) -> dict[str, Any]: ...
 
     def save(self, path: Path) -> Path: ...
-
-
-@dataclass(frozen=True)
-class BaselineSpec:
-    name: str  # command-line name
-    title: str  # leaderboard name, before the protocol
-    tasks: tuple[str, ...]
-    make: Callable[[int], System]  # seed -> untrained system
-    model_file: str  # file or directory name under the models directory
-    packages: tuple[str, ...]  # distributions whose versions go into the result
-    description: str
 
 
 @dataclass

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from kotechnews import __version__
-from kotechnews.baselines.evaluation import MODELS_DIR
+from kotechnews.baselines import MODELS_DIR
 from kotechnews.baselines.registry import SKLEARN
 from kotechnews.records import AnnotatedDocument
 

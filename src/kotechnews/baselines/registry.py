@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kotechnews.baselines.evaluation import BaselineSpec
+if TYPE_CHECKING:
+    from kotechnews.baselines.evaluation import System
+
+
+@dataclass(frozen=True)
+class BaselineSpec:
+    name: str  # command-line name
+    title: str  # leaderboard name, before the protocol
+    tasks: tuple[str, ...]
+    make: Callable[[int], System]  # seed -> untrained system
+    model_file: str  # file or directory name under the models directory
+    packages: tuple[str, ...]  # distributions whose versions go into the result
+    description: str
+
 
 SKLEARN = BaselineSpec(
     name="sklearn",

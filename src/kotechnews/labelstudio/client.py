@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import httpx
 
 from kotechnews.labelstudio.config import ServerSettings
 from kotechnews.labelstudio.convert import DOC_ID
@@ -78,15 +77,23 @@ def _body_excerpt(body: Any) -> str:
 
 
 def _api_error() -> type[Exception]:
-    # the SDK is imported on first use: importing it takes a second, and `kotechnews --help`
-    # or any command that talks to no server should not pay for it
+    # the SDK and its HTTP library are imported on first use: importing them takes a second, and
+    # `kotechnews --help` or any command that talks to no server should not pay for it
     from label_studio_sdk.core.api_error import ApiError
 
     return ApiError
 
 
+def _http_error() -> type[Exception]:
+    import httpx
+
+    return httpx.HTTPError
+
+
 def _reason(exc: BaseException, timeout: float) -> tuple[str, bool]:
     """Human-readable reason for a failed request and whether it is worth retrying."""
+    import httpx
+
     ApiError = _api_error()
     if isinstance(exc, httpx.TimeoutException):
         return f"no answer within {timeout:g} s ({type(exc).__name__})", True
@@ -130,7 +137,7 @@ class LabelStudioClient:
                 self.on_attempt(operation, attempt)
             try:
                 return action(attempt)
-            except (httpx.HTTPError, _api_error()) as exc:
+            except (_http_error(), _api_error()) as exc:
                 reason, retryable = _reason(exc, self.retry.timeout)
             except _Retryable as exc:
                 reason, retryable = str(exc), True

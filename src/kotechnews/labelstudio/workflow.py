@@ -19,7 +19,7 @@ import json
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from kotechnews.labelstudio.client import LabelStudioClient, batches
 from kotechnews.labelstudio.convert import DOC_ID
 from kotechnews.labelstudio.config import DEFAULT_PROJECT_TITLE, label_config
 from kotechnews.records import AnnotatedDocument, Claim
-from kotechnews.validate import Problem, validate_tasks
+from kotechnews.validate import validate_tasks
 
 PUSH_BATCH_SIZE = 250
 QUANTITY_MODEL_VERSION = f"kotechnews-quantity-finder-{__version__}"

@@ -29,6 +29,7 @@ modifiers included (``약 200명``), and ``start``/``end`` are its code-point of
 ``kotechnews.quantity.spell.spell_number`` writes integers in each supported style (for generated checks).
 """
 
-from kotechnews.quantity.normalise import Quantity, QuantityError, find_quantities, parse_quantity
+from kotechnews.lazy import lazy_attributes
 
 __all__ = ["Quantity", "QuantityError", "find_quantities", "parse_quantity"]
+__getattr__ = lazy_attributes(__name__, dict.fromkeys(__all__, "normalise"))

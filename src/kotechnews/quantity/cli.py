@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 
 from kotechnews.jsonio import dumps_line
-from kotechnews.quantity.normalise import QuantityError, find_quantities, parse_quantity
 
 quantity_app = typer.Typer(help="Read Korean numeric expressions (2000억 개, 약 200명, 수백억원).",
                            no_args_is_help=True)
@@ -13,6 +12,8 @@ quantity_app = typer.Typer(help="Read Korean numeric expressions (2000억 개, �
 
 def parse_line(raw: bytes, number: int) -> dict:
     """The reading of input line ``number``, or its text with the reason it cannot be read."""
+    from kotechnews.quantity.normalise import QuantityError, parse_quantity
+
     try:
         line = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -35,6 +36,8 @@ def parse_command() -> None:
 @quantity_app.command("find")
 def find_command() -> None:
     """Read running text on stdin; write one JSON object per quantity found, with start/end."""
+    from kotechnews.quantity.normalise import find_quantities
+
     data = typer.get_binary_stream("stdin").read()
     try:
         text = data.decode("utf-8-sig")

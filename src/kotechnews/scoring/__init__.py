@@ -4,14 +4,12 @@ Pure functions with clear inputs (as in seqeval and nervaluate); ``kotechnews sc
 ``kotechnews compare`` are thin wrappers in ``kotechnews.scoring.cli``.
 """
 
-from kotechnews.scoring.entities import bio_classification_report
-from kotechnews.scoring.evaluate import TASK_NAMES, Corpus, compare, score
-from kotechnews.scoring.submission import (
-    Submission, SubmissionError, ValidationIssue, gold_from_documents, load_gold,
-    load_split_gold, load_submission, submission_schema)
+from kotechnews.lazy import lazy_attributes
 
-__all__ = [
-    "TASK_NAMES", "Corpus", "Submission", "SubmissionError", "ValidationIssue",
-    "bio_classification_report", "compare", "gold_from_documents", "load_gold",
-    "load_split_gold", "load_submission", "score", "submission_schema",
-]
+_MODULES = {"bio_classification_report": "entities",
+            **dict.fromkeys(("TASK_NAMES", "Corpus", "compare", "score"), "evaluate"),
+            **dict.fromkeys(("Submission", "SubmissionError", "ValidationIssue",
+                             "gold_from_documents", "load_gold", "load_split_gold",
+                             "load_submission", "submission_schema"), "submission")}
+__all__ = sorted(_MODULES)
+__getattr__ = lazy_attributes(__name__, _MODULES)

@@ -6,15 +6,17 @@ import enum
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
+if TYPE_CHECKING:  # the scoring modules load numpy: imported by the commands that run
+    from kotechnews.scoring.evaluate import Corpus
+    from kotechnews.scoring.submission import Submission, ValidationIssue
+
 from kotechnews.hfdataset import DATASET_DIR
-from kotechnews.scoring.evaluate import DEFAULT_BOOTSTRAP, TASK_NAMES, Corpus, compare, score
-from kotechnews.scoring.report import print_comparison, print_issues, print_result
-from kotechnews.scoring.submission import (
-    Submission, SubmissionError, ValidationIssue, load_gold, load_split_gold, load_submission)
+from kotechnews.scoring.defaults import DEFAULT_BOOTSTRAP, TASK_NAMES
 
 TaskChoice = enum.Enum("TaskChoice", {name: name for name in (*TASK_NAMES, "all")}, type=str)
 
@@ -39,6 +41,8 @@ _RTOL = typer.Option(0.0, "--value-rtol", min=0.0,
 
 
 def _fail(issues: list[ValidationIssue]) -> None:
+    from kotechnews.scoring.report import print_issues
+
     console = Console(stderr=True)
     print_issues(issues, console)
     console.print(f"[red]{len(issues)} error(s); nothing scored.[/red]")
@@ -46,6 +50,9 @@ def _fail(issues: list[ValidationIssue]) -> None:
 
 
 def _gold(split: str | None, gold: Path | None, dataset: str) -> Corpus:
+    from kotechnews.scoring.evaluate import Corpus
+    from kotechnews.scoring.submission import load_gold, load_split_gold
+
     if (split is None) == (gold is None):
         raise typer.BadParameter("give exactly one of --split NAME or --gold FILE")
     if split is not None:
@@ -56,6 +63,9 @@ def _gold(split: str | None, gold: Path | None, dataset: str) -> Corpus:
 def _load(split: str | None, gold: Path | None, dataset: str, train: Path | None,
           predictions: list[Path]) -> tuple[Corpus, Corpus | None, list[Submission]]:
     """Load gold, train and submissions, listing the errors of all inputs before exiting."""
+    from kotechnews.scoring.evaluate import Corpus
+    from kotechnews.scoring.submission import SubmissionError, load_gold, load_submission
+
     try:
         gold_corpus = _gold(split, gold, dataset)
     except SubmissionError as exc:
@@ -81,6 +91,8 @@ def _tasks(task: TaskChoice) -> tuple[str, ...]:
 
 
 def _warn(issues: list[ValidationIssue]) -> None:
+    from kotechnews.scoring.report import print_issues
+
     print_issues(issues, Console(stderr=True))
 
 
@@ -91,6 +103,9 @@ def score_command(
     bootstrap: int = _BOOTSTRAP, seed: int = _SEED, value_rtol: float = _RTOL,
 ) -> None:
     """Validate a submission and score it (entities, relations, numeric claims)."""
+    from kotechnews.scoring.evaluate import score
+    from kotechnews.scoring.report import print_result
+
     gold_corpus, train_corpus, (submission,) = _load(split, gold, dataset, train, [pred])
     result = score(gold_corpus, submission, tasks=_tasks(task), train=train_corpus,
                    n_bootstrap=bootstrap, seed=seed, value_rtol=value_rtol)
@@ -111,6 +126,9 @@ def compare_command(
     seed: int = _SEED, value_rtol: float = _RTOL,
 ) -> None:
     """Paired bootstrap test: is submission A better than B on each headline metric?"""
+    from kotechnews.scoring.evaluate import compare
+    from kotechnews.scoring.report import print_comparison
+
     gold_corpus, train_corpus, (submission_a, submission_b) = _load(split, gold, dataset, train,
                                                                     [pred_a, pred_b])
     result = compare(gold_corpus, submission_a, submission_b, tasks=_tasks(task),

@@ -29,13 +29,13 @@ from kotechnews.scoring import claims, entities, relations
 from kotechnews.scoring.bootstrap import (
     CONFIDENCE, MIN_DOCUMENTS, Counts, is_degenerate, paired_p_value, percentile_interval,
     sample_metrics, stack_counts, totals)
+from kotechnews.scoring.defaults import DEFAULT_BOOTSTRAP, RESULT_FORMAT, TASK_NAMES
 from kotechnews.scoring.submission import Submission
 
-RESULT_FORMAT = "kotechnews-result/1"
 COMPARISON_FORMAT = "kotechnews-comparison/1"
 TASKS: dict[str, ModuleType] = {module.NAME: module for module in (entities, relations, claims)}
-TASK_NAMES: tuple[str, ...] = tuple(TASKS)
-DEFAULT_BOOTSTRAP = 1000
+if tuple(TASKS) != TASK_NAMES:  # the command line offers defaults.TASK_NAMES
+    raise ImportError(f"scoring tasks {tuple(TASKS)} differ from defaults.TASK_NAMES {TASK_NAMES}")
 
 
 @dataclass(frozen=True)

@@ -9,19 +9,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from kotechnews.scoring.formatting import percent, with_interval
 from kotechnews.scoring.submission import ValidationIssue
 
 
-def percent(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.2f}"
-
-
-def with_interval(entry: dict[str, Any]) -> str:
-    text = percent(entry["value"])
-    if entry.get("ci"):
-        low, high = entry["ci"]
-        text += f" [{percent(low)}, {percent(high)}]"
-    return text
 
 
 def print_issues(issues: Iterable[ValidationIssue], console: Console) -> None:

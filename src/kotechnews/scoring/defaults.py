@@ -1,0 +1,7 @@
+"""What the scorer does unless told otherwise; here, without numpy, so that command-line defaults
+cost nothing to import."""
+
+# the scored tasks, in report order (each a module of kotechnews.scoring with this NAME)
+TASK_NAMES: tuple[str, ...] = ("entities", "relations", "claims")
+DEFAULT_BOOTSTRAP = 1000
+RESULT_FORMAT = "kotechnews-result/1"  # the format tag of a scored result file
