@@ -138,3 +138,22 @@ def test_main_job_steps_build_score_and_render(gold_dir, tmp_path, monkeypatch):
     board = (tmp_path / "leaderboard" / "LEADERBOARD.md").read_text(encoding="utf-8")
     assert "scikit-learn baseline \\(test split\\)" in board
     assert all(path.exists() for result in results for path in result.outputs)
+
+
+def test_a_rerun_with_the_same_scores_leaves_the_stored_results_untouched(run, gold_dir):
+    """The main job leaves a clean clone clean: timings and dates of a new run go to the work
+    directory; a stored result changes only when its scores do."""
+    report, out = run
+    stored = {path: path.read_bytes() for path in report.results.values()}
+    again = run_baseline(SKLEARN, gold_dir=gold_dir, results_dir=out / "results",
+                         work_dir=out / "work", models_dir=out / "models", n_bootstrap=200,
+                         save_model=False)
+    assert {path: path.read_bytes() for path in again.results.values()} == stored
+    fresh = json.loads((out / "work" / "sklearn" / "cv" / "result.json").read_text())
+    kept = json.loads(report.results["cv"].read_text())
+    assert fresh["date"] >= kept["date"] and fresh["baseline"]["fit_seconds"] > 0
+    # a different score is stored
+    changed = run_baseline(SKLEARN, gold_dir=gold_dir, results_dir=out / "results",
+                           work_dir=out / "work", models_dir=out / "models",
+                           n_bootstrap=100, save_model=False)
+    assert json.loads(changed.results["cv"].read_text())["bootstrap"]["samples"] == 100

@@ -270,3 +270,18 @@ def test_build_command_reports_bad_gold_without_a_traceback(tmp_path):
     assert broken.name in result.output and "unknown label 'ORGANISATION'" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "dataset").exists()
+
+
+def test_plots_use_the_packaged_font_and_the_pinned_matplotlib():
+    """The card's PNGs (and so the checksums) must be the same bytes on any machine: the font
+    comes from a PyPI package, not from the system, and matplotlib is the pinned version."""
+    import tomllib
+    from importlib.metadata import version
+
+    from kotechnews.hfdataset.plots import KOREAN_FONT
+
+    assert KOREAN_FONT.is_file() and "koreanize_matplotlib" in KOREAN_FONT.parts
+    project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    pins = dict(dep.split("==") for dep in project["project"]["dependencies"] if "==" in dep)
+    assert pins["matplotlib"] == version("matplotlib")
+    assert pins["koreanize-matplotlib"] == version("koreanize-matplotlib")

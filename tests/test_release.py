@@ -255,3 +255,15 @@ def test_tagged_releases_load_from_the_hub_by_revision(tmp_path, olah_hub):
     v1 = {i for ids in loaded["v0.1.0"]["documents"].values() for i in ids}
     v2 = {i for ids in loaded["v0.2.0"]["documents"].values() for i in ids}
     assert v2 < v1 and len(v1 - v2) == 1
+
+
+def test_release_dry_run_with_default_folders_changes_nothing_under_dataset(gold_and_changelog):
+    from kotechnews.hfdataset import DATASET_DIR, release_locations
+
+    before = {p: p.read_bytes() for p in sorted(DATASET_DIR.rglob("*")) if p.is_file()}
+    out, repo = release_locations(False)
+    assert not out.is_relative_to(DATASET_DIR) and not repo.is_relative_to(DATASET_DIR)
+    gold_dir, changelog = gold_and_changelog
+    result = release("0.1.0", f"{ORG}/{NAME}", dry_run=True, gold_dir=gold_dir, changelog=changelog)
+    assert result.dry_run and (out / "README.md").is_file()
+    assert {p: p.read_bytes() for p in sorted(DATASET_DIR.rglob("*")) if p.is_file()} == before
