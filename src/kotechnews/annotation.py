@@ -68,7 +68,7 @@ def worksheet_problems(sheet: dict[str, Any], path: Path,
         doc, _ = compile_worksheet(sheet, document)
     except (WorksheetError, KeyError, TypeError, ValueError) as exc:
         return [Problem(str(path), source, None, "worksheet", str(exc))]
-    return [p for p in validate_tasks([gold_export(document, doc, "check", "-", 1)[0]], str(path))]
+    return validate_tasks([gold_export(document, doc, "check", "-", 1)[0]], str(path))
 
 
 def compile_sheets(worksheet_dir: Path, documents: dict[str, dict[str, Any]]):

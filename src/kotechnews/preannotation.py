@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from kotechnews import schema
-from kotechnews.labelstudio.convert import record_from_result
+from kotechnews.labelstudio.convert import DOC_ID, record_from_result
 from kotechnews.records import AnnotatedDocument
 from kotechnews.scoring.entities import TYPES, count_document
 from kotechnews.scoring.prf import per_class_table
@@ -39,7 +39,7 @@ def preannotation_quality(predictions: Mapping[str, Mapping[str, Any]],
     for doc in gold:
         if doc.id not in predictions:
             continue
-        data = {"text": doc.text, "doc_id": doc.id, "sentences": doc.meta.get("sentences")}
+        data = {"text": doc.text, DOC_ID: doc.id, "sentences": doc.meta.get("sentences")}
         predicted = record_from_result(data, predictions[doc.id]["result"])
         counts = count_document(doc, predicted)
         for name in totals:

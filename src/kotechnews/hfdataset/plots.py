@@ -113,10 +113,9 @@ def render_plots(stats: Statistics, article_names: dict[str, str]) -> dict[str, 
     """PNG bytes by file name; ``article_names`` are the labels of the per-article plot."""
     with plt.style.context("default"):  # restores the caller's rcParams afterwards
         use_korean_font()
-        names = article_names
         images = {
             "entity_types.png": entity_types_plot(stats),
-            "entities_per_article.png": entities_per_article_plot(stats, names),
+            "entities_per_article.png": entities_per_article_plot(stats, article_names),
             "relation_types.png": relation_types_plot(stats),
             "claim_types.png": claim_types_plot(stats),
         }

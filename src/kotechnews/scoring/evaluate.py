@@ -92,6 +92,11 @@ def _scalar(value: np.ndarray) -> float:
     return float(np.asarray(value).reshape(()))
 
 
+def _too_few(gold: Corpus, consequence: str) -> str:
+    return (f"only {len(gold.documents)} scored document(s): fewer than {MIN_DOCUMENTS}, so "
+            f"{consequence}")
+
+
 def score(gold: Corpus, submission: Submission, *, tasks: Sequence[str] = TASK_NAMES,
           train: Corpus | None = None, n_bootstrap: int = DEFAULT_BOOTSTRAP, seed: int = 0,
           value_rtol: float = 0.0) -> dict[str, Any]:
@@ -103,8 +108,7 @@ def score(gold: Corpus, submission: Submission, *, tasks: Sequence[str] = TASK_N
     warnings = [str(issue) for issue in submission.warnings]
     intervals = n_bootstrap > 0 and len(gold.documents) >= MIN_DOCUMENTS
     if n_bootstrap and not intervals:
-        warnings.append(f"only {len(gold.documents)} scored document(s): fewer than "
-                        f"{MIN_DOCUMENTS}, so no confidence interval is reported")
+        warnings.append(_too_few(gold, "no confidence interval is reported"))
     samples = dict(zip(tasks, sample_metrics(
         [(tables[name], TASKS[name].metrics) for name in tasks], n_bootstrap, seed)
     )) if intervals else {}
@@ -158,8 +162,7 @@ def compare(gold: Corpus, a: Submission, b: Submission, *, tasks: Sequence[str] 
     warnings = [str(issue) for issue in (*a.warnings, *b.warnings)]
     few = len(gold.documents) < MIN_DOCUMENTS
     if few:
-        warnings.append(f"only {len(gold.documents)} scored document(s): fewer than "
-                        f"{MIN_DOCUMENTS}, so no interval or p-value is reported")
+        warnings.append(_too_few(gold, "no interval or p-value is reported"))
     results = {}
     for name in tasks:
         task = TASKS[name]
