@@ -32,11 +32,18 @@ def test_parse_reports_unreadable_lines_as_errors_and_keeps_going():
     assert result.exit_code == 0, result.output
     rows = _json_lines(result.output)
     assert [row["text"] for row in rows] == ["GPT-3", "", "3월", "3배"]
-    assert [sorted(row) for row in rows[:3]] == [["error", "text"]] * 3
+    assert [sorted(row) for row in rows[:3]] == [["error", "text"]] * 2 + [["error", "kind", "text"]]
     assert "no number" in rows[0]["error"]
     assert "empty" in rows[1]["error"]
-    assert "date" in rows[2]["error"]
+    assert "date" in rows[2]["error"] and rows[2]["kind"] == "date"
     assert rows[3]["value"] == 3
+
+
+def test_parse_names_the_kind_of_a_number_that_is_not_an_amount():
+    result = runner.invoke(app, ["quantity", "parse"], input="4-3\n두 번째\n50대\n5만원권\n")
+    assert result.exit_code == 0, result.output
+    assert [row.get("kind") for row in _json_lines(result.output)] == ["score", "ordinal", "age band",
+                                                                       "banknote"]
 
 
 def test_parse_names_the_line_that_is_not_utf8():

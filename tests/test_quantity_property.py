@@ -1,6 +1,9 @@
-"""Whole numbers written in every supported Korean style read back exactly."""
+"""Properties of the normaliser: whole numbers in every supported style read back exactly; any span
+the finder returns in news-like text re-parses to the same reading, within what its digits allow."""
 
 from __future__ import annotations
+
+import re
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -69,10 +72,45 @@ def test_any_text_is_read_or_refused_with_quantity_error(text):
     assert 0 <= q.start < q.end <= len(text)
 
 
-@settings(max_examples=3000, deadline=None)
-@given(st.lists(st.sampled_from(PIECES + ["GPT-3 ", "코로나19", "2020년 2월 "]), max_size=16).map("".join))
-def test_found_spans_point_into_the_text_and_parse_alike(text):
+# Pieces of real news text around numbers: counters that start like big units, 여 inside numbers,
+# compound durations, day words, scores, ordinals, age bands, glued particles.
+NEWS_PIECES = PIECES + ["GPT-3 ", "코로나19", "2020년 2월 ", 
+    "경기", "여만", "여억", "시간 ", "분", "초", "세트", "종목", "배럴", "자리", "주기", "원권", " 대 ",
+    "대1", "-", "제", "번째", "차", "호선", "이틀", "하루", "보름", " 동안", "50대", "20~30대", "평점",
+    "당", "때", "꼴", "년도", "'", "구조", "열대", "세대", "한마디", "1년 6개월", "2시간 40분", "5분 30초",
+    "kg", "m", "인치", "표", "골", "번", "마디", " 팀", " 조", "는 ", "을 ", "에 "]
+_EXPONENTS = {"십": 1, "백": 2, "천": 3, "만": 4, "억": 8, "조": 12, "경": 16}
+_TIME_UNIT_RE = re.compile("년|개월|주|일|시간|분|초")
+
+
+def _largest_allowed(span: str) -> float:
+    """What the digits and unit words of a span can make at most: each digit or Sino-Korean digit one
+    place, 수 one more, each 십/백/천/만/억/조/경 its exponent, two places for a native numeral or day
+    word, and a compound duration (2시간 40분) at most 3600 of its smaller unit per larger one."""
+    integer_part = re.sub(r"\.[0-9]+", "", span)
+    places = sum(ch.isdigit() or ch in "일이삼사오육칠팔구수" for ch in integer_part)
+    places += sum(_EXPONENTS.get(ch, 0) for ch in integer_part) + 2
+    compound = 3600 if len(_TIME_UNIT_RE.findall(span)) >= 2 else 1
+    return 10.0**places * compound
+
+
+@settings(max_examples=4000, deadline=None)
+@given(st.lists(st.sampled_from(NEWS_PIECES), max_size=14).map("".join))
+def test_found_spans_reparse_to_the_same_reading_within_what_their_digits_allow(text):
     for q in find_quantities(text):
         assert text[q.start:q.end] == q.text
         again = parse_quantity(q.text)
-        assert (again.value, again.low, again.high, again.unit) == (q.value, q.low, q.high, q.unit)
+        assert again.to_dict() == q.to_dict(), text
+        for number in (q.value, q.low, q.high):
+            assert number is None or abs(number) <= _largest_allowed(q.text), (text, q)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(NEWS_PIECES), max_size=10).map("".join))
+def test_a_reading_never_exceeds_what_its_digits_allow(text):
+    try:
+        q = parse_quantity(text)
+    except QuantityError:
+        return
+    for number in (q.value, q.low, q.high):
+        assert number is None or abs(number) <= _largest_allowed(text), (text, q)

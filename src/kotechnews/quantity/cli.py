@@ -12,7 +12,7 @@ quantity_app = typer.Typer(help="Read Korean numeric expressions (2000억 개, �
 
 def parse_line(raw: bytes, number: int) -> dict:
     """The reading of input line ``number``, or its text with the reason it cannot be read."""
-    from kotechnews.quantity.normalise import QuantityError, parse_quantity
+    from kotechnews.quantity.normalise import NotAnAmountError, QuantityError, parse_quantity
 
     try:
         line = raw.decode("utf-8-sig")
@@ -21,13 +21,16 @@ def parse_line(raw: bytes, number: int) -> dict:
                 "error": f"stdin line {number}: not UTF-8 ({exc.reason})"}
     try:
         return parse_quantity(line).to_dict()
+    except NotAnAmountError as exc:
+        return {"text": line, "error": str(exc), "kind": exc.kind}
     except QuantityError as exc:
         return {"text": line, "error": str(exc)}
 
 
 @quantity_app.command("parse")
 def parse_command() -> None:
-    """Read one expression per stdin line; write one JSON object per line (or an 'error' key)."""
+    """Read one expression per stdin line; write one JSON object per line (or an 'error' key, and a
+    'kind' for numbers that are not amounts: date, ordinal, score, age band ...)."""
     lines = typer.get_binary_stream("stdin").read().splitlines()
     for number, raw in enumerate(lines, start=1):
         typer.echo(dumps_line(parse_line(raw, number)))

@@ -21,6 +21,15 @@ class QuantityError(ValueError):
     """An expression the normaliser cannot read; the message says what and where."""
 
 
+class NotAnAmountError(QuantityError):
+    """A number that is not an amount (a date, an ordinal, a score, an age band ...); ``kind`` says
+    which, one of NOT_AMOUNT_KINDS."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
 @dataclass(frozen=True)
 class Quantity:
     text: str
@@ -70,22 +79,44 @@ COUNTERS = (
     "개", "명", "곳", "종", "종류", "위", "배", "건", "대", "가지", "사", "개국", "개사", "개소",
     "회", "차례", "편", "권", "장", "마리", "척", "팀", "가구", "세", "살", "점", "포인트", "쪽", "자",
     "글자", "단어", "문장", "토큰", "파라미터", "매개변수", "큐비트", "코어", "노드", "일자리",
-    "군데", "사람",
+    "군데", "사람", "번", "마디", "표", "골", "승", "패", "경기", "세트", "종목", "부작", "자리", "화소",
     "원", "달러", "엔", "위안", "유로", "파운드",
     "%", "%p",
     "년", "개월", "달", "주", "일", "시간", "분", "초",
     "바이트", "기가바이트", "테라바이트", "페타바이트", "테라플롭스", "페타플롭스", "나노미터",
     "KB", "MB", "GB", "TB", "PB", "EB", "Mbps", "Gbps", "MHz", "GHz", "nm", "km", "kW", "MW", "GW",
     "kWh", "MWh", "GWh", "FLOPS", "TFLOPS", "PFLOPS",
+    "배럴", "톤", "인치", "m", "cm", "mm", "g", "kg", "미터", "킬로미터", "그램", "킬로그램",
 )
-# Units that make a date or a clock time: parse_quantity refuses them, the finder skips them.
-DATE_UNITS = frozenset({"월", "분기", "세기", "년대", "시"})
-# Read by parse_quantity but not offered by the finder: anniversaries, birth years, generations, ordinals.
-NOT_CLAIM_UNITS = frozenset({"주년", "년생", "세대", "번째"})
-KNOWN_UNITS = frozenset(COUNTERS) | frozenset(UNIT_ALIASES) | DATE_UNITS | NOT_CLAIM_UNITS
+# Units that make a number something other than an amount: parse_quantity refuses them with a
+# NotAnAmountError of that kind, the finder skips them (quantity_conventions.md, 'not amounts').
+NOT_AMOUNT_UNITS = {
+    "월": "date", "분기": "date", "세기": "date", "년대": "date", "시": "date", "년도": "date",
+    "번째": "ordinal", "차": "ordinal", "화": "ordinal", "호": "ordinal", "호선": "ordinal",
+    "호점": "ordinal", "호기": "ordinal", "회차": "ordinal",
+    "주년": "anniversary", "주기": "anniversary", "년생": "birth year", "세대": "generation",
+    "원권": "banknote",
+}
+NOT_AMOUNT_KINDS = ("date", "ordinal", "anniversary", "birth year", "generation", "banknote", "score",
+                    "age band")
+KNOWN_UNITS = frozenset(COUNTERS) | frozenset(UNIT_ALIASES) | frozenset(NOT_AMOUNT_UNITS)
 # Counters that follow native numerals (한 개, 두 배, 세 곳); the finder takes native numerals only before these.
 NATIVE_COUNTERS = ("개", "명", "곳", "배", "대", "가지", "차례", "달", "시간", "군데", "종류", "사람", "권",
-                   "장", "마리", "살", "개월", "주")
+                   "장", "마리", "살", "개월", "주", "번", "마디", "표", "골", "경기", "세트", "종")
+# A native numeral glued to a counter that makes a word: 세대 (generation), 열대 (tropics), 한대
+# (frigid zone), 한마디 (a remark), 한번 (once, some time), 세종 (a name); 두대, 두 마디 count.
+NATIVE_GLUED_WORDS = frozenset({"세대", "열대", "한대", "한마디", "한번", "세종"})
+# Native day words: a count of days (이틀 = 2일); 하루이틀 is a range.
+NATIVE_DAYS = {"하루": 1, "이틀": 2, "사흘": 3, "나흘": 4, "닷새": 5, "엿새": 6, "이레": 7, "여드레": 8,
+               "아흐레": 9, "열흘": 10, "보름": 15}
+NATIVE_DAY_RANGES = {"하루이틀": (1, 2)}
+# A Hangul-only number (no digits, no 수) glued to its unit is read only before these: 구조자 is a
+# rescuer, not 9조 + 자.
+HANGUL_NUMBER_UNITS = frozenset({"원", "달러", "엔", "위안", "유로", "명", "개", "곳", "건", "가구", "마리",
+                                 "배", "년", "개월", "%"})
+# A compound duration (2시간 40분) is read in its smaller unit: how many of it make the larger one.
+TIME_RATIOS = {("년", "개월"): 12, ("주", "일"): 7, ("일", "시간"): 24, ("일", "분"): 1440,
+               ("시간", "분"): 60, ("시간", "초"): 3600, ("분", "초"): 60}
 
 PREFIXES = {"약": "approx", "대략": "approx", "얼추": "approx",
             "최대": "upper", "최고": "upper", "최소": "lower", "최저": "lower",
@@ -139,7 +170,7 @@ _PREFIX = _alternation(PREFIXES)
 # What may follow a unit or a suffix in running text: no letter, or a particle / modifier.
 _AFTER_WORD = ("(?=[^가-힣A-Za-z]|$|" + _alternation(
     ["초과", "미만", "정도", "안팎", "남짓", "보다", "마다", "동안", "짜리", "어치"]) +
-    "|[이가을를의에은는도와과로으만씩까부인여대간째쯤뿐밖나라다였입후전뒤내중께])")
+    "|[이가을를의에은는도와과로으만씩까부인여대간째쯤뿐밖나라다였입후전뒤내중께당때꼴])")
 
 
 def _number(finder: bool) -> str:
@@ -147,16 +178,18 @@ def _number(finder: bool) -> str:
         # Starts with a digit, or a sino digit / 수 directly before a unit character (삼천, 수백억):
         # keeps 이번, 삼성, 천명(闡明), 만(only) out. A spaced trailing group needs a unit character,
         # or bare digits right after 만 (1만 5000원), so that '100억 2022년' stays two numbers.
-        start = rf"(?=[0-9]|(?:{_SINO}|수)[십백천만억조경])"
+        start = rf"(?=[0-9]|(?:{_SINO}|수)[십백천만억조경]|[십백천][만억조경])"
         tail = rf"(?:{_GROUP}| {_SMALL_GROUP}|(?<=만) {_DIGITS})?"
     else:
         start = rf"(?=[0-9]|(?:{_SINO}|수)?[십백천만억조경])"
-        tail = rf"(?: ?{_GROUP})?"
-    return rf"{start}(?:(?:{_GROUP})?{_BIG}(?: ?{_GROUP}{_BIG})*{tail}|{_GROUP})"
+        tail = rf"(?:{_GROUP}| (?:{_DIGITS}(?:{_UNIT_CHAIN})?|{_SMALL_GROUP}))?"  # 10만 일자리: 일 is no group
+    # 여 may stand before a big unit (430여만명); _read_amount lets it stand before the last one only.
+    return rf"{start}(?:(?:{_GROUP}여?)?{_BIG}(?: ?{_GROUP}여?{_BIG})*{tail}|{_GROUP})"
 
 
 # parse_quantity only: a word that is not a listed unit, a modifier or a number, kept as written.
 _GENERIC_WORD = rf"(?!{_KNOWN}|{_SUFFIX}|[만억조경]|여(?![가-힣]))[가-힣A-Za-z]+"
+_NATIVE_DAY_WORD = _alternation(list(NATIVE_DAYS) + list(NATIVE_DAY_RANGES))
 
 
 def _not_shortened(words) -> str:
@@ -169,13 +202,14 @@ def _not_shortened(words) -> str:
     return "(?!" + "|".join(parts) + ")"
 
 
-_NOT_DATE_PREFIX = _not_shortened(DATE_UNITS | NOT_CLAIM_UNITS)
+_NOT_DATE_PREFIX = _not_shortened(set(NOT_AMOUNT_UNITS))
 
 
 def _unit(tag: str, finder: bool) -> str:
     if finder:  # a date unit is skipped whole, never read through a shorter unit
         return rf"(?: ?{_NOT_DATE_PREFIX}(?P<{tag}unit>{_KNOWN}){_AFTER_WORD})"
-    return rf"(?: ?(?P<{tag}unit>{_KNOWN}|{_GENERIC_WORD}))"
+    # An unlisted word glued to a big unit is no unit: 6경기 is 6 경기, not 6경 + 기.
+    return rf"(?: ?(?P<{tag}unit>{_KNOWN}|(?<![만억조경]){_GENERIC_WORD}))"
 
 
 def _amount(tag: str, finder: bool) -> str:
@@ -183,6 +217,7 @@ def _amount(tag: str, finder: bool) -> str:
     return (
         rf"(?:(?P<{tag}scaled>(?P<{tag}scale>수?[십백천]?{_BIG}) ?단위)"
         rf"|(?P<{tag}den>[0-9]+) ?분의 ?(?P<{tag}numer>{_DIGITS})"
+        rf"|(?P<{tag}days>{_NATIVE_DAY_WORD})"
         rf"|(?P<{tag}native>{_NATIVE}){native_guard}"
         rf"|(?P<{tag}num>{_number(finder)}))"
         rf"(?P<{tag}mod1>여|대)?{_unit(tag, finder)}?(?P<{tag}mod2>여|대)?"
@@ -192,15 +227,20 @@ def _amount(tag: str, finder: bool) -> str:
 def _expression(finder: bool) -> str:
     after = _AFTER_WORD if finder else ""
     bound_or_approx = _alternation(w for w, kind in SUFFIXES.items() if kind != "time")
+    smaller_time_unit = _alternation({smaller for _, smaller in TIME_RATIOS})
     return (
-        (r"(?<![\w.,\-−+:/@$])" if finder else "")
+        # In running text a number starts a word, or is glued to a Hangul word other than 제 (평점10점).
+        (r"(?:(?<![\w.,\-−+:/@$])|(?<=[가-힣])(?<!제)(?=[0-9]))" if finder else "")
         + rf"(?P<prefix>(?:{_PREFIX} ?)*)"
         + r"(?:(?P<sign>[+\-−])(?=[0-9]))?(?P<dollar>\$ ?)?"
         + _amount("a_", finder)
+        # the smaller part of a compound duration (2시간 40분), right after a unit of time
+        + rf"(?:(?<=[년월주일간분]) (?P<c_num>{_DIGITS}) ?(?P<c_unit>{smaller_time_unit}){after})?"
         + rf"(?:(?P<sep> ?[~∼〜～] ?|[\-–])(?=[0-9]){_amount('b_', finder)})?"
         + rf"(?P<gloss>\([^()0-9]{{1,20}}\)(?= ?{bound_or_approx}))?"
         + rf"(?: ?(?P<suf1>{_SUFFIX}){after})?(?: ?(?P<suf2>{_SUFFIX}){after})?"
-        + ("" if finder else rf"(?: (?P<noun>{_GENERIC_WORD}))?")
+        # the finder's match ends a word; parse_quantity allows a counted noun after a counter
+        + (_AFTER_WORD if finder else r"(?: (?P<noun>(?![여만](?![가-힣]))[가-힣A-Za-z]+))?")
     )
 
 
@@ -209,6 +249,7 @@ _FIND_RE = re.compile(_expression(finder=True))
 _TOKEN_RE = re.compile(r"([0-9][0-9,]*(?:\.[0-9]+)?)|([일이삼사오육칠팔구수])|([십백천])|([만억조경])")
 _PLAIN_NUMBER_RE = re.compile(_DIGITS)
 _SCALED_END_RE = re.compile(rf"({_DIGITS})([십백천]?[만억조경]|[십백천])")
+_MORE_BEFORE_LAST_BIG_RE = re.compile("^[^여]*여[만억조경]$")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -308,27 +349,34 @@ class _Amount:
     last_big: int | None = None
     number_text: str = ""
     end: int = 0  # where the amount ends in the matched text
+    glued_dae: bool = False  # 대 read as the counter, written right after the number (50대)
 
 
 # Group numbers (0-based, as in Match.groups()); both grammars number their groups alike, the
 # finder's just lacks the trailing 'noun'. Tuple indexing keeps parse_quantity fast.
 _G = {name: number - 1 for name, number in _PARSE_RE.groupindex.items()}
 assert all(_G[name] == number - 1 for name, number in _FIND_RE.groupindex.items())
-_AMOUNT_PARTS = ("num", "scale", "den", "numer", "native", "unit", "mod1", "mod2")
+_AMOUNT_PARTS = ("num", "scale", "den", "numer", "native", "days", "unit", "mod1", "mod2")
 _KEYS = {tag: tuple(_G[tag + part] for part in _AMOUNT_PARTS) for tag in ("a_", "b_")}
 # Where an amount ends: its last group present, read from the end.
-_END_ORDER = {tag: tuple(_G[tag + part] for part in ("mod2", "unit", "mod1", "num", "native", "numer", "scaled"))
+_END_ORDER = {tag: tuple(_G[tag + part]
+                        for part in ("mod2", "unit", "mod1", "num", "native", "days", "numer", "scaled"))
               for tag in ("a_", "b_")}
 _ARABIC_RE = re.compile("[0-9]")
 
 
 def _read_amount(m: re.Match, d: tuple, tag: str) -> _Amount:
-    num_i, scale_i, den_i, numer_i, native_i, unit_i, mod1_i, mod2_i = _KEYS[tag]
+    num_i, scale_i, den_i, numer_i, native_i, days_i, unit_i, mod1_i, mod2_i = _KEYS[tag]
     amount = _Amount()
     unit = d[unit_i]
     if (num := d[num_i]) is not None:
         amount.number_text = num
         amount.arabic = _ARABIC_RE.search(num) is not None
+        more = "여" in num
+        if more:  # 430여만: more than 430만; only before the last big unit
+            if not _MORE_BEFORE_LAST_BIG_RE.search(num):
+                raise QuantityError(f"'여' in {num!r} must stand before the last big unit (430여만)")
+            num = num.replace("여", "")
         if _PLAIN_NUMBER_RE.fullmatch(num):
             amount.value = _digits(num)
         else:
@@ -339,6 +387,10 @@ def _read_amount(m: re.Match, d: tuple, tag: str) -> _Amount:
                 amount.approximate, amount.plain = True, False
             else:
                 amount.value = low
+        if more:
+            _apply_amount_modifier(amount, "여", after_unit=False)
+        if not (amount.arabic or "수" in num):
+            _check_hangul_number(m, d, tag, num)
     elif (scale := d[scale_i]) is not None:
         amount.low = _sino_number(scale.lstrip("수"), 1)[0]
         amount.approximate, amount.plain, amount.has_big = True, False, True
@@ -349,6 +401,15 @@ def _read_amount(m: re.Match, d: tuple, tag: str) -> _Amount:
             raise QuantityError("a fraction (N분의 M) takes no 여 or 대")
         amount.value = Fraction(_digits(d[numer_i])) / _digits(den)
         amount.arabic = True
+    elif (word := d[days_i]) is not None:
+        if word in NATIVE_DAY_RANGES:
+            amount.low, amount.high = NATIVE_DAY_RANGES[word]
+            amount.approximate, amount.plain = True, False
+        else:
+            amount.value = NATIVE_DAYS[word]
+        if unit is not None:
+            raise QuantityError(f"the day word {word!r} takes no unit after it")
+        unit = "일"
     else:
         word = d[native_i]
         if word in NATIVE_RANGES:
@@ -358,20 +419,42 @@ def _read_amount(m: re.Match, d: tuple, tag: str) -> _Amount:
             amount.value = _native_value(word)
     if unit is not None:
         amount.unit = UNIT_ALIASES.get(unit, unit)
+        if (d[native_i] is not None and d[native_i] + unit in NATIVE_GLUED_WORDS
+                and m.start(1 + unit_i) == m.end(1 + native_i)):
+            raise QuantityError(f"{d[native_i] + unit!r} is a word; write '{d[native_i]} {unit}' for a count")
     for index in _END_ORDER[tag]:
         if d[index] is not None:
             amount.end = m.end(1 + index)
             break
     if (mod := d[mod1_i]) is not None:
+        if d[native_i] is not None and d[native_i] + mod in NATIVE_GLUED_WORDS:
+            raise QuantityError(f"{d[native_i] + mod!r} is a word; write '{d[native_i]} {mod}' for a count")
         if _apply_amount_modifier(amount, mod, after_unit=False) == "counter":
             if d[mod2_i] is not None:
                 raise QuantityError(f"cannot read {d[mod2_i]!r} after the counter '대'")
             amount.end = m.end(1 + mod1_i)  # '100대 기업': the word after the counter is not in it
+            amount.glued_dae = True
     if (mod := d[mod2_i]) is not None:  # after a unit (100만원대, 3년여), or after 여 (10여대)
         _apply_amount_modifier(amount, mod, after_unit=unit is not None)
     if d[native_i] is not None and amount.unit is None:
         raise QuantityError(f"native numeral {d[native_i]!r} needs a counter after it (두 개, 세 곳)")
     return amount
+
+
+def _check_hangul_number(m: re.Match, d: tuple, tag: str, num: str) -> None:
+    """A Hangul-only number glued to what follows may be part of a word: 구조자 (a rescuer), 구조대원,
+    오만한. One of two syllables or fewer (구조, 이천) needs a space before its unit or a unit money,
+    people or things are counted in (이천 명, 삼천원); a digit and a big unit alone (구조, 오만)
+    take no 대 or 여."""
+    num_i, *_, unit_i, mod1_i, _ = _KEYS[tag]
+    unit = d[unit_i]
+    spaced = unit is not None and " " in m.string[m.end(1 + num_i):m.start(1 + unit_i)]
+    if len(num) == 2 and num[0] in SINO_DIGITS and num[1] in BIG_UNITS and d[mod1_i] is not None:
+        raise QuantityError(f"{m.group(0).strip()!r}: the Hangul number {num!r} glued to what follows "
+                            f"may be part of a word (구조대원, 오만한); write digits or a space")
+    if len(num) <= 2 and unit is not None and not spaced and UNIT_ALIASES.get(unit, unit) not in HANGUL_NUMBER_UNITS:
+        raise QuantityError(f"the Hangul number {num!r} glued to {unit!r} may be a word "
+                            f"(구조자, 오만한): write digits or a space")
 
 
 def _native_value(word: str) -> int:
@@ -418,7 +501,27 @@ def _combine_range(a: _Amount, b: _Amount, text: str) -> _Amount:
     if low > b.value:
         raise QuantityError(f"the range {text!r} starts above its end")
     return _Amount(low=low, high=b.value, unit=b.unit, plain=False, has_big=a.has_big or b.has_big,
-                   arabic=a.arabic or b.arabic, end=b.end)
+                   arabic=a.arabic or b.arabic, end=b.end, glued_dae=b.glued_dae)
+
+
+def _add_smaller_time_part(a: _Amount, number: str, unit: str, end: int) -> _Amount:
+    """2시간 40분 -> 160분: a compound duration in its smaller unit."""
+    ratio = TIME_RATIOS.get((a.unit, unit))
+    if ratio is None:
+        raise QuantityError(f"'{a.unit}' and '{unit}' have no fixed ratio: not one duration")
+    if not a.plain or (a.unit == "년" and 1900 <= a.value <= 2100):
+        raise QuantityError(f"a compound duration needs a plain number of {a.unit!r} first")
+    return _Amount(value=a.value * ratio + _digits(number), unit=unit, has_big=a.has_big,
+                   arabic=True, end=end)
+
+
+def _age_band(amount: _Amount) -> bool:
+    """50대, 20~30대: a round ten glued to 대 may count people of that age, or machines."""
+    ends = [amount.value] if amount.plain else [amount.low, amount.high]
+    return all(isinstance(n, int) and n in _AGE_BANDS for n in ends)
+
+
+_AGE_BANDS = frozenset(range(10, 100, 10))
 
 
 @dataclass
@@ -431,17 +534,23 @@ class _Reading:
 _PREFIX_RE = re.compile(_PREFIX)
 
 
-_SIGN, _DOLLAR, _PREFIX_GROUP, _SEP, _A_UNIT, _B_UNIT = (
-    _G[name] for name in ("sign", "dollar", "prefix", "sep", "a_unit", "b_unit"))
+_SIGN, _DOLLAR, _PREFIX_GROUP, _SEP, _A_UNIT, _B_UNIT, _C_NUM, _C_UNIT = (
+    _G[name] for name in ("sign", "dollar", "prefix", "sep", "a_unit", "b_unit", "c_num", "c_unit"))
 _SUFFIX_GROUPS = (_G["suf1"], _G["suf2"])
-_CORE_STARTS = tuple(_G[name] for name in ("sign", "dollar", "a_scaled", "a_den", "a_native", "a_num"))
+_CORE_STARTS = tuple(_G[name]
+                     for name in ("sign", "dollar", "a_scaled", "a_den", "a_days", "a_native", "a_num"))
 
 
 def _evaluate(m: re.Match, text: str, strict: bool) -> _Reading:
     """Turn a grammar match into a Quantity; strict (parse) mode refuses what the finder would trim."""
     d = m.groups()
     a = _read_amount(m, d, "a_")
+    if d[_C_NUM] is not None:
+        a = _add_smaller_time_part(a, d[_C_NUM], d[_C_UNIT], m.end(1 + _C_UNIT))
     amount = _combine_range(a, _read_amount(m, d, "b_"), m.group(0)) if d[_SEP] else a
+    if amount.glued_dae and _age_band(amount):
+        raise NotAnAmountError("age band", f"{m.group(0).strip()!r} may be an age band (50대 남성) or a "
+                                           f"number of machines (차량 50대): annotate it by hand")
     core_start = m.start(1 + next(index for index in _CORE_STARTS if d[index] is not None))
     core_end = end = amount.end
 
@@ -506,6 +615,11 @@ def parse_quantity(text: str) -> Quantity:
     if not body:
         raise QuantityError("empty expression")
     offset = len(text) - len(text.lstrip())
+    if ("-" in body or "대" in body) and _SCORE_RE.fullmatch(body):
+        raise NotAnAmountError("score", f"{body!r} is a score or a ratio (4-3, 1대 100), not an amount; "
+                                        f"a range takes a unit (2-3개) or '~'")
+    if body[0] == "제" and _ORDINAL_JE_RE.match(body):
+        raise NotAnAmountError("ordinal", f"{body!r} is an ordinal (제3회), not an amount")
     m = _PARSE_RE.fullmatch(body)
     if m is None:
         partial = _PARSE_RE.match(body)
@@ -513,10 +627,26 @@ def parse_quantity(text: str) -> Quantity:
             raise QuantityError(f"no number at the start of {body!r}")
         raise QuantityError(f"cannot read {body[partial.end():]!r} after {partial.group(0)!r}")
     reading = _evaluate(m, text, strict=True)
-    unit = reading.quantity.unit
-    if unit in DATE_UNITS:
-        raise QuantityError(f"{body!r} is a date or clock time, not a quantity")
+    kind = _unit_kind(reading.amount)
+    if kind is not None:
+        raise NotAnAmountError(kind, f"{body!r} is {_KIND_NAMES[kind]}, not an amount")
     return _shift(reading.quantity, offset)
+
+
+# A hyphen between two bare numbers, or 대 between two numbers: a score or a ratio.
+_SCORE_RE = re.compile(r"[0-9]+(?:-[0-9]+| ?대 ?[0-9]+)")
+_ORDINAL_JE_RE = re.compile(rf"제 ?(?:[0-9]|{_SINO}|{_NATIVE})")
+_KIND_NAMES = {"date": "a date or a clock time", "ordinal": "an ordinal", "anniversary": "an anniversary",
+               "birth year": "a birth year", "generation": "a generation", "banknote": "a banknote name"}
+
+
+def _unit_kind(amount: _Amount) -> str | None:
+    """What the unit makes the number, when not an amount: a date (2020년, '04년' too), an ordinal ..."""
+    if amount.unit == "년" and amount.plain and (
+            (amount.number_text[:1] == "0" and len(amount.number_text) == 2)
+            or (_PLAIN_NUMBER_RE.fullmatch(amount.number_text) and 1900 <= amount.value <= 2100)):
+        return "date"
+    return NOT_AMOUNT_UNITS.get(amount.unit)
 
 
 def _shift(q: Quantity, offset: int) -> Quantity:
@@ -526,20 +656,28 @@ def _shift(q: Quantity, offset: int) -> Quantity:
 
 
 _MONTH_AFTER_RE = re.compile(r" ?[0-9]{1,2} ?월")
+_DURATION_AFTER_RE = re.compile(r" ?(?:동안|만에|안에|이내|사이|넘게|가까이|역사)")
 _DAY_COUNT_AFTER_RE = re.compile(r" ?(?:동안|만에|이내)")
 _HOUR_BEFORE_RE = re.compile(r"[0-9] ?시 ?$")
+_SCORE_AFTER_RE = re.compile(r" ?[0-9]")
 
 
-def _is_date(reading: _Reading, text: str, start: int, end: int) -> bool:
+def _not_offered(reading: _Reading, text: str, start: int, end: int) -> bool:
+    """Whether the finder leaves a reading out: not an amount, or, in its context, a date."""
     amount = reading.amount
     unit = amount.unit
-    if unit in DATE_UNITS or unit in NOT_CLAIM_UNITS:
+    if _unit_kind(amount) is not None:
         return True
+    if unit == "대" and _SCORE_AFTER_RE.match(text, reading.quantity.end):
+        return True  # 1대 100, 4대1: a score
+    is_duration = (text[start:end].endswith(("간", "째", "여")) or reading.quantity.value is None
+                   or _DURATION_AFTER_RE.match(text, end))
     if unit == "년":
         first = reading.quantity.value if reading.quantity.value is not None else reading.quantity.low
-        year_like = isinstance(first, int) and 1900 <= first <= 2100
-        return year_like or bool(_MONTH_AFTER_RE.match(text, end))
-    if unit == "일":
+        year_like = isinstance(first, int) and (1900 <= first <= 2100 or (50 <= first <= 99 and not is_duration))
+        return (year_like or bool(_MONTH_AFTER_RE.match(text, end))
+                or (start > 0 and text[start - 1] in "'’‘" and not is_duration))
+    if unit == "일":  # 24일 안에 may be 'by the 24th': only these markers make N일 a count of days
         return not (text[start:end].endswith(("간", "째")) or _DAY_COUNT_AFTER_RE.match(text, end))
     if unit == "분":
         return bool(_HOUR_BEFORE_RE.search(text, 0, start))
@@ -573,9 +711,9 @@ def find_quantities(text: str) -> list[Quantity]:
         explicit = m.group("a_den") or m.group("a_scale") or (amount.has_big and amount.arabic)
         if amount.unit is None and not explicit:
             continue  # bare digits (identifiers, years, codes, ticker prices) and Hangul-only words
-        if _is_date(reading, text, start, end):
+        if _not_offered(reading, text, start, end):
             continue
-        start = _skip_neutral_prefix(text, start, m.start() + reading.quantity.start)
+        start = _skip_neutral_prefix(text, start, reading.quantity.start)
         q = reading.quantity
         found.append(Quantity(text[start:end], q.value, q.low, q.high, q.unit, q.approximate, start, end))
     return found
