@@ -6,7 +6,10 @@ src/kotechnews/quantity_conventions.md; every expression in the list is distinct
 other memo is involved, so 'repeated' (100 expressions cycled) shows only warm-interpreter effects.
 Writes bench/results/quantity.json and prints a Markdown table.
 
-    .venv/bin/python bench/bench_quantity.py [--per-category 2000]
+    .venv/bin/python bench/bench_quantity.py [--per-category 2000] [--compare REV]
+
+--compare REV also times the normaliser of git revision REV on the same list, interleaved with this
+one, so that a change in speed is told apart from a slower or faster machine.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from rich.progress import track
 from kotechnews.jsonio import write_json
 from kotechnews.quantity import QuantityError, parse_quantity
 from kotechnews.quantity.spell import spell_number
+from normaliser_revision import load_normaliser
 
 RESULTS = Path(__file__).resolve().parent / "results" / "quantity.json"
 COUNTERS = ["개", "명", "곳", "원", "달러", "건", "배", "종", "위", "개월", "년", "파라미터", "토큰", "엔"]
@@ -193,7 +197,18 @@ def throughput(reader: Callable[[str], tuple], texts: list[str]) -> float:
     return len(texts) / (time.process_time() - start)
 
 
-def run(per_category: int) -> dict:
+def revision_speeds(revision: str, texts: list[str], rounds: int = 3) -> dict[str, float]:
+    """Best of ``rounds`` interleaved passes of this normaliser and the one at ``revision``."""
+    readers = {"this revision": load_normaliser(None).parse_quantity,
+               revision: load_normaliser(revision).parse_quantity}
+    best = dict.fromkeys(readers, 0.0)
+    for _ in range(rounds):
+        for name, reader in readers.items():
+            best[name] = max(best[name], throughput(reader, texts))
+    return best
+
+
+def run(per_category: int, compare: str | None = None) -> dict:
     rows = make_expressions(per_category)
     texts = [text for _, text, _ in rows]
     cold = throughput(read_kotechnews, texts)  # first pass over distinct expressions
@@ -212,8 +227,13 @@ def run(per_category: int) -> dict:
     def pooled(name: str, categories: list[str]) -> float:
         return sum(accuracies[name][c] * counts[c] for c in categories) / sum(counts[c] for c in categories)
 
+    revisions = revision_speeds(compare, texts) if compare else None
     return {
         "expressions": len(rows),
+        **({"speed_against_revision": {
+            "revision": compare, "expressions_per_second": {k: round(v) for k, v in revisions.items()},
+            "ratio_this_over_revision": round(revisions["this revision"] / revisions[compare], 2)}}
+           if revisions else {}),
         "per_category": {c: counts[c] for c in CATEGORIES},
         "categories": {c: {"point_value": p, "what": what} for c, (p, what) in CATEGORIES.items()},
         "examples": {c: [text for cat, text, _ in rows if cat == c][:3] for c in CATEGORIES},
@@ -256,14 +276,21 @@ def markdown(result: dict) -> str:
     lines.append(f"kotechnews: cold distinct {speed['kotechnews_cold_distinct']:,}/s, "
                  f"repeated {speed['kotechnews_repeated_100_best_of_3']:,}/s on {result['expressions']:,} "
                  f"distinct expressions (load average {result['machine']['load_average_1min']}).")
+    if "speed_against_revision" in result:
+        against = result["speed_against_revision"]
+        speeds = against["expressions_per_second"]
+        lines.append(f"Interleaved in the same run: this revision {speeds['this revision']:,}/s, "
+                     f"{against['revision']} {speeds[against['revision']]:,}/s "
+                     f"(ratio {against['ratio_this_over_revision']}).")
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-category", type=int, default=2000)
+    parser.add_argument("--compare", metavar="REV", help="also time the normaliser of this git revision")
     args = parser.parse_args()
-    result = run(args.per_category)
+    result = run(args.per_category, args.compare)
     result["markdown"] = markdown(result)
     write_json(RESULTS, result)
     print(result["markdown"])
