@@ -75,12 +75,12 @@ def excluded_numbers(doc: AnnotatedDocument, exclusions: list[dict]) -> list[tup
         start, end = m.span()
         if any(s < end and start < e for s, e in claims):
             continue
-        rule = next((r for s, e, r in rules if s <= start and end <= e), None)
+        rule = next(((s, e, r) for s, e, r in rules if s <= start and end <= e), None)
         entity = next((e for e in doc.entities if e.start <= start and end <= e.end), None)
-        reason = rule or ("date" if entity and entity.type == "DATE" else "name" if entity else "unexplained")
+        reason = rule[2] if rule else "date" if entity and entity.type == "DATE" else "name" if entity else "unexplained"
         # the surface to parse: the exclusion's or the entity's text, else the number with its word
         if rule:
-            s, e = next((s, e) for s, e, r in rules if s <= start and end <= e)
+            s, e = rule[:2]
         elif entity:
             s, e = entity.start, entity.end
         else:
@@ -117,7 +117,9 @@ def evaluate(normaliser: ModuleType, docs: list[AnnotatedDocument], exclusions: 
     for doc in docs:
         text = doc.text or ""
         gold_spans = {(c.start, c.end): c for c in doc.claims}
+        excluded = excluded_numbers(doc, exclusions)
         found = normaliser.find_quantities(text)
+        found_spans = {(q.start, q.end) for q in found}
         proposals += len(found)
         for q in found:
             claim = gold_spans.get((q.start, q.end))
@@ -128,14 +130,14 @@ def evaluate(normaliser: ModuleType, docs: list[AnnotatedDocument], exclusions: 
                 continue
             overlaps_claim = any(c.start < q.end and q.start < c.end for c in doc.claims)
             where = "claim, other span" if overlaps_claim else next(
-                (reason for s, e, reason, _ in excluded_numbers(doc, exclusions) if s < q.end and q.start < e),
+                (reason for s, e, reason, _ in excluded if s < q.end and q.start < e),
                 "no number the gold explains")
             proposals_on[where] += 1
             false_proposals.append({"doc": doc.id, "text": q.text, "on": where})
         for claim in doc.claims:
             row = per_class[claim_class(claim)]
             row["claims"] += 1
-            if (claim.start, claim.end) not in {(q.start, q.end) for q in found}:
+            if (claim.start, claim.end) not in found_spans:
                 misses.append({"doc": doc.id, "text": claim.text, "class": claim_class(claim)})
             try:
                 got = _reading(normaliser.parse_quantity(claim.text))
@@ -148,7 +150,7 @@ def evaluate(normaliser: ModuleType, docs: list[AnnotatedDocument], exclusions: 
                 row["read_wrong"] += 1
                 wrong_readings.append({"doc": doc.id, "text": claim.text, "read": got, "gold": _gold(claim),
                                        "override_reason": claim.override_reason})
-        for _, _, reason, surface in excluded_numbers(doc, exclusions):
+        for _, _, reason, surface in excluded:
             excluded_total[reason] += 1
             try:
                 normaliser.parse_quantity(surface)

@@ -97,8 +97,7 @@ NOT_AMOUNT_UNITS = {
     "주년": "anniversary", "주기": "anniversary", "년생": "birth year", "세대": "generation",
     "원권": "banknote",
 }
-NOT_AMOUNT_KINDS = ("date", "ordinal", "anniversary", "birth year", "generation", "banknote", "score",
-                    "age band")
+NOT_AMOUNT_KINDS = (*dict.fromkeys(NOT_AMOUNT_UNITS.values()), "score", "age band")
 KNOWN_UNITS = frozenset(COUNTERS) | frozenset(UNIT_ALIASES) | frozenset(NOT_AMOUNT_UNITS)
 # Counters that follow native numerals (한 개, 두 배, 세 곳); the finder takes native numerals only before these.
 NATIVE_COUNTERS = ("개", "명", "곳", "배", "대", "가지", "차례", "달", "시간", "군데", "종류", "사람", "권",
@@ -164,6 +163,7 @@ _GROUP = rf"(?:{_COEF}(?:{_UNIT_CHAIN})?|{_UNIT_CHAIN})"  # below 10000: 2500, 2
 _BIG = "[만억조경]"
 _NATIVE = _alternation(list(NATIVE_RANGES) + list(NATIVE_ONES)
                        + [t + o for t in NATIVE_TENS for o in NATIVE_ONES] + list(NATIVE_TENS) + ["스무"])
+_NATIVE_DAY_WORD = _alternation(list(NATIVE_DAYS) + list(NATIVE_DAY_RANGES))
 _KNOWN = _alternation(KNOWN_UNITS)
 _SUFFIX = _alternation(SUFFIXES)
 _PREFIX = _alternation(PREFIXES)
@@ -189,7 +189,6 @@ def _number(finder: bool) -> str:
 
 # parse_quantity only: a word that is not a listed unit, a modifier or a number, kept as written.
 _GENERIC_WORD = rf"(?!{_KNOWN}|{_SUFFIX}|[만억조경]|여(?![가-힣]))[가-힣A-Za-z]+"
-_NATIVE_DAY_WORD = _alternation(list(NATIVE_DAYS) + list(NATIVE_DAY_RANGES))
 
 
 def _not_shortened(words) -> str:
@@ -419,16 +418,15 @@ def _read_amount(m: re.Match, d: tuple, tag: str) -> _Amount:
             amount.value = _native_value(word)
     if unit is not None:
         amount.unit = UNIT_ALIASES.get(unit, unit)
-        if (d[native_i] is not None and d[native_i] + unit in NATIVE_GLUED_WORDS
-                and m.start(1 + unit_i) == m.end(1 + native_i)):
-            raise QuantityError(f"{d[native_i] + unit!r} is a word; write '{d[native_i]} {unit}' for a count")
+        if d[native_i] is not None and m.start(1 + unit_i) == m.end(1 + native_i):
+            _refuse_glued_word(d[native_i], unit)
     for index in _END_ORDER[tag]:
         if d[index] is not None:
             amount.end = m.end(1 + index)
             break
     if (mod := d[mod1_i]) is not None:
-        if d[native_i] is not None and d[native_i] + mod in NATIVE_GLUED_WORDS:
-            raise QuantityError(f"{d[native_i] + mod!r} is a word; write '{d[native_i]} {mod}' for a count")
+        if d[native_i] is not None:  # 대 right after the numeral
+            _refuse_glued_word(d[native_i], mod)
         if _apply_amount_modifier(amount, mod, after_unit=False) == "counter":
             if d[mod2_i] is not None:
                 raise QuantityError(f"cannot read {d[mod2_i]!r} after the counter '대'")
@@ -439,6 +437,11 @@ def _read_amount(m: re.Match, d: tuple, tag: str) -> _Amount:
     if d[native_i] is not None and amount.unit is None:
         raise QuantityError(f"native numeral {d[native_i]!r} needs a counter after it (두 개, 세 곳)")
     return amount
+
+
+def _refuse_glued_word(numeral: str, counter: str) -> None:
+    if numeral + counter in NATIVE_GLUED_WORDS:
+        raise QuantityError(f"{numeral + counter!r} is a word; write '{numeral} {counter}' for a count")
 
 
 def _check_hangul_number(m: re.Match, d: tuple, tag: str, num: str) -> None:
@@ -509,7 +512,7 @@ def _add_smaller_time_part(a: _Amount, number: str, unit: str, end: int) -> _Amo
     ratio = TIME_RATIOS.get((a.unit, unit))
     if ratio is None:
         raise QuantityError(f"'{a.unit}' and '{unit}' have no fixed ratio: not one duration")
-    if not a.plain or (a.unit == "년" and 1900 <= a.value <= 2100):
+    if not a.plain or (a.unit == "년" and _year_like(a.value)):
         raise QuantityError(f"a compound duration needs a plain number of {a.unit!r} first")
     return _Amount(value=a.value * ratio + _digits(number), unit=unit, has_big=a.has_big,
                    arabic=True, end=end)
@@ -644,9 +647,13 @@ def _unit_kind(amount: _Amount) -> str | None:
     """What the unit makes the number, when not an amount: a date (2020년, '04년' too), an ordinal ..."""
     if amount.unit == "년" and amount.plain and (
             (amount.number_text[:1] == "0" and len(amount.number_text) == 2)
-            or (_PLAIN_NUMBER_RE.fullmatch(amount.number_text) and 1900 <= amount.value <= 2100)):
+            or (_PLAIN_NUMBER_RE.fullmatch(amount.number_text) and _year_like(amount.value))):
         return "date"
     return NOT_AMOUNT_UNITS.get(amount.unit)
+
+
+def _year_like(number: Exact | float) -> bool:
+    return 1900 <= number <= 2100
 
 
 def _shift(q: Quantity, offset: int) -> Quantity:
@@ -670,13 +677,15 @@ def _not_offered(reading: _Reading, text: str, start: int, end: int) -> bool:
         return True
     if unit == "대" and _SCORE_AFTER_RE.match(text, reading.quantity.end):
         return True  # 1대 100, 4대1: a score
-    is_duration = (text[start:end].endswith(("간", "째", "여")) or reading.quantity.value is None
-                   or _DURATION_AFTER_RE.match(text, end))
     if unit == "년":
         first = reading.quantity.value if reading.quantity.value is not None else reading.quantity.low
-        year_like = isinstance(first, int) and (1900 <= first <= 2100 or (50 <= first <= 99 and not is_duration))
-        return (year_like or bool(_MONTH_AFTER_RE.match(text, end))
-                or (start > 0 and text[start - 1] in "'’‘" and not is_duration))
+        if (isinstance(first, int) and _year_like(first)) or _MONTH_AFTER_RE.match(text, end):
+            return True
+        is_duration = (text[start:end].endswith(("간", "째", "여")) or reading.quantity.value is None
+                       or _DURATION_AFTER_RE.match(text, end))
+        two_digit_year = isinstance(first, int) and 50 <= first <= 99
+        apostrophe_year = start > 0 and text[start - 1] in "'’‘"
+        return (two_digit_year or apostrophe_year) and not is_duration
     if unit == "일":  # 24일 안에 may be 'by the 24th': only these markers make N일 a count of days
         return not (text[start:end].endswith(("간", "째")) or _DAY_COUNT_AFTER_RE.match(text, end))
     if unit == "분":
