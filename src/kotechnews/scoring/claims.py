@@ -1,7 +1,8 @@
 """Numeric-claim scoring: span F1, attribute accuracies over matched claims, subject-link F1.
 
-- **span**: a predicted claim matches a gold claim with the same start and end (one-to-one, in
-  document order; a duplicated span is a false positive). Span P/R/F1 over all claims.
+- **span**: a predicted claim matches a gold claim with the same start and end (one-to-one; a
+  second claim on the same span is refused when the submission is validated). Span P/R/F1 over
+  all claims.
 - **value accuracy** over matched claims: each claim is an interval, ``[value, value]`` when a
   point value is given, else ``[low, high]`` with a missing bound at -inf/+inf; a claim with no
   number at all has no interval and agrees only with another such claim. The gold interval is

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import json
+import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,16 +28,24 @@ _SPLIT = typer.Option(None, "--split", help="Score against a split of the releas
 _DATASET = typer.Option(str(DATASET_DIR), "--dataset",
                         help="Dataset the --split comes from: a folder or a Hub repo id "
                              "(default: this project's dataset/).")
-_GOLD = typer.Option(None, "--gold", help="Gold JSONL file (same format, with text).",
-                     dir_okay=False)
-_TRAIN = typer.Option(None, "--train", help="Train gold JSONL, enables relation Ign F1.",
-                      dir_okay=False)
+# Paths are checked by the reader (kotechnews.scoring.submission.read_records), so a wrong one is
+# listed with the other input errors in the same one-line format.
+_GOLD = typer.Option(None, "--gold", help="Gold JSONL file (same format, with text).")
+_TRAIN = typer.Option(None, "--train", help="Train gold JSONL, enables relation Ign F1.")
 _TASK = typer.Option(TaskChoice.all, "--task", help="Task to score.")
 _JSON = typer.Option(False, "--json", help="Print the result as JSON.")
 _BOOTSTRAP = typer.Option(DEFAULT_BOOTSTRAP, "--bootstrap", min=0,
                           help="Bootstrap samples for 95% CIs (0: none).")
-_SEED = typer.Option(0, "--seed", help="Seed of the bootstrap.")
-_RTOL = typer.Option(0.0, "--value-rtol", min=0.0,
+_SEED = typer.Option(0, "--seed", min=0, help="Seed of the bootstrap.")
+
+
+def _finite(value: float) -> float:
+    if not math.isfinite(value):  # inf passes min=0 and would make the result invalid JSON
+        raise typer.BadParameter(f"must be a finite number, got {value}")
+    return value
+
+
+_RTOL = typer.Option(0.0, "--value-rtol", min=0.0, callback=_finite,
                      help="Relative tolerance of claim value accuracy.")
 
 
@@ -51,20 +60,21 @@ def _fail(issues: list[ValidationIssue]) -> None:
 
 def _gold(split: str | None, gold: Path | None, dataset: str) -> Corpus:
     from kotechnews.scoring.evaluate import Corpus
-    from kotechnews.scoring.submission import load_gold, load_split_gold
+    from kotechnews.scoring.submission import load_gold, load_split_gold, source_name
 
     if (split is None) == (gold is None):
         raise typer.BadParameter("give exactly one of --split NAME or --gold FILE")
     if split is not None:
         return Corpus(load_split_gold(split, dataset), f"split:{split}")
-    return Corpus(load_gold(gold), str(gold))
+    return Corpus(load_gold(gold), source_name(gold))
 
 
 def _load(split: str | None, gold: Path | None, dataset: str, train: Path | None,
           predictions: list[Path]) -> tuple[Corpus, Corpus | None, list[Submission]]:
     """Load gold, train and submissions, listing the errors of all inputs before exiting."""
     from kotechnews.scoring.evaluate import Corpus
-    from kotechnews.scoring.submission import SubmissionError, load_gold, load_submission
+    from kotechnews.scoring.submission import (
+        SubmissionError, load_gold, load_submission, source_name)
 
     try:
         gold_corpus = _gold(split, gold, dataset)
@@ -73,7 +83,7 @@ def _load(split: str | None, gold: Path | None, dataset: str, train: Path | None
     issues: list[ValidationIssue] = []
     train_corpus, submissions = None, []
     try:
-        train_corpus = Corpus(load_gold(train), str(train)) if train else None
+        train_corpus = Corpus(load_gold(train), source_name(train)) if train else None
     except SubmissionError as exc:
         issues.extend(exc.issues)
     for path in predictions:
@@ -97,12 +107,20 @@ def _warn(issues: list[ValidationIssue]) -> None:
 
 
 def score_command(
-    pred: Path = typer.Option(..., "--pred", help="Submission JSONL file.", dir_okay=False),
+    pred: Path = typer.Option(..., "--pred", help="Submission JSONL file."),
     split: str | None = _SPLIT, gold: Path | None = _GOLD, dataset: str = _DATASET,
     train: Path | None = _TRAIN, task: TaskChoice = _TASK, as_json: bool = _JSON,
     bootstrap: int = _BOOTSTRAP, seed: int = _SEED, value_rtol: float = _RTOL,
 ) -> None:
-    """Validate a submission and score it (entities, relations, numeric claims)."""
+    """Validate a submission and score it (entities, relations, numeric claims).
+
+    Invalid input (a wrong path, a line that is not JSON, a value or item the format does not
+    allow) exits with code 2, listing every error. Exact duplicates are errors: an entity with
+    the same start, end and type as another, a claim on the same span as another, a relation
+    with the same head, type and tail; a duplicate is never counted. Overlapping or nested spans
+    that differ are each scored (a false positive when unmatched). An empty submission is
+    scored as all-empty (every score 0) with one warning saying so, and exits 0.
+    """
     from kotechnews.scoring.evaluate import score
     from kotechnews.scoring.report import print_result
 
@@ -117,8 +135,8 @@ def score_command(
 
 
 def compare_command(
-    pred_a: Path = typer.Argument(..., help="Submission A (JSONL).", dir_okay=False),
-    pred_b: Path = typer.Argument(..., help="Submission B (JSONL).", dir_okay=False),
+    pred_a: Path = typer.Argument(..., help="Submission A (JSONL)."),
+    pred_b: Path = typer.Argument(..., help="Submission B (JSONL)."),
     split: str | None = _SPLIT, gold: Path | None = _GOLD, dataset: str = _DATASET,
     train: Path | None = _TRAIN, task: TaskChoice = _TASK, as_json: bool = _JSON,
     bootstrap: int = typer.Option(DEFAULT_BOOTSTRAP, "--bootstrap", min=1,

@@ -3,7 +3,9 @@
 Definitions (all micro-averaged over mentions unless named macro):
 
 - **strict**: a predicted mention is correct when a gold mention has the same start, end and
-  type. Matching is one-to-one (a duplicated prediction is a false positive).
+  type. Matching is one-to-one; an exact duplicate (same start, end and type) is refused when
+  the submission is validated, so it is never counted. Overlapping or nested mentions that
+  differ are each scored.
 - **partial** (nervaluate's "partial" credit, but type-aware): after strict matching, each
   remaining gold mention is paired greedily (both sides in (start, end) order) with the first
   remaining prediction of the same type that overlaps it by at least one character. A strict

@@ -4,7 +4,8 @@ Each relation is turned into a triple (head cluster, type, tail cluster) with th
 ``kotechnews.scoring.clusters``; triples are sets per document (several mention pairs of the same
 clusters state one fact), and for a symmetric relation type (``RelationType.symmetric``) the two
 clusters are put in a fixed order so either direction matches. Evidence sentence indices of
-mention pairs that collapse into one triple are united.
+mention pairs that collapse into one triple are united. A relation repeated with the same head,
+type and tail mentions is refused when the submission is validated.
 
 - **P/R/F1**: a predicted triple is correct when the gold document has the same triple.
 - **Ign F1** (DocRED): correct triples whose fact (head canonical id, type, tail canonical id)

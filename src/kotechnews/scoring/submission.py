@@ -4,8 +4,29 @@ Every problem is collected before anything is scored, and each one names the fil
 document id, the item (``entities[2] (id 'e3')``) and the field. Errors are fatal (the CLI exits
 with code 2 and lists all of them); warnings (a gold document missing from the submission, which
 is then scored as empty) are reported with the result. Checks run in two layers: the JSON Schema
-(types, required and unknown fields, labels), then offsets, span texts, unique ids and entity
-references; an item with a schema error is reported once and left out of the second layer.
+(types, required and unknown fields, labels) and values JSON cannot carry faithfully (NaN,
+Infinity or a literal like 1e400 that overflows to it, numbers beyond the float range, lone
+surrogate escapes such as ``"\\ud800"``), then offsets, span texts, unique ids, entity references,
+the relation types the schema allows between the two entity types, evidence sentence indices
+(below the gold document's sentence count, from ``meta["sentences"]``; a gold without sentence
+spans only bounds them by its text length, and the submission is warned), claim bounds
+(low <= high, a value inside them) and links to itself (a relation with head == tail, a claim
+whose subject is its time). An item with a schema error is reported once and left out of the
+second layer. A file must be a regular file of UTF-8 JSON Lines, lines at most
+``MAX_LINE_BYTES`` long and nested at most ``MAX_DEPTH`` levels; anything else is an error
+naming the file (and line), never a traceback.
+
+Duplicates and overlaps: every item is listed once. An exact duplicate, i.e. an entity with the
+same start, end and type as another, a claim on the same span as another (a span carries one
+claim), a relation with the same head, type and tail (either direction for a symmetric type), an
+evidence index given twice, is an error, in gold and submission alike: a duplicate is never
+counted, so it can neither inflate nor lower a score. Overlapping or nested spans that differ
+are allowed, and each is scored on its own (a false positive when it matches nothing).
+
+An empty submission (no lines, or only blank ones) is valid: every gold document is scored as
+an empty prediction, so every score is 0, and one warning saying so comes first (in the
+command's output and in the result's ``warnings``); ``kotechnews score`` then exits 0, as for any
+missing document. An empty gold or train file is an error.
 
 The JSON Schema of one line is generated from the dataclasses in ``kotechnews.records`` and the
 label tables in ``kotechnews.schema`` (``submission_schema()``); the committed copy in
@@ -15,9 +36,15 @@ label tables in ``kotechnews.schema`` (``submission_schema()``); the committed c
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import json
-from collections.abc import Iterable, Sequence
+import math
+import os
+import re
+import stat
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -113,6 +140,20 @@ def write_submission_schema(path: str | Path) -> None:
 
 _VALIDATOR = Draft202012Validator(submission_schema())
 
+# A document line is a few kB to a few hundred kB; far longer lines are refused unread, so that a
+# huge or endless line (a binary file, /dev/zero) costs no memory.
+MAX_LINE_BYTES = 16 * 1024 * 1024
+# A record nests four levels (document, list, item, value); meta may nest more. Deeper JSON is
+# refused before anything recurses into it (json, jsonschema and deepcopy would overflow).
+MAX_DEPTH = 32
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """Text that can always be encoded as UTF-8: lone surrogates (a path given as undecodable
+    bytes, a "\\ud800" escape) are shown as escapes."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
 
 @dataclass(frozen=True)
 class ValidationIssue:
@@ -131,7 +172,7 @@ class ValidationIssue:
         target = ".".join(p for p in (self.item, self.field) if p)
         if target:
             parts.append(target)
-        return ": ".join(parts) + ": " + self.message
+        return printable(": ".join(parts) + ": " + self.message)
 
 
 class SubmissionError(ValueError):
@@ -178,26 +219,113 @@ class _Issues:
         return [i for i in self.items if i.severity == "warning"]
 
 
+def _lines(handle, issues: _Issues) -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes) of every line; a line over MAX_LINE_BYTES is reported and skipped
+    without reading it into memory."""
+    number = 0
+    while chunk := handle.readline(MAX_LINE_BYTES + 1):
+        number += 1
+        if len(chunk) > MAX_LINE_BYTES and not chunk.endswith(b"\n"):
+            issues.add(f"line longer than {MAX_LINE_BYTES} bytes; is this JSON Lines?",
+                       line=number)
+            while (rest := handle.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+                pass
+            continue
+        yield number, chunk.rstrip(b"\r\n")
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth > limit:
+                return True
+            stack.extend((item, depth + 1)
+                         for item in (value.values() if isinstance(value, dict) else value))
+    return False
+
+
+def _parse_line(line: bytes) -> Any:
+    """One JSON value; raises ValueError with a readable message."""
+    text = line.decode("utf-8")  # UnicodeDecodeError is a ValueError, reported by the caller
+    too_deep = f"invalid JSON: nested more than {MAX_DEPTH} levels deep"
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"invalid JSON: {exc.msg} (column {exc.colno})") from None
+    except RecursionError:
+        raise ValueError(too_deep) from None
+    except ValueError:  # an integer literal longer than Python converts
+        raise ValueError(f"invalid JSON: a number with more than "
+                         f"{sys.get_int_max_str_digits()} digits") from None
+    if _depth_exceeds(data, MAX_DEPTH):
+        raise ValueError(too_deep)
+    return data
+
+
+def _whole_file_problem(lines: list[tuple[int, bytes]], failed: int, undecodable: int,
+                        parsed: int) -> str | None:
+    """One message for a file that fails line by line for one reason: not UTF-8 at all, or a
+    single JSON value spread over several lines (a JSON array, a pretty-printed object)."""
+    if lines and lines[0][1].startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "not UTF-8: the file is UTF-16 (it starts with a byte-order mark)"
+    if failed < 2:
+        return None
+    if undecodable == failed and not parsed:
+        return ("not UTF-8: no line decodes (UTF-16, CP949 or EUC-KR files must be converted "
+                "to UTF-8)")
+    try:
+        data = _parse_line(b"\n".join(line for _, line in lines))
+    except ValueError:
+        return None
+    return (f"not JSON Lines: the file is one JSON {_json_type(data)} spread over {len(lines)} "
+            f"lines; write one document object per line")
+
+
+def source_name(path: str | Path) -> str:
+    return printable(str(path))
+
+
 def read_records(path: str | Path) -> tuple[list[SourceRecord], list[ValidationIssue]]:
     """Parse a JSON Lines file: the records, and an error for every line that is not valid
     UTF-8 JSON (the other lines are still returned, so all errors can be listed at once)."""
-    source = str(path)
+    source = source_name(path)
     issues = _Issues(source)
     try:
-        raw = Path(path).read_bytes()
+        # stat before open: opening a FIFO would wait for a writer, a device never ends
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            issues.add("cannot read file: " + ("is a directory" if stat.S_ISDIR(mode)
+                                               else "not a regular file"))
+            raise SubmissionError(issues.items)
+        with open(path, "rb") as handle:
+            lines = list(_lines(handle, issues))
     except OSError as exc:
         issues.add(f"cannot read file: {exc.strerror or exc}")
         raise SubmissionError(issues.items) from None
     out: list[SourceRecord] = []
-    for number, line in enumerate(raw.splitlines(), start=1):
+    failures: list[tuple[int, str]] = []
+    undecodable = 0
+    for number, line in lines:
+        if number == 1 and line.startswith(codecs.BOM_UTF8):  # as Windows editors write it
+            line = line[len(codecs.BOM_UTF8):]
         if not line.strip():
             continue
         try:
-            out.append(SourceRecord(source, number, json.loads(line.decode("utf-8"))))
+            out.append(SourceRecord(source, number, _parse_line(line)))
         except UnicodeDecodeError as exc:
-            issues.add(f"not UTF-8 (byte {exc.start + 1})", line=number)
-        except json.JSONDecodeError as exc:
-            issues.add(f"invalid JSON: {exc.msg} (column {exc.colno})", line=number)
+            undecodable += 1
+            failures.append((number, f"not UTF-8 (byte {exc.start + 1})"))
+        except ValueError as exc:
+            failures.append((number, str(exc)))
+    whole = _whole_file_problem(lines, len(failures), undecodable, len(out))
+    if whole is not None:
+        issues.add(whole)
+        out = []  # lines that parsed are pieces of the one value
+    else:
+        for number, message in failures:
+            issues.add(message, line=number)
     return out, issues.items
 
 
@@ -250,26 +378,52 @@ def _schema_message(error) -> tuple[str, list[Any]]:
     return error.message, []
 
 
+def _unrepresentable(data: Any) -> Iterator[tuple[list[Any], str]]:
+    """(path, message) of every value JSON cannot carry faithfully: it would compare, print or
+    encode wrongly later (NaN matches nothing, a surrogate cannot be written as UTF-8)."""
+    stack: list[tuple[list[Any], Any]] = [([], data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            yield path, (f"not a finite number (got {json.dumps(value)}; NaN and Infinity are "
+                         f"not JSON, and a literal like 1e400 overflows to Infinity)")
+        elif isinstance(value, int) and not isinstance(value, bool) and \
+                abs(value) > sys.float_info.max:
+            yield path, "number out of range (beyond the 64-bit float range)"
+        elif isinstance(value, str) and _SURROGATE.search(value):
+            yield path, "string with a lone surrogate escape (not encodable as UTF-8)"
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if _SURROGATE.search(key):
+                    yield path + [key], ("field name with a lone surrogate escape (not "
+                                         "encodable as UTF-8)")
+                else:
+                    stack.append((path + [key], item))
+        elif isinstance(value, list):
+            stack.extend((path + [index], item) for index, item in enumerate(value))
+
+
 def _check_schema(record: SourceRecord, issues: _Issues) -> tuple[bool, set[tuple[str, int]]]:
-    """Report every schema error of a record.
+    """Report every schema error and unrepresentable value of a record.
 
     Returns whether the document as a whole is usable for the further checks, and the
     (list, index) of items with errors, which are left out of those checks.
     """
     data = record.data
     document = data.get("id") if isinstance(data.get("id"), str) else None
-    errors = sorted(_VALIDATOR.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    problems = [(list(e.absolute_path), *_schema_message(e), e.validator)
+                for e in _VALIDATOR.iter_errors(data)]
+    problems += [(path, message, [], None) for path, message in _unrepresentable(data)]
     usable, broken = True, set()
-    for error in errors:
-        path = list(error.absolute_path)
+    for path, message, extra, validator in sorted(problems,
+                                                  key=lambda p: [str(x) for x in p[0]]):
         item, rest = _item_label(data, path)
-        message, extra = _schema_message(error)
         field = ".".join(str(p) if isinstance(p, str) else f"[{p}]"
                          for p in rest + extra).replace(".[", "[") or None
         issues.add(message, line=record.line, document=document, item=item, field=field)
         if item is not None:
             broken.add((path[0], path[1]))
-        elif path or error.validator != "additionalProperties":
+        elif path or validator != "additionalProperties":
             usable = False
     return usable, broken
 
@@ -313,6 +467,7 @@ def _check_spans(checked: _Checked, text: str, kind: str, line: int | None,
                  issues: _Issues) -> None:
     document = checked.document
     seen: dict[str, int] = {}
+    spans: dict[tuple, int] = {}
     for index, span in zip(checked.positions[kind], getattr(document, kind)):
         item = f"{kind}[{index}] (id {span.id!r})"
         where = dict(line=line, document=document.id, item=item)
@@ -320,6 +475,13 @@ def _check_spans(checked: _Checked, text: str, kind: str, line: int | None,
             issues.add(f"duplicate id (first used by {kind}[{seen[span.id]}])", field="id",
                        **where)
         seen.setdefault(span.id, index)
+        # the key each task matches on: a second item with the same key is a duplicate
+        key = (span.start, span.end, span.type) if kind == "entities" else (span.start, span.end)
+        if key in spans:
+            what = ("same start, end and type as" if kind == "entities"
+                    else "same span as (a span carries one claim)")
+            issues.add(f"{what} {kind}[{spans[key]}]: each item is listed once", **where)
+        spans.setdefault(key, index)
         if span.end > len(text):
             issues.add(f"offset {span.end} is outside the text (length {len(text)})",
                        field="end", **where)
@@ -330,6 +492,93 @@ def _check_spans(checked: _Checked, text: str, kind: str, line: int | None,
             issues.add(f"span text {span.text!r} differs from the document text "
                        f"{text[span.start:span.end]!r} at [{span.start}:{span.end}]",
                        field="text", **where)
+
+
+def _check_claims(checked: _Checked, line: int | None, issues: _Issues) -> None:
+    """Bounds that contradict each other, and a time link that is not a time."""
+    entities = {e.id: e for e in checked.document.entities}
+    time_types = schema.CLAIM_LINKS_BY_NAME["claim:time"].tail
+    for index, claim in zip(checked.positions["claims"], checked.document.claims):
+        where = dict(line=line, document=checked.document.id,
+                     item=f"claims[{index}] (id {claim.id!r})")
+        if claim.time is not None and claim.time == claim.subject:
+            issues.add("the time anchor is the claim's own subject", field="time", **where)
+        elif claim.time in entities and entities[claim.time].type not in time_types:
+            issues.add(f"claim:time links to a {' or '.join(time_types)} entity, got "
+                       f"{entities[claim.time].type} {claim.time!r}", field="time", **where)
+        if claim.low is not None and claim.high is not None and claim.low > claim.high:
+            issues.add(f"low {claim.low} is greater than high {claim.high}", field="low",
+                       **where)
+        elif claim.value is not None and not (
+                (claim.low is None or claim.low <= claim.value)
+                and (claim.high is None or claim.value <= claim.high)):
+            issues.add(f"value {claim.value} is outside [low, high] = [{claim.low}, "
+                       f"{claim.high}]", field="value", **where)
+
+
+@dataclass(frozen=True)
+class _Sentences:
+    """What bounds the evidence indices of a document: its sentence count, or, for a gold
+    without sentence spans, its text length (a sentence has at least one character)."""
+    bound: int
+    known: bool
+
+    def problem(self, index: int) -> str | None:
+        if index < self.bound:
+            return None
+        if self.known:
+            return f"sentence {index} is past the document's last sentence ({self.bound} sentences)"
+        return (f"sentence {index} is past the document: its text has {self.bound} characters "
+                f"(the gold has no sentence spans to check against)")
+
+
+def _sentences(meta: Any, text: str) -> _Sentences | str:
+    """The evidence bound of a gold document, or an error message about meta.sentences."""
+    spans = meta.get("sentences") if isinstance(meta, dict) else None
+    if not spans:
+        return _Sentences(len(text), known=False)
+    if not (isinstance(spans, (list, tuple)) and all(
+            isinstance(span, (list, tuple)) and len(span) == 2
+            and all(isinstance(i, int) and not isinstance(i, bool) for i in span)
+            and 0 <= span[0] <= span[1] <= len(text) for span in spans)):
+        return "expected a list of [start, end] sentence spans inside the text"
+    return _Sentences(len(spans), known=True)
+
+
+def _relation_key(relation) -> tuple[str, str, str]:
+    head, tail = relation.head, relation.tail
+    if schema.RELATIONS_BY_NAME[relation.type].symmetric and tail < head:
+        head, tail = tail, head
+    return head, relation.type, tail
+
+
+def _check_relations(checked: _Checked, sentences: _Sentences, line: int | None,
+                     issues: _Issues) -> None:
+    document = checked.document
+    entities = {e.id: e for e in document.entities}
+    seen: dict[tuple[str, str, str], int] = {}
+    for index, relation in zip(checked.positions["relations"], document.relations):
+        where = dict(line=line, document=document.id, item=f"relations[{index}]")
+        key = _relation_key(relation)
+        if key in seen:
+            issues.add(f"same head, type and tail as relations[{seen[key]}]: each relation is "
+                       f"listed once", **where)
+        seen.setdefault(key, index)
+        head, tail = entities.get(relation.head), entities.get(relation.tail)
+        if relation.head == relation.tail:
+            issues.add("head and tail are the same entity", field="tail", **where)
+        elif head is not None and tail is not None:
+            if head.canonical_id and head.canonical_id == tail.canonical_id:
+                issues.add(f"head and tail are mentions of the same entity (canonical id "
+                           f"{head.canonical_id!r})", field="tail", **where)
+            if not schema.relation_allowed(relation.type, head.type, tail.type):
+                issues.add(f"{relation.type} does not allow {head.type} -> {tail.type}",
+                           field="type", **where)
+        if len(set(relation.evidence)) < len(relation.evidence):
+            issues.add("a sentence index is given twice", field="evidence", **where)
+        for position, sentence in enumerate(relation.evidence):
+            if (problem := sentences.problem(sentence)) is not None:
+                issues.add(problem, field=f"evidence[{position}]", **where)
 
 
 def _check_references(checked: _Checked, line: int | None, issues: _Issues) -> None:
@@ -349,10 +598,10 @@ def _check_references(checked: _Checked, line: int | None, issues: _Issues) -> N
 
 
 def check_records(records_: Iterable[SourceRecord], source: str, *,
-                  gold_texts: dict[str, str] | None = None,
+                  gold: Mapping[str, AnnotatedDocument] | None = None,
                   earlier: Sequence[ValidationIssue] = ()
                   ) -> tuple[list[tuple[int, AnnotatedDocument]], _Issues]:
-    """Validate records; gold_texts is None for gold itself, else the gold id -> text map.
+    """Validate records; gold is None for gold itself, else the gold documents by id.
 
     Returns the valid (line, document) pairs and the issues found (after ``earlier`` ones,
     e.g. lines that were not JSON).
@@ -377,16 +626,21 @@ def check_records(records_: Iterable[SourceRecord], source: str, *,
             first_line[data["id"]] = record.line
         if not usable:
             continue
-        if gold_texts is None:
+        if gold is None:
             text = data.get("text")
             if text is None:
                 issues.add("gold documents need their text", field="text", **where)
                 continue
+            sentences = _sentences(data.get("meta"), text)
+            if isinstance(sentences, str):
+                issues.add(sentences, field="meta.sentences", **where)
+                continue
         else:
-            if data["id"] not in gold_texts:
+            if data["id"] not in gold:
                 issues.add("unknown document id (not in the gold)", field="id", **where)
                 continue
-            text = gold_texts[data["id"]]
+            text = gold[data["id"]].text
+            sentences = _sentences(gold[data["id"]].meta, text)
             if data.get("text") is not None and data["text"] != text:
                 issues.add("text differs from the gold text of this document", field="text",
                            **where)
@@ -395,6 +649,8 @@ def check_records(records_: Iterable[SourceRecord], source: str, *,
         _check_spans(checked, text, "entities", record.line, issues)
         _check_spans(checked, text, "claims", record.line, issues)
         _check_references(checked, record.line, issues)
+        _check_relations(checked, sentences, record.line, issues)
+        _check_claims(checked, record.line, issues)
         documents.append((record.line, checked.document))
     return documents, issues
 
@@ -412,7 +668,7 @@ def _gold_from_records(records_: list[SourceRecord], source: str,
 def load_gold(path: str | Path) -> list[AnnotatedDocument]:
     """Read and validate a gold JSONL file (documents must carry their text)."""
     records_, issues = read_records(path)
-    return _gold_from_records(records_, str(path), issues)
+    return _gold_from_records(records_, source_name(path), issues)
 
 
 def gold_from_documents(documents: Sequence[AnnotatedDocument], source: str
@@ -427,14 +683,26 @@ def align_submission(records_: list[SourceRecord], source: str,
                      gold: Sequence[AnnotatedDocument],
                      earlier: Sequence[ValidationIssue] = ()) -> Submission:
     """Validate predicted records against the gold and order them like the gold."""
-    gold_texts = {document.id: document.text for document in gold}
-    documents, issues = check_records(records_, source, gold_texts=gold_texts, earlier=earlier)
+    gold_by_id = {document.id: document for document in gold}
+    documents, issues = check_records(records_, source, gold=gold_by_id, earlier=earlier)
     if issues.errors:
         raise SubmissionError(issues.errors)
     by_id = {document.id: document for _, document in documents}
+    if not documents:
+        issues.add(f"empty submission (no documents): every gold document missing from the "
+                   f"submission ({len(gold)} of {len(gold)}) is scored as an empty prediction, "
+                   f"so every score is 0", severity="warning")
+    unbounded = sorted(document.id for document in by_id.values()
+                       if any(r.evidence for r in document.relations)
+                       and not gold_by_id[document.id].meta.get("sentences"))
+    if unbounded:
+        issues.add(f"the gold of {len(unbounded)} document(s) with predicted evidence has no "
+                   f"sentence spans (meta.sentences): their evidence indices are only checked "
+                   f"against the text length ({', '.join(map(repr, unbounded[:5]))}"
+                   f"{', ...' if len(unbounded) > 5 else ''})", severity="warning")
     aligned = []
     for gold_document in gold:
-        if gold_document.id not in by_id:
+        if documents and gold_document.id not in by_id:
             issues.add("gold document missing from the submission; scored as an empty "
                        "prediction", document=gold_document.id, severity="warning")
         aligned.append(by_id.get(gold_document.id, AnnotatedDocument(id=gold_document.id)))
@@ -444,7 +712,7 @@ def align_submission(records_: list[SourceRecord], source: str,
 def load_submission(path: str | Path, gold: Sequence[AnnotatedDocument]) -> Submission:
     """Read a submission JSONL file, validate it against the gold, align it to the gold."""
     records_, issues = read_records(path)
-    return align_submission(records_, str(path), gold, issues)
+    return align_submission(records_, source_name(path), gold, issues)
 
 
 def load_split_gold(name: str, dataset: str | Path) -> list[AnnotatedDocument]:
