@@ -60,7 +60,7 @@ def validate_command(
         console.print(f"skipped {path}: a {kind} file, not annotations", markup=False,
                       highlight=False)
     checked = report.checked
-    if not checked["export"] and not checked["worksheet"]:
+    if not checked["export"] and not checked["worksheet"] and not report.problems:
         err.print(f"no export files under {', '.join(map(str, paths))}")
         raise typer.Exit(1)
     console.print(f"{len(checked['export'])} export file(s), {len(checked['worksheet'])} "

@@ -9,12 +9,10 @@ must agree; a conflict or a task without a usable annotation is refused.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from kotechnews.labelstudio.adjudication import adjudicate
 from kotechnews.records import DOCUMENT_METADATA, AnnotatedDocument
-from kotechnews.validate import validate_paths
+from kotechnews.validate import check_exports
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 GOLD_DIR = PROJECT_ROOT / "annotation" / "gold"
@@ -26,33 +24,23 @@ class GoldError(ValueError):
 
 def load_gold(gold_dir: Path = GOLD_DIR) -> list[AnnotatedDocument]:
     """Validated gold records sorted by document id."""
-    files, problems = validate_paths([gold_dir])
+    files, checked, problems = check_exports([gold_dir])
+    refused = [p for export in checked for p in export.refusals]
     if problems:
+        problems += refused
         listing = "\n".join(str(p) for p in problems[:20])
         raise GoldError(f"{len(problems)} problem(s) in the gold under {gold_dir}:\n{listing}")
+    if refused:
+        raise GoldError("\n".join(f"{p.file}: {p.message}" for p in refused))
     if not files:
         raise GoldError(f"no gold export files under {gold_dir}")
     records: dict[str, AnnotatedDocument] = {}
-    for path in files:
-        tasks = json.loads(path.read_text(encoding="utf-8"))
-        adjudication = adjudicate(tasks, str(path))
-        refused = [*(f"task {c['task']} (doc {c['doc_id']}): {len(c['annotations'])} "
-                     + ("ground-truth annotations" if c["rule"] == "ground_truth" else
-                        "annotations, none of them ground truth,") + " disagree"
-                     for c in adjudication.conflicts),
-                   *(f"task {u['task']} (doc {u['doc_id']}): no submitted annotation"
-                     for u in adjudication.unannotated)]
-        if refused:
-            raise GoldError(f"{path}: not gold: {'; '.join(refused)} (the rule of `kotechnews ls "
-                            "pull`: ground truth wins, a single annotation stands, several must "
-                            "agree)")
-        data_by_id = {task["data"]["doc_id"]: task["data"] for task in tasks}
-        for doc in adjudication.gold:
+    for export in checked:  # validated: document ids are unique, every task is gold
+        data_by_id = {task["data"]["doc_id"]: task["data"] for task in export.tasks}
+        for doc in export.adjudication.gold:
             data = data_by_id[doc.id]
             doc.meta = {k: data.get(k) for k in DOCUMENT_METADATA}
             doc.meta["sentences"] = data["sentences"]
-            if doc.id in records:
-                raise GoldError(f"{path}: document {doc.id} is in the gold twice")
             records[doc.id] = doc
     return [records[key] for key in sorted(records)]
 

@@ -3,12 +3,18 @@
 Every problem is collected (the validator never stops at the first one) and names the file, the task
 (its ``doc_id`` or task id), the result id and the field. Label Studio itself accepts unknown labels and
 offsets past the text, so every export is checked here before it is converted or merged.
+Whole exports are validated as gold (``validate_paths``): what the adjudication of ``ls pull``
+would refuse, a conflict or a task without a usable annotation, is a problem too. A file above
+64 MB (``MAX_EXPORT_MB_DEFAULT``; ``KOTECHNEWS_MAX_EXPORT_MB`` overrides it) is refused unread.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
+import re
+import reprlib
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -18,6 +24,7 @@ from typing import Any
 
 from kotechnews import schema
 from kotechnews.labelstudio import convert
+from kotechnews.records import DOCUMENT_METADATA
 
 CHOICE_VALUES: dict[str, set[str]] = {
     **{name: set(schema.names(labels)) for name, labels in schema.CLAIM_CHOICES.items()},
@@ -36,6 +43,22 @@ REQUIRED_CLAIM_FIELDS = [f.name for f in schema.CLAIM_FIELDS
 CANONICAL_ID_OPTIONAL = {"TITLE", "DATE"}
 RELATION_LABELS = set(schema.RELATION_TYPE_NAMES) | set(schema.CLAIM_LINK_NAMES)
 UNKNOWN = "?"  # stands in for a span label already reported as unknown
+# Document ids name files (``ls pull`` writes ARTICLES/<doc_id>.json): no path characters.
+DOC_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+# Plain ASCII decimals, as ``convert.format_number`` writes them; float() also reads '１００',
+# '1_000' and ' 12 ', which the normaliser does not.
+NUMBER_PATTERN = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+# The largest gold export is well under 1 MB; a bigger file is refused before it is parsed.
+MAX_EXPORT_MB_DEFAULT = 64
+MAX_EXPORT_MB_ENV = "KOTECHNEWS_MAX_EXPORT_MB"
+# Control characters (Unicode Cc) and the line and paragraph separators: they break one-line
+# output and the newline-based paragraph split. The task text may hold newlines.
+BAD_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+BAD_TEXT_CHARACTER = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+_reprs = reprlib.Repr()
+_reprs.maxstring, _reprs.maxother, _reprs.maxlevel = 120, 120, 3
+brief = _reprs.repr  # repr of any JSON value, bounded in length and depth
 
 
 @dataclass(frozen=True)
@@ -58,13 +81,34 @@ class _Collector:
         self.file, self.task = file, task
         self.problems: list[Problem] = []
 
-    def add(self, result_id: str | None, field: str, message: str) -> None:
-        self.problems.append(Problem(self.file, self.task, result_id, field, message))
+    def add(self, result_id: Any, field: str, message: str) -> None:
+        shown = result_id if result_id is None or _plain(result_id) else brief(result_id)
+        self.problems.append(Problem(self.file, self.task, shown, field, message))
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _bad_character(value: str, pattern: re.Pattern[str] = BAD_CHARACTER) -> str | None:
+    found = pattern.search(value)
+    return found.group() if found else None
+
+
+def _plain(value: Any) -> bool:
+    """A non-empty single-line string: safe to print unquoted and to use as a key."""
+    return isinstance(value, str) and bool(value) and _bad_character(value) is None
+
+
+def valid_doc_id(value: Any) -> bool:
+    return isinstance(value, str) and DOC_ID_PATTERN.fullmatch(value) is not None
 
 
 def _task_name(task: dict[str, Any], index: int) -> str:
     data = task.get("data") if isinstance(task.get("data"), dict) else {}
-    return str(data.get("doc_id") or task.get("id") or f"#{index}")
+    if valid_doc_id(data.get(convert.DOC_ID)):
+        return data[convert.DOC_ID]
+    return str(task["id"]) if _is_int(task.get("id")) else f"#{index}"
 
 
 def validate_tasks(tasks: Any, source: str) -> list[Problem]:
@@ -81,23 +125,98 @@ def _validate_task(task: Any, source: str, index: int) -> list[Problem]:
     if not isinstance(task, dict):
         return [Problem(source, f"#{index}", None, "task", "task is not a JSON object")]
     out = _Collector(source, _task_name(task, index))
-    data = task.get("data")
-    if not isinstance(data, dict) or not isinstance(data.get("text"), str):
-        out.add(None, "data.text", "missing or not a string")
+    text = _check_task_data(task, out)
+    if text is None:
         return out.problems
-    text = data["text"]
-    if not data.get("doc_id"):
-        out.add(None, "data.doc_id", "missing: the document id must travel with the task")
-    if unicodedata.normalize("NFC", text) != text:
-        out.add(None, "data.text", "text is not NFC-normalised")
     annotations = task.get("annotations", [])
     if not isinstance(annotations, list):
         out.add(None, "annotations", "not a list")
         return out.problems
-    for annotation in annotations:
-        if isinstance(annotation, dict) and not annotation.get("was_cancelled"):
-            _validate_result(annotation.get("result"), text, out)
+    ids: set[int] = set()
+    for number, annotation in enumerate(annotations):
+        _check_annotation(annotation, number, text, out)
+        if isinstance(annotation, dict) and _is_int(annotation.get("id")):
+            if annotation["id"] in ids:
+                out.add(None, f"annotation {annotation['id']}.id", "two annotations share this id")
+            ids.add(annotation["id"])
     return out.problems
+
+
+def validate_annotation(task: dict[str, Any], annotation: Any, source: str,
+                        index: int = 0) -> list[Problem]:
+    """Problems of one annotation (entry ``index`` of the task's annotations) of a task whose
+    data ``validate_tasks`` accepted."""
+    out = _Collector(source, _task_name(task, index))
+    _check_annotation(annotation, index, task["data"]["text"], out)
+    return out.problems
+
+
+def _check_task_data(task: dict[str, Any], out: _Collector) -> str | None:
+    """The task text if the task data can be read at all; every problem of the data is added."""
+    if "id" in task and not _is_int(task["id"]):
+        out.add(None, "id", f"a task id is an integer, got {brief(task['id'])}")
+    data = task.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+        out.add(None, "data.text", "missing or not a string")
+        return None
+    text = data["text"]
+    doc_id = data.get(convert.DOC_ID)
+    if not doc_id:
+        out.add(None, "data.doc_id", "missing: the document id must travel with the task")
+    elif not valid_doc_id(doc_id):
+        out.add(None, "data.doc_id", f"{brief(doc_id)} is not a document id: letters, digits, "
+                                     "'.', '_' and '-', starting with a letter or digit (like "
+                                     "ktn-<hex>), at most 128 characters")
+    if unicodedata.normalize("NFC", text) != text:
+        out.add(None, "data.text", "text is not NFC-normalised")
+    bad = _bad_character(text, BAD_TEXT_CHARACTER)
+    if bad is not None:
+        out.add(None, "data.text", f"control character or line separator {bad!r} at offset "
+                                   f"{text.index(bad)}")
+    for key in DOCUMENT_METADATA:
+        value = data.get(key)
+        if value is not None and not isinstance(value, str):
+            out.add(None, f"data.{key}", f"a string or null, got {brief(value)}")
+        elif value is not None and _bad_character(value) is not None:
+            out.add(None, f"data.{key}", f"control character or line separator in {value!r}")
+    _check_sentences(data.get("sentences"), len(text), out)
+    return text
+
+
+def _check_sentences(sentences: Any, length: int, out: _Collector) -> None:
+    if not isinstance(sentences, list) or not sentences:
+        out.add(None, "data.sentences", f"a non-empty list of [start, end] offsets, got "
+                                        f"{brief(sentences)}")
+        return
+    previous_end = 0
+    for number, pair in enumerate(sentences):
+        if not (isinstance(pair, list) and len(pair) == 2 and all(map(_is_int, pair))):
+            out.add(None, f"data.sentences[{number}]", f"not a [start, end] pair of integers: "
+                                                       f"{brief(pair)}")
+            return
+        start, end = pair
+        if not previous_end <= start <= end <= length:
+            out.add(None, f"data.sentences[{number}]",
+                    f"[{start}, {end}] must lie in the text (length {length}), after the end "
+                    f"{previous_end} of the previous sentence, with start <= end")
+            return
+        previous_end = end
+
+
+def _check_annotation(annotation: Any, number: int, text: str, out: _Collector) -> None:
+    if not isinstance(annotation, dict):
+        out.add(None, f"annotations[{number}]", f"not a JSON object: {brief(annotation)}")
+        return
+    name = (f"annotation {annotation['id']}" if _is_int(annotation.get("id"))
+            else f"annotations[{number}]")
+    if annotation.get("id") is not None and not _is_int(annotation["id"]):  # import: no id
+        out.add(None, f"{name}.id", f"an annotation id is an integer, got "
+                                    f"{brief(annotation['id'])}")
+    for flag in ("was_cancelled", "ground_truth"):
+        if annotation.get(flag) is not None and not isinstance(annotation[flag], bool):
+            out.add(None, f"{name}.{flag}", f"true or false, got {brief(annotation[flag])}")
+    if annotation.get("was_cancelled") is not True:
+        _validate_result(annotation.get("result"), text, out)
 
 
 def _validate_result(result: Any, text: str, out: _Collector) -> None:
@@ -134,23 +253,27 @@ def _check_region_item(item: dict[str, Any], text: str, out: _Collector) -> bool
     if not rid:
         out.add(None, "id", "region result without an id")
         return False
+    if not _plain(rid):
+        out.add(rid, "id", "a region id is a single-line string")
+        return False
     from_name = item.get("from_name")
-    if from_name not in CONTROL_TYPES:
-        out.add(rid, "from_name", f"unknown control {from_name!r}")
+    if not isinstance(from_name, str) or from_name not in CONTROL_TYPES:
+        out.add(rid, "from_name", f"unknown control {brief(from_name)}")
         return False
     if item.get("to_name") != convert.TEXT:
-        out.add(rid, "to_name", f"must be {convert.TEXT!r}, got {item.get('to_name')!r}")
+        out.add(rid, "to_name", f"must be {convert.TEXT!r}, got {brief(item.get('to_name'))}")
     if item.get("type") != CONTROL_TYPES[from_name]:
         out.add(rid, "type", f"{from_name} results have type {CONTROL_TYPES[from_name]!r}, "
-                             f"got {item.get('type')!r}")
+                             f"got {brief(item.get('type'))}")
         return False
     value = item.get("value")
     if not isinstance(value, dict):
         out.add(rid, "value", "missing or not an object")
         return False
     start, end = value.get("start"), value.get("end")
-    if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool):
-        out.add(rid, "value.start/end", f"offsets must be integers, got {start!r}, {end!r}")
+    if not (_is_int(start) and _is_int(end)):
+        out.add(rid, "value.start/end", f"offsets must be integers, got {brief(start)}, "
+                                        f"{brief(end)}")
         return False
     if not 0 <= start < end <= len(text):
         out.add(rid, "value.start/end",
@@ -168,6 +291,10 @@ def _check_region_item(item: dict[str, Any], text: str, out: _Collector) -> bool
         out.add(rid, f"{from_name}.value.choices",
                 f"unknown choice {entries[0]!r}; allowed: {sorted(CHOICE_VALUES[from_name])}")
         return False
+    if _bad_character(entries[0]) is not None:
+        out.add(rid, f"{from_name}.value.{key}",
+                f"control character or line separator in {entries[0]!r}")
+        return False
     return True
 
 
@@ -180,12 +307,12 @@ def _check_span_value(rid: str, value: dict[str, Any], text: str, out: _Collecto
     start, end = value["start"], value["end"]
     labels = value.get("labels")
     if not (isinstance(labels, list) and len(labels) == 1):
-        out.add(rid, "value.labels", f"a span has exactly one label, got {labels!r}")
+        out.add(rid, "value.labels", f"a span has exactly one label, got {brief(labels)}")
     elif labels[0] not in schema.SPAN_LABEL_NAMES:
-        out.add(rid, "value.labels", f"unknown label {labels[0]!r}")
+        out.add(rid, "value.labels", f"unknown label {brief(labels[0])}")
     if value.get("text") != text[start:end]:
-        out.add(rid, "value.text",
-                f"span text {value.get('text')!r} != text[{start}:{end}] {text[start:end]!r}")
+        out.add(rid, "value.text", f"span text {brief(value.get('text'))} != "
+                                   f"text[{start}:{end}] {text[start:end]!r}")
     elif text[start:end] != text[start:end].strip():
         out.add(rid, "value.text", f"span {text[start:end]!r} starts or ends with whitespace")
 
@@ -235,10 +362,7 @@ def _check_attributes(attributes: list[dict[str, Any]], spans: dict[str, dict[st
 
 
 def _is_number(entry: str) -> bool:
-    try:
-        return math.isfinite(float(entry))
-    except ValueError:
-        return False
+    return NUMBER_PATTERN.fullmatch(entry) is not None and math.isfinite(float(entry))
 
 
 def _check_claims(spans: dict[str, dict[str, Any]], attrs: dict[str, dict[str, str]],
@@ -249,6 +373,10 @@ def _check_claims(spans: dict[str, dict[str, Any]], attrs: dict[str, dict[str, s
         if span["value"]["labels"][0] != schema.QUANTITY.name:
             continue
         fields = attrs.get(rid, {})
+        low, high = fields.get("low"), fields.get("high")
+        if low is not None and high is not None and _is_number(low) and _is_number(high) \
+                and float(low) > float(high):
+            out.add(rid, "low", f"low {low} is above high {high}")
         for name in REQUIRED_CLAIM_FIELDS:
             if not fields.get(name, "").strip():
                 out.add(rid, name, f"claim {span['value']['text']!r} has no {name}")
@@ -284,16 +412,21 @@ def _check_relations(relations: list[dict[str, Any]], spans: dict[str, dict[str,
     seen: set[tuple[str, str, str]] = set()
     subjects: dict[str, int] = defaultdict(int)
     for item in relations:
-        labels = item.get("labels") or []
-        rid = f"{item.get('from_id')}->{item.get('to_id')}"
-        if len(labels) != 1 or labels[0] not in RELATION_LABELS:
-            out.add(rid, "labels", f"a relation has exactly one known label, got {labels!r}")
+        labels = item.get("labels")
+        ends = [item.get("from_id"), item.get("to_id")]
+        rid = "->".join(end if _plain(end) else brief(end) for end in ends)
+        if not (isinstance(labels, list) and len(labels) == 1 and isinstance(labels[0], str)
+                and labels[0] in RELATION_LABELS):
+            out.add(rid, "labels", f"a relation has exactly one known label, got {brief(labels)}")
             continue
         label = labels[0]
-        head, tail = spans.get(item.get("from_id")), spans.get(item.get("to_id"))
+        head, tail = (spans.get(end) if _plain(end) else None for end in ends)
         if head is None or tail is None:
             missing = "from_id" if head is None else "to_id"
-            out.add(rid, missing, f"{label}: no span region with id {item.get(missing)!r}")
+            out.add(rid, missing, f"{label}: no span region with id {brief(item.get(missing))}")
+            continue
+        if item["from_id"] == item["to_id"]:
+            out.add(rid, "to_id", f"{label}: a relation links two different regions")
             continue
         if item.get("direction", "right") != "right":
             out.add(rid, "direction", "relations are stored head -> tail with direction 'right'")
@@ -329,14 +462,35 @@ def export_files(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
-def load_export(path: Path) -> tuple[Any, list[Problem]]:
+def max_export_bytes() -> int:
+    """The size limit of one export file: MAX_EXPORT_MB_DEFAULT MB unless $KOTECHNEWS_MAX_EXPORT_MB
+    gives another number of megabytes."""
+    value = os.environ.get(MAX_EXPORT_MB_ENV) or str(MAX_EXPORT_MB_DEFAULT)
     try:
+        return int(float(value) * 2**20)
+    except ValueError:
+        raise ValueError(f"{MAX_EXPORT_MB_ENV}={value!r} is not a number of megabytes") from None
+
+
+def load_export(path: Path) -> tuple[Any, list[Problem]]:
+    """The parsed JSON of path, or None and the problem that prevented reading it."""
+    def problem(message: str) -> tuple[None, list[Problem]]:
+        return None, [Problem(str(path), "-", None, "file", message)]
+
+    try:
+        size, limit = path.stat().st_size, max_export_bytes()
+        if size > limit:
+            return problem(f"{size} bytes is above the limit of {limit} bytes for one export "
+                           f"({limit / 2**20:g} MB; set {MAX_EXPORT_MB_ENV} to change it)")
         return json.loads(path.read_text(encoding="utf-8")), []
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(str(path), "-", None, "file", f"cannot read: {exc}")]
+        return problem(f"cannot read: {exc}")
     except json.JSONDecodeError as exc:
-        return None, [Problem(str(path), "-", None, "file",
-                              f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")]
+        return problem(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
+    except ValueError as exc:  # the size limit setting
+        return problem(f"cannot check the size: {exc}")
+    except RecursionError:
+        return problem("JSON nested too deeply to read")
 
 
 def file_kind(data: Any) -> str | None:
@@ -399,26 +553,69 @@ def validate_tree(paths: Iterable[str | Path],
     return report
 
 
+@dataclass(frozen=True)
+class CheckedExport:
+    """An export file that validated, its tasks, how they adjudicate and what keeps them from
+    being gold (conflicts, tasks without a usable annotation)."""
+    path: Path
+    tasks: list[dict[str, Any]]
+    adjudication: Any  # labelstudio.adjudication.Adjudication (which imports this module)
+    refusals: list[Problem]
+
+
 def validate_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[Problem]]:
-    """Validate every export named by paths, plus corpus-wide canonical-id consistency."""
+    """Validate every export named by paths as gold: the schema and the text, corpus-wide
+    canonical-id and document-id consistency, and the adjudication rule (no conflict, every task
+    with a usable annotation)."""
+    files, checked, problems = check_exports(paths)
+    return files, problems + [p for export in checked for p in export.refusals]
+
+
+def check_exports(paths: Iterable[str | Path]
+                  ) -> tuple[list[Path], list[CheckedExport], list[Problem]]:
+    """Files named by paths, those that validated (with their adjudication and refusals) and the
+    problems other than refusals."""
+    from kotechnews.labelstudio.adjudication import adjudicate, refusals
+
     files = export_files(paths)
+    checked: list[CheckedExport] = []
     problems: list[Problem] = []
     cid_types: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
+    doc_ids: dict[str, tuple[str, str]] = {}
     for path in files:
         tasks, load_problems = load_export(path)
         problems.extend(load_problems)
-        if tasks is None:
+        if load_problems:
             continue
         file_problems = validate_tasks(tasks, str(path))
         problems.extend(file_problems)
-        if not file_problems:
-            _collect_canonical_types(tasks, str(path), cid_types)
+        if file_problems:
+            continue
+        _collect_canonical_types(tasks, str(path), cid_types)
+        problems.extend(_duplicate_doc_ids(tasks, str(path), doc_ids))
+        adjudication = adjudicate(tasks, str(path))
+        checked.append(CheckedExport(path, tasks, adjudication, refusals(adjudication, str(path))))
     for cid, by_type in cid_types.items():
         if len(by_type) > 1:
             where = "; ".join(f"{t} in {f} task {task}" for t, (f, task) in sorted(by_type.items()))
             problems.append(Problem(next(iter(by_type.values()))[0], "-", None, "canonical_id",
                                     f"canonical id {cid!r} is used with several types: {where}"))
-    return files, problems
+    return files, checked, problems
+
+
+def _duplicate_doc_ids(tasks: list[dict[str, Any]], source: str,
+                       seen: dict[str, tuple[str, str]]) -> list[Problem]:
+    problems = []
+    for index, task in enumerate(tasks):
+        doc_id = task["data"][convert.DOC_ID]
+        where = (source, f"#{index}" if not _is_int(task.get("id")) else str(task["id"]))
+        if doc_id in seen:
+            first_file, first_task = seen[doc_id]
+            problems.append(Problem(source, doc_id, None, "data.doc_id",
+                                    f"document {doc_id} is also task {first_task} of {first_file}"))
+        else:
+            seen[doc_id] = where
+    return problems
 
 
 def _collect_canonical_types(tasks: list[dict[str, Any]], source: str,

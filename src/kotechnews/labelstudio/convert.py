@@ -19,7 +19,7 @@ it between the mentions in the sentences that state it.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from kotechnews import schema
@@ -46,10 +46,15 @@ def format_number(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else repr(float(number))
 
 
-def sentence_index(sentences: Sequence[Sequence[int]], offset: int) -> int:
-    """Index of the sentence whose [start, end) holds offset (the last one starting before it)."""
+def sentence_locator(sentences: Sequence[Sequence[int]]) -> Callable[[int], int]:
+    """offset -> index of the sentence whose [start, end) holds it (the last one starting before
+    it); the start list is built once, so locating every relation end stays linear."""
     starts = [s[0] for s in sentences]
-    return max(bisect.bisect_right(starts, offset) - 1, 0)
+    return lambda offset: max(bisect.bisect_right(starts, offset) - 1, 0)
+
+
+def sentence_index(sentences: Sequence[Sequence[int]], offset: int) -> int:
+    return sentence_locator(sentences)(offset)
 
 
 def task_data(document: dict[str, Any]) -> dict[str, Any]:
@@ -120,7 +125,7 @@ def _relation(from_id: str, to_id: str, label: str) -> dict[str, Any]:
 def record_from_result(data: dict[str, Any], result: list[dict[str, Any]]) -> AnnotatedDocument:
     """Record for one Label Studio annotation of a task whose data came from ``task_data``."""
     text = data[TEXT]
-    sentences = data.get("sentences") or [[0, len(text)]]
+    locate = sentence_locator(data.get("sentences") or [[0, len(text)]])
     spans: dict[str, dict[str, Any]] = {}
     attributes: dict[str, dict[str, Any]] = {}
     relations = []
@@ -161,7 +166,7 @@ def record_from_result(data: dict[str, Any], result: list[dict[str, Any]]) -> An
         if label in LINK_FIELDS:
             setattr(claims_by_id[item["from_id"]], LINK_FIELDS[label], item["to_id"])
             continue
-        evidence = sorted({sentence_index(sentences, spans[item[key]]["start"])
+        evidence = sorted({locate(spans[item[key]]["start"])
                            for key in ("from_id", "to_id")})
         doc.relations.append(Relation(head=item["from_id"], tail=item["to_id"], type=label,
                                       evidence=evidence))
