@@ -81,3 +81,7 @@ class AnnotatedDocument:
 
     def entity(self, entity_id: str) -> Entity | None:
         return next((e for e in self.entities if e.id == entity_id), None)
+
+    def entities_by_id(self) -> dict[str, Entity]:
+        """Entities by id, for lookups over a whole document (``entity`` scans the list)."""
+        return {e.id: e for e in self.entities}

@@ -82,8 +82,10 @@ def entities_row(doc: AnnotatedDocument) -> dict[str, Any]:
 
 
 def relations_row(doc: AnnotatedDocument) -> dict[str, Any]:
+    entities = doc.entities_by_id()
+
     def canonical(entity_id: str) -> str | None:
-        ent = doc.entity(entity_id)
+        ent = entities.get(entity_id)
         return ent.canonical_id if ent else None
 
     return {
@@ -97,6 +99,7 @@ def relations_row(doc: AnnotatedDocument) -> dict[str, Any]:
 
 def claims_row(doc: AnnotatedDocument) -> dict[str, Any]:
     claims = []
+    entities = doc.entities_by_id()
     for claim in doc.claims:
         row: dict[str, Any] = {"id": claim.id, "start": claim.start, "end": claim.end,
                                "text": claim.text}
@@ -104,7 +107,7 @@ def claims_row(doc: AnnotatedDocument) -> dict[str, Any]:
             value = getattr(claim, claim_field.name)
             row[claim_field.name] = value
             if claim_field.kind == "link":
-                ent = doc.entity(value) if value else None
+                ent = entities.get(value) if value else None
                 row[f"{claim_field.name}_canonical_id"] = ent.canonical_id if ent else None
                 row[f"{claim_field.name}_text"] = ent.text if ent else None
         claims.append(row)
