@@ -11,15 +11,17 @@ Changing any rule's behaviour means bumping CLEANING_VERSION.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import StrEnum
 
 from kotechnews.segment import tokenize_morphemes
 
-CLEANING_VERSION = "2"
+CLEANING_VERSION = "3"
 
 
 class Reason(StrEnum):
@@ -42,6 +44,7 @@ class Reason(StrEnum):
     DUPLICATED_PARAGRAPH = "duplicated_paragraph"
     WIKI_MARKUP = "wiki_markup"  # [[분류:...]] category links and other [[...]] remnants
     FOOTNOTE_MARKER = "footnote_marker"  # [1], [12]: reference markers of wiki pages
+    CONTROL_CHARACTER = "control_character"  # NUL and other Cc characters (not \n, \t, CRLF's \r)
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ _STOCK_WIDGET_HEAD = re.compile(
     r"\b\d{6}\s*\|\s*(?:코스피|코스닥|코넥스|KOSPI|KOSDAQ|KONEX)\s*증권정보"
 )
 _STOCK_WIDGET_END = re.compile(r"(?<![A-Za-z])close(?![A-Za-z])")
+_SPACE = re.compile(r"\s*+")
 # Markup of wiki pages left in the text: [[분류:]] links (any [[...]] without a line break) and
 # numeric footnote markers [1]. Bounded repetitions keep the search linear on long lines.
 _INLINE_MARKUP: list[tuple[re.Pattern[str], Reason]] = [
@@ -143,9 +147,30 @@ _SENTENCE_FINAL = re.compile(r"[.!?。][\"'”’」』)\]]*\s*$")
 # ("... 종료되었다. (뮤직샘 종료일로부터 +7일)").
 _SENTENCE_INSIDE = re.compile(r"[가-힣][.!?。][\"'”’」』)\]]*\s+\S")
 
+# Unicode Cc except \n (the line break) and \t (whitespace like a space); a \r at the end of a
+# line is the CR of a CRLF break and stays trailing whitespace, trimmed with the line as before.
+_CONTROL = re.compile(r"(?:[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n|\Z))++")
+
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "「": '"', "」": '"'})
 _NEAR_DUPLICATE_MIN_CHARS = 40
 _NEAR_DUPLICATE_RATIO = 0.97
+# Longer paragraphs are checked for exact copies only: difflib's ratio is quadratic in the length
+# in the worst case, and the longest real paragraph has 1641 characters.
+_NEAR_DUPLICATE_MAX_CHARS = 2000
+_BLOCK = 8  # near-duplicate index: 8-character blocks of each kept paragraph
+# A block shared by this many kept paragraphs is a common phrase: it no longer points at copies.
+_COMMON_BLOCK = 32
+# Upper bounds that follow from ratio >= 0.97 (2*matches / (la + lb)): the longer of two
+# paragraphs is at most 1.0619 times the shorter, and at most 3% of la + lb is unmatched.
+_LENGTH_RATIO = 2 / _NEAR_DUPLICATE_RATIO - 1
+_UNMATCHED = 1 - _NEAR_DUPLICATE_RATIO
+# What _attaches reads of the word after a widget: enough for any real word, bounded for Kiwi.
+_ATTACH_WORD_CHARS = 100
+
+
+def without_control_characters(text: str) -> str:
+    """The text as the rules read it: control characters (other than \n, \t, CRLF's \r) left out."""
+    return _CONTROL.sub("", text)
 
 
 def normalise_for_comparison(text: str) -> str:
@@ -190,13 +215,15 @@ def _stock_widgets(line: str, start: int, end: int) -> list[tuple[int, int]]:
             widget_start, name = head.start(), ""
         else:
             name = " ".join(t.group() for t in tokens[name_from:])
-            widget_start = len(line[: floor + tokens[name_from].start()].rstrip())
-            widget_start = max(widget_start, floor)
+            widget_start = floor + tokens[name_from].start()
+            while widget_start > floor and line[widget_start - 1].isspace():
+                widget_start -= 1
         close = _STOCK_WIDGET_END.search(line, head.end(), end)
         widget_end = close.end() if close else end
-        rest = line[widget_end:end]
-        if _attaches(name, rest.lstrip()):
-            widget_end += len(rest) - len(rest.lstrip())
+        # Only the next word is read, never a copy of the rest of the line: linear in widgets.
+        following = _SPACE.match(line, widget_end, end).end()
+        if _attaches(name, line[following : min(end, following + _ATTACH_WORD_CHARS)]):
+            widget_end = following
         spans.append((widget_start, widget_end))
         floor = widget_end
     return spans
@@ -222,10 +249,12 @@ def _fragments(line: str) -> list[tuple[int, int, Reason]]:
             end = found.start()
     for widget_start, widget_end in _stock_widgets(line, start, end):
         fragments.append((widget_start, widget_end, Reason.STOCK_QUOTE_WIDGET))
-    taken = list(fragments)
+    taken = sorted(fragments)  # non-overlapping: the last one starting before a match is the only
+    starts = [s for s, _, _ in taken]  # one that can overlap it (bisect, not a scan per match)
     for pattern, reason in _INLINE_MARKUP:
         for found in pattern.finditer(line, start, end):
-            if not any(s < found.end() and found.start() < e for s, e, _ in taken):
+            before = bisect.bisect_left(starts, found.end()) - 1
+            if before < 0 or taken[before][1] <= found.start():
                 fragments.append((found.start(), found.end(), reason))
     return sorted(fragments)
 
@@ -274,20 +303,75 @@ def _caption_key(text: str) -> str:
     return _CAPTION_CREDIT.sub("", text).strip()
 
 
-def _is_near_duplicate(key: str, earlier: list[str]) -> bool:
-    if len(key) < _NEAR_DUPLICATE_MIN_CHARS:
+def _unmatched_bound(total_length: float) -> int:
+    """More than difflib can leave unmatched of two paragraphs of this total length at ratio 0.97."""
+    return int(_UNMATCHED * total_length) + 1
+
+
+class _KeptParagraphs:
+    """Kept paragraph keys, looked up for exact copies (a set) and near copies (an index).
+
+    Comparing each paragraph with every earlier one is quadratic in the article. A near copy b of
+    a (ratio >= 0.97) leaves at most u = 3% of len(a) + len(b) characters unmatched, and each
+    unmatched character breaks at most one of b's 8-character blocks, so a contains all but u of
+    them. Only paragraphs that share enough blocks reach difflib; the result is the same as the
+    full comparison except for paragraphs made mostly of blocks common to 32+ earlier paragraphs
+    (those are checked for exact copies only).
+    """
+
+    def __init__(self) -> None:
+        self.exact: set[str] = set()
+        self.keys: list[str] = []  # near-duplicate targets, by id
+        self.blocks: list[int] = []  # how many 8-character blocks each one has
+        self.uncounted: list[int] = []  # of them, blocks whose index entry was dropped as common
+        self.index: dict[str, list[int] | None] = {}  # block -> ids of paragraphs with it (None: common)
+
+    def is_duplicate(self, key: str) -> bool:
+        return key in self.exact or self._is_near_duplicate(key)
+
+    def add(self, key: str) -> None:
+        self.exact.add(key)
+        if not _NEAR_DUPLICATE_MIN_CHARS <= len(key) <= _NEAR_DUPLICATE_MAX_CHARS:
+            return
+        number = len(self.keys)
+        self.keys.append(key)
+        self.blocks.append(len(key) // _BLOCK)
+        self.uncounted.append(0)
+        for at in range(0, len(key) - _BLOCK + 1, _BLOCK):
+            ids = self.index.setdefault(key[at : at + _BLOCK], [])
+            if ids is None:
+                self.uncounted[number] += 1
+                continue
+            ids.append(number)
+            if len(ids) >= _COMMON_BLOCK:
+                for other in ids:
+                    self.uncounted[other] += 1
+                self.index[key[at : at + _BLOCK]] = None
+
+    def _is_near_duplicate(self, key: str) -> bool:
+        if not _NEAR_DUPLICATE_MIN_CHARS <= len(key) <= _NEAR_DUPLICATE_MAX_CHARS:
+            return False
+        shared: Counter[int] = Counter()
+        for gram in {key[at : at + _BLOCK] for at in range(len(key) - _BLOCK + 1)}:
+            ids = self.index.get(gram)
+            if ids:
+                shared.update(ids)
+        # One character of slack each way: difflib's own checks below decide at the boundary.
+        shortest, longest = len(key) / _LENGTH_RATIO - 1, len(key) * _LENGTH_RATIO + 1
+        for number, count in shared.items():
+            other = self.keys[number]
+            if not shortest <= len(other) <= longest:
+                continue
+            if count + self.uncounted[number] < self.blocks[number] - _unmatched_bound(len(key) + len(other)):
+                continue
+            matcher = SequenceMatcher(None, key, other, autojunk=False)
+            if (
+                matcher.real_quick_ratio() >= _NEAR_DUPLICATE_RATIO
+                and matcher.quick_ratio() >= _NEAR_DUPLICATE_RATIO
+                and matcher.ratio() >= _NEAR_DUPLICATE_RATIO
+            ):
+                return True
         return False
-    for other in earlier:
-        if len(other) < _NEAR_DUPLICATE_MIN_CHARS:
-            continue
-        matcher = SequenceMatcher(None, key, other, autojunk=False)
-        if (
-            matcher.real_quick_ratio() >= _NEAR_DUPLICATE_RATIO
-            and matcher.quick_ratio() >= _NEAR_DUPLICATE_RATIO
-            and matcher.ratio() >= _NEAR_DUPLICATE_RATIO
-        ):
-            return True
-    return False
 
 
 def _line_reasons(cores: list[str], title_key: str | None, outlet_key: str | None) -> list[Reason | None]:
@@ -297,7 +381,7 @@ def _line_reasons(cores: list[str], title_key: str | None, outlet_key: str | Non
     in_header = False  # between the headline and the first body line: subheadlines
     in_related = False  # after a related-articles heading, until a body line
     caption_keys: set[str] = set()
-    kept_keys: list[str] = []
+    kept = _KeptParagraphs()
     for core in cores:
         if not core:
             reasons.append(None)
@@ -322,12 +406,36 @@ def _line_reasons(cores: list[str], title_key: str | None, outlet_key: str | Non
                 reason = Reason.SUBHEADLINE
             else:
                 key = normalise_for_comparison(core)
-                if key in kept_keys or _is_near_duplicate(key, kept_keys):
+                if kept.is_duplicate(key):
                     reason = Reason.DUPLICATED_PARAGRAPH
                 else:
-                    kept_keys.append(key)
+                    kept.add(key)
         reasons.append(reason)
     return reasons
+
+
+def _line_pieces(number: int, line: str, spans: list[tuple[int, int, Reason | None]]) -> list[Piece]:
+    """Pieces of raw line ``number`` from the sorted spans of its text without control characters:
+    a span with control characters inside is cut around them, each run a piece of its own."""
+    pieces, shift = [], 0  # shift: control characters before the current position
+    controls = iter([*(found.span() for found in _CONTROL.finditer(line)), (len(line) + 1, 0)])
+    control_start, control_end = next(controls)
+    for start, end, reason in spans:
+        at = start + shift
+        if control_start == at:
+            pieces.append(Piece(number, at, line[at:control_end], Reason.CONTROL_CHARACTER))
+            shift, at = shift + control_end - control_start, control_end
+            control_start, control_end = next(controls)
+        stop = end + shift
+        while control_start < stop:
+            pieces.append(Piece(number, at, line[at:control_start], reason))
+            pieces.append(Piece(number, control_start, line[control_start:control_end], Reason.CONTROL_CHARACTER))
+            shift, stop, at = shift + control_end - control_start, stop + control_end - control_start, control_end
+            control_start, control_end = next(controls)
+        pieces.append(Piece(number, at, line[at:stop], reason))
+    if control_start < len(line):  # after the last span, or a line of control characters only
+        pieces.append(Piece(number, control_start, line[control_start:control_end], Reason.CONTROL_CHARACTER))
+    return pieces
 
 
 def clean_article(raw_text: str, *, title: str | None, outlet: str | None) -> CleanedArticle:
@@ -336,7 +444,9 @@ def clean_article(raw_text: str, *, title: str | None, outlet: str | None) -> Cl
     ``title`` is the curated headline (its first line becomes the title, later copies are
     dropped), ``outlet`` the outlet name (a line that is only the name is the masthead).
     """
-    lines = unicodedata.normalize("NFC", raw_text).split("\n")
+    raw_lines = unicodedata.normalize("NFC", raw_text).split("\n")
+    # The rules read each line without its control characters; those become pieces of their own.
+    lines = [without_control_characters(line) for line in raw_lines]
     fragments = [_fragments(line) for line in lines]
     gaps = [_gaps(len(line), line_fragments) for line, line_fragments in zip(lines, fragments)]
     cores = ["".join(line[s:e] for s, e in line_gaps).strip() for line, line_gaps in zip(lines, gaps)]
@@ -347,9 +457,9 @@ def clean_article(raw_text: str, *, title: str | None, outlet: str | None) -> Cl
     )
     pieces: list[Piece] = []
     paragraphs: list[str] = []
-    for number, line in enumerate(lines):
+    for number, line in enumerate(raw_lines):
         spans = [(s, e, reasons[number]) for s, e in gaps[number]] + fragments[number]
-        pieces += [Piece(number + 1, s, line[s:e], reason) for s, e, reason in sorted(spans, key=lambda span: span[0])]
+        pieces += _line_pieces(number + 1, line, sorted(spans, key=lambda span: span[0]))
         if reasons[number] is None and cores[number]:
             paragraphs.append(cores[number])
     return CleanedArticle(pieces=pieces, paragraphs=paragraphs)

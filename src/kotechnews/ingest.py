@@ -8,6 +8,7 @@ Decisions behind the rules: annotation/CLEANING.md.
 
 from __future__ import annotations
 
+import codecs
 import datetime
 import hashlib
 import re
@@ -26,6 +27,7 @@ from kotechnews.cleaning import (
     Reason,
     clean_article,
     normalise_for_comparison,
+    without_control_characters,
 )
 from kotechnews.jsonio import JsonlError, read_jsonl, write_jsonl
 from kotechnews.segment import split_sentences
@@ -50,6 +52,10 @@ _NON_NULL_FIELDS = ("source_file", "outlet", "license", "source")
 # Where a document comes from; a source with a page URL takes outlet and date from that page.
 SOURCES = ("seed_scrape", "wikinews")
 _ISO_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+# Not in a curated value: control characters, and lone surrogates (JSON "\ud800"), which no
+# UTF-8 output can hold.
+_BAD_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_HANGUL = re.compile(r"[가-힣]")
 
 
 class IngestError(ValueError):
@@ -110,6 +116,10 @@ def _metadata_row(row: Any, where: str) -> ArticleMetadata:
         if not isinstance(value, str) or not value.strip():
             expected = "a non-empty string or null" if nullable else "a non-empty string"
             raise IngestError(f"{where}: field {name!r} must be {expected}, got {value!r}")
+        bad = _BAD_CHARACTER.search(value)
+        if bad:
+            kind = "a lone surrogate" if "\ud800" <= bad.group() <= "\udfff" else "a control character"
+            raise IngestError(f"{where}: field {name!r} contains {kind} (U+{ord(bad.group()):04X}): {value!r}")
     if "/" in row["source_file"] or "\\" in row["source_file"]:
         raise IngestError(f"{where}: field 'source_file' must be a file name, got {row['source_file']!r}")
     if row["source"] not in SOURCES:
@@ -124,24 +134,27 @@ def _metadata_row(row: Any, where: str) -> ArticleMetadata:
 def load_metadata(path: Path) -> dict[str, ArticleMetadata]:
     """Curated metadata rows keyed by source_file; malformed rows raise IngestError."""
     if not path.is_file():
-        raise IngestError(f"{path}: metadata file not found")
+        raise IngestError(f"{path}: metadata file not found" if not path.exists() else f"{path}: not a file")
     rows: dict[str, ArticleMetadata] = {}
     try:
         for number, row in enumerate(read_jsonl(path), start=1):
             source = row.get("source_file") if isinstance(row, dict) else None
-            where = f"{path}: record {number}" + (f" (source_file {source!r})" if source else "")
+            where = f"{path}: record {number}" + (f" (source_file {source!r})" if isinstance(source, str) else "")
             metadata = _metadata_row(row, where)
             if metadata.source_file in rows:
                 raise IngestError(f"{where}: field 'source_file': duplicate row for {source!r}")
             rows[metadata.source_file] = metadata
-    except (JsonlError, UnicodeDecodeError) as exc:
-        raise IngestError(f"{path}: {exc}") from exc
+    except JsonlError as exc:
+        raise IngestError(str(exc)) from exc
+    except OSError as exc:
+        raise IngestError(f"{path}: cannot read: {exc.strerror}") from exc
     return rows
 
 
 def _check_metadata_against_raw(metadata: ArticleMetadata, raw_text: str, where: str) -> None:
     """Metadata must be stated in the scrape, or for a file taken from a page with a URL, the title
     must be its first line (outlet and date then come from that page): nothing invented."""
+    raw_text = without_control_characters(raw_text)  # as the cleaning rules read it
     raw_key = normalise_for_comparison(raw_text)
     line_keys = {normalise_for_comparison(line) for line in raw_text.split("\n")}
     if metadata.title is not None and normalise_for_comparison(metadata.title) not in line_keys:
@@ -160,12 +173,35 @@ def _check_metadata_against_raw(metadata: ArticleMetadata, raw_text: str, where:
             raise IngestError(f"{where}: field 'date': {metadata.date!r} is not stated in the raw file")
 
 
-def ingest_article(raw: bytes, metadata: ArticleMetadata, where: str) -> IngestedArticle:
-    """Clean one raw scrape into a document row and its removed.jsonl rows."""
+def _codec(encoding: str) -> str:
+    """Python's name for ``encoding``; IngestError if it has none."""
     try:
-        raw_text = raw.decode("utf-8-sig")
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise IngestError(f"--encoding {encoding!r}: unknown encoding") from None
+
+
+def _decode(raw: bytes, encoding: str, where: str) -> str:
+    codec = _codec(encoding)
+    try:
+        return raw.decode("utf-8-sig" if codec == "utf-8" else codec)
     except UnicodeDecodeError as exc:
-        raise IngestError(f"{where}: not UTF-8 text (bad byte at offset {exc.start})") from exc
+        message = f"{where}: not {'UTF-8' if codec == 'utf-8' else encoding} text (bad byte at offset {exc.start})"
+        if codec == "utf-8":
+            try:
+                looks_korean = bool(_HANGUL.search(raw.decode("cp949")))
+            except UnicodeDecodeError:
+                looks_korean = False
+            if looks_korean:
+                message += "; it looks like CP949/EUC-KR; re-run with --encoding cp949"
+        raise IngestError(message) from exc
+
+
+def ingest_article(raw: bytes, metadata: ArticleMetadata, where: str, encoding: str = "utf-8") -> IngestedArticle:
+    """Clean one raw scrape (bytes in ``encoding``) into a document row and its removed.jsonl rows."""
+    raw_text = _decode(raw, encoding, where)
+    if not raw_text.strip():
+        raise IngestError(f"{where}: the raw file is {'empty' if not raw_text else 'only whitespace'}")
     _check_metadata_against_raw(metadata, raw_text, where)
     cleaned = clean_article(raw_text, title=metadata.title, outlet=metadata.outlet)
     removed = [
@@ -208,11 +244,18 @@ def ingest_article(raw: bytes, metadata: ArticleMetadata, where: str) -> Ingeste
 
 
 def ingest_directory(
-    raw_dir: Path, out_dir: Path, metadata_path: Path | None = None, *, progress: bool = False
+    raw_dir: Path,
+    out_dir: Path,
+    metadata_path: Path | None = None,
+    *,
+    progress: bool = False,
+    encoding: str = "utf-8",
 ) -> list[IngestedArticle]:
-    """Ingest RAW_DIR/*.txt into OUT_DIR/documents.jsonl and OUT_DIR/removed.jsonl (atomic)."""
+    """Ingest RAW_DIR/*.txt (in ``encoding``; metadata is UTF-8) into OUT_DIR/documents.jsonl and
+    OUT_DIR/removed.jsonl (atomic)."""
     if not raw_dir.is_dir():
         raise IngestError(f"{raw_dir}: not a directory")
+    _codec(encoding)
     metadata_path = metadata_path or raw_dir / METADATA_FILE
     metadata = load_metadata(metadata_path)
     raw_files = sorted(raw_dir.glob("*.txt"))
@@ -222,17 +265,31 @@ def ingest_directory(
     orphans = sorted(set(metadata) - names)
     if orphans:
         raise IngestError(f"{metadata_path}: field 'source_file': {orphans[0]!r} has no raw file in {raw_dir}")
-    articles = []
+    articles, files_by_id = [], {}
     with Progress(transient=True, disable=not progress) as bar:
         task = bar.add_task("ingesting", total=len(raw_files))
         for path in raw_files:
             if path.name not in metadata:
                 raise IngestError(f"{path}: no row in {metadata_path} (field 'source_file' = {path.name!r})")
             where = f"{path} (metadata {metadata_path}, source_file {path.name!r})"
-            articles.append(ingest_article(path.read_bytes(), metadata[path.name], where))
+            if not path.is_file():
+                raise IngestError(f"{where}: not a regular file")
+            try:
+                raw = path.read_bytes()
+            except OSError as exc:
+                raise IngestError(f"{where}: cannot read: {exc.strerror}") from exc
+            same = files_by_id.setdefault(document_id(raw), path)
+            if same != path:
+                raise IngestError(
+                    f"{where}: same bytes as {same}: both would get id {document_id(raw)!r}; keep one copy"
+                )
+            articles.append(ingest_article(raw, metadata[path.name], where, encoding))
             bar.advance(task)
-    write_jsonl(out_dir / "documents.jsonl", (article.document for article in articles))
-    write_jsonl(out_dir / "removed.jsonl", (row for article in articles for row in article.removed))
+    try:
+        write_jsonl(out_dir / "documents.jsonl", (article.document for article in articles))
+        write_jsonl(out_dir / "removed.jsonl", (row for article in articles for row in article.removed))
+    except OSError as exc:
+        raise IngestError(f"{out_dir}: cannot write the output: {exc.strerror or exc}") from exc
     return articles
 
 
@@ -240,13 +297,16 @@ def ingest_command(
     raw_dir: Path = typer.Argument(..., help="Directory of raw scrapes (*.txt) and metadata.jsonl"),
     out: Path = typer.Option(..., "--out", help="Output directory for documents.jsonl and removed.jsonl"),
     metadata: Path | None = typer.Option(None, "--metadata", help="Metadata file (default: RAW_DIR/metadata.jsonl)"),
+    encoding: str = typer.Option(
+        "utf-8", "--encoding", help="Encoding of the raw files, e.g. cp949 (metadata.jsonl is always UTF-8)"
+    ),
 ) -> None:
     """Clean raw news scrapes into segmented documents; list every dropped line with its reason."""
     console = Console()
     try:
-        articles = ingest_directory(raw_dir, out, metadata, progress=True)
+        articles = ingest_directory(raw_dir, out, metadata, progress=True, encoding=encoding)
     except IngestError as exc:
-        Console(stderr=True).print(f"error: {exc}", markup=False, highlight=False)
+        typer.echo(f"error: {exc}", err=True)  # one line: rich would wrap it at the terminal width
         raise typer.Exit(1) from None
     table = Table("source_file", "paragraphs", "sentences", "chars", "removed by reason")
     for article in articles:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -34,8 +35,14 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+# JSON allows U+2028/U+2029 raw in strings, but str.splitlines() and JavaScript end a line there.
+_LINE_SEPARATORS = re.compile("[\u2028\u2029]")
+
+
 def dumps_line(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=False)
+    """One JSON Lines line: no character that a line-based reader takes for a line break."""
+    line = json.dumps(obj, ensure_ascii=False, sort_keys=False)
+    return _LINE_SEPARATORS.sub(lambda found: f"\\u{ord(found.group()):04x}", line)
 
 
 def write_jsonl(path: str | os.PathLike, rows: Iterable[Any]) -> None:
@@ -46,16 +53,29 @@ def write_json(path: str | os.PathLike, obj: Any) -> None:
     atomic_write_text(path, json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
 
 
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")  # how surrogateescape reads a byte that is not UTF-8
+
+
 class JsonlError(ValueError):
     """A line of a JSON Lines file that is not valid JSON; names file and line."""
 
 
 def read_jsonl(path: str | os.PathLike) -> Iterator[dict[str, Any]]:
-    with open(path, encoding="utf-8") as handle:
+    # surrogateescape: a bad byte is reported with its line number instead of failing the read
+    with open(path, encoding="utf-8", errors="surrogateescape") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
+            bad = _ESCAPED_BYTE.search(line)
+            if bad:
+                raise JsonlError(
+                    f"{path}: line {number}: not UTF-8 (byte 0x{ord(bad.group()) - 0xDC00:02x} at column {bad.start()})"
+                )
             try:
                 yield json.loads(line)
             except json.JSONDecodeError as exc:
                 raise JsonlError(f"{path}: line {number}: invalid JSON: {exc.msg}") from exc
+            except RecursionError:
+                raise JsonlError(f"{path}: line {number}: invalid JSON: nested too deeply") from None
+            except ValueError as exc:  # e.g. an integer of more digits than Python converts
+                raise JsonlError(f"{path}: line {number}: invalid JSON: {exc}") from exc

@@ -15,6 +15,11 @@ if TYPE_CHECKING:
     from kiwipiepy import Kiwi
 
 _PARAGRAPH = re.compile(r"[^\n]+")
+# Kiwi's sentence splitting grows faster than linearly beyond some 50,000 characters, so longer
+# paragraphs are split in chunks of at most this many, each ending at the last sentence end (else
+# space) of the chunk. No real paragraph comes near it (the longest has 1641 characters).
+_KIWI_CHUNK = 20_000
+_CHUNK_END = re.compile(r".*[.!?。][\"'”’」』)\]]*\s|.*\s", re.S)
 
 
 class Morpheme(NamedTuple):
@@ -44,6 +49,18 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
     return (start, end) if start < end else None
 
 
+def _chunks(paragraph: str) -> list[tuple[int, str]]:
+    """``paragraph`` as (offset, text) chunks of at most _KIWI_CHUNK characters."""
+    chunks, start = [], 0
+    while len(paragraph) - start > _KIWI_CHUNK:
+        end = _CHUNK_END.match(paragraph, start, start + _KIWI_CHUNK)
+        stop = end.end() if end and end.end() > start else start + _KIWI_CHUNK
+        chunks.append((start, paragraph[start:stop]))
+        start = stop
+    chunks.append((start, paragraph[start:]))
+    return chunks
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans of ``text``, in order, trimmed of surrounding whitespace.
 
@@ -54,7 +71,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for paragraph in _PARAGRAPH.finditer(text):
         base, par = paragraph.start(), paragraph.group()
-        cuts = sorted({s.start for s in kiwi().split_into_sents(par)} - {0})
+        cuts = sorted(
+            {chunk + s.start for chunk, part in _chunks(par) for s in kiwi().split_into_sents(part)} - {0}
+        )
         bounds = [0, *(c for c in cuts if c < len(par)), len(par)]
         for start, end in zip(bounds, bounds[1:]):
             span = _trimmed(text, base + start, base + end)
