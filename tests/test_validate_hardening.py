@@ -297,13 +297,23 @@ def test_low_above_high(tmp_path, export):
     assert_refused(tmp_path, export, f"task {TASK}: result q1: low: low 10 is above high 5")
 
 
-@pytest.mark.parametrize("char", ["\x00", "\r", "\t", "\x7f", "\u2028", "\u2029"])
+@pytest.mark.parametrize("char", ["\x00", "\r", "\x0b", "\x7f", "\x85"])
 def test_control_characters_in_the_text(tmp_path, export, char):
     data = export[0]["data"]
     data["text"] += char
     data["sentences"][-1][1] += 1
     lines = assert_refused(tmp_path, export, f"task {TASK}: data.text: control character")
     assert len(lines) == 1 and f"offset {len(TEXT)}" in lines[0]
+
+
+@pytest.mark.parametrize("char", ["\t", "\u2028", "\u2029"])
+def test_what_ingest_keeps_in_the_text_is_accepted(tmp_path, export, char):
+    """Ingest keeps tabs and the line and paragraph separators (JSON Lines escapes them), so a
+    task holding one validates."""
+    data = export[0]["data"]
+    data["text"] += char
+    data["sentences"][-1][1] += 1
+    assert validate(_write(tmp_path, export))[0] == 0
 
 
 @pytest.mark.parametrize("rid, name", [("e1", "canonical_id"), ("q1", "property"),

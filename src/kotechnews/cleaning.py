@@ -150,6 +150,9 @@ _SENTENCE_INSIDE = re.compile(r"[가-힣][.!?。][\"'”’」』)\]]*\s+\S")
 # Unicode Cc except \n (the line break) and \t (whitespace like a space); a \r at the end of a
 # line is the CR of a CRLF break and stays trailing whitespace, trimmed with the line as before.
 _CONTROL = re.compile(r"(?:[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n|\Z))++")
+# What a clean text never holds, so what the validator refuses in a task's text: every control
+# character but \n and \t (the CR of a CRLF break is trimmed with its line).
+NOT_IN_CLEAN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "「": '"', "」": '"'})
 _NEAR_DUPLICATE_MIN_CHARS = 40

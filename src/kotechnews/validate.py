@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from kotechnews import schema
+from kotechnews.cleaning import NOT_IN_CLEAN_TEXT
 from kotechnews.labelstudio import convert
 from kotechnews.records import DOCUMENT_METADATA
 
@@ -54,7 +55,6 @@ MAX_EXPORT_MB_ENV = "KOTECHNEWS_MAX_EXPORT_MB"
 # Control characters (Unicode Cc) and the line and paragraph separators: they break one-line
 # output and the newline-based paragraph split. The task text may hold newlines.
 BAD_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-BAD_TEXT_CHARACTER = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 _reprs = reprlib.Repr()
 _reprs.maxstring, _reprs.maxother, _reprs.maxlevel = 120, 120, 3
@@ -169,10 +169,10 @@ def _check_task_data(task: dict[str, Any], out: _Collector) -> str | None:
                                      "ktn-<hex>), at most 128 characters")
     if unicodedata.normalize("NFC", text) != text:
         out.add(None, "data.text", "text is not NFC-normalised")
-    bad = _bad_character(text, BAD_TEXT_CHARACTER)
+    bad = _bad_character(text, NOT_IN_CLEAN_TEXT)
     if bad is not None:
-        out.add(None, "data.text", f"control character or line separator {bad!r} at offset "
-                                   f"{text.index(bad)}")
+        out.add(None, "data.text", f"control character {bad!r} at offset {text.index(bad)} (a "
+                                   "clean text holds none but newline and tab)")
     for key in DOCUMENT_METADATA:
         value = data.get(key)
         if value is not None and not isinstance(value, str):
