@@ -10,7 +10,7 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-PROFILES = {"quick": 60, "nightly": 3000}
+PROFILES = {"quick": 200, "nightly": 3000}
 PROFILE = os.environ.get("KOTECHNEWS_FUZZ", "quick")
 if PROFILE not in PROFILES:
     raise RuntimeError(f"KOTECHNEWS_FUZZ={PROFILE!r}: choose one of {', '.join(PROFILES)}")

@@ -94,11 +94,13 @@ def mutation(draw) -> tuple:
 def _mutate(tasks: list, step: tuple) -> None:
     kind, path, *args = step
     if kind == "duplicate_task":
-        tasks.append(copy.deepcopy(tasks[0]))
+        if tasks:
+            tasks.append(copy.deepcopy(tasks[0]))
         return
     if kind == "clone_annotation":
         ann_id, ground_truth, drop_one = args
-        annotations = tasks[0].get("annotations")
+        task = tasks[0] if tasks else None  # an earlier step may have replaced or dropped it
+        annotations = task.get("annotations") if isinstance(task, dict) else None
         if isinstance(annotations, list) and annotations and isinstance(annotations[0], dict):
             clone = copy.deepcopy(annotations[0])
             clone.update(id=ann_id, ground_truth=ground_truth)
