@@ -22,8 +22,8 @@ from kotechnews.ingest import IngestError, document_id, ingest_directory
 from kotechnews.jsonio import read_jsonl, write_jsonl
 from kotechnews.segment import split_sentences
 
-RAW_DIR = Path(__file__).resolve().parents[1] / "annotation" / "raw"
-SEED = "004_c7212bd7994cf695.txt"
+from test_ingest import RAW_DIR, SEED, one_seed  # noqa: F401 (one_seed is a fixture)
+
 WORDS = "기업 정부 인공지능 반도체 투자 발표 시장 기술 개발 연구 서비스 데이터 플랫폼 고객 매출".split()
 
 
@@ -37,11 +37,9 @@ def distinct_paragraphs(count: int, seed: int = 7) -> list[str]:
 
 
 @pytest.fixture
-def seed_dir(tmp_path):
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    shutil.copy(RAW_DIR / SEED, raw / SEED)
-    row = next(r for r in read_jsonl(RAW_DIR / "metadata.jsonl") if r["source_file"] == SEED)
+def seed_dir(one_seed):
+    """The seed and its metadata row, written as the directory's metadata.jsonl."""
+    raw, row = one_seed
     write_jsonl(raw / "metadata.jsonl", [row])
     return raw, row
 
@@ -305,6 +303,10 @@ BAD_INPUTS = {
     "control character in metadata": (
         lambda raw, row: (raw / "metadata.jsonl").write_text(metadata_text(row, title="제목\x00")),
         ["record 1", "'title'", "control character"],
+    ),
+    "line separator in metadata": (  # the validator refuses it in the task data the row becomes
+        lambda raw, row: (raw / "metadata.jsonl").write_text(metadata_text(row, outlet="예시\u2028일보")),
+        ["record 1", "'outlet'", "line separator", "U+2028"],
     ),
     "invalid UTF-8 metadata": (
         lambda raw, row: (raw / "metadata.jsonl").write_bytes(b"\n" + metadata_text(row).encode()[:-3] + b"\xff\"}\n"),

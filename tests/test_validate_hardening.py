@@ -157,6 +157,12 @@ def test_deeply_nested_json_is_a_problem(tmp_path):
     assert "nested too deeply" in lines[0]
 
 
+def test_integer_longer_than_python_converts_is_named(tmp_path):
+    """Was reported as "cannot check the size": the size-limit handler caught its ValueError."""
+    lines = assert_refused(tmp_path, "[" + "9" * 5000 + "]", "task -: file:")
+    assert "invalid JSON: a number with more than 4300 digits" in lines[0]
+
+
 # 2. Exports that validated and then broke the gold loader or the build
 
 

@@ -153,6 +153,9 @@ _CONTROL = re.compile(r"(?:[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n|\Z))++"
 # What a clean text never holds, so what the validator refuses in a task's text: every control
 # character but \n and \t (the CR of a CRLF break is trimmed with its line).
 NOT_IN_CLEAN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# What a one-line value (an id, a metadata field, an annotation attribute) never holds: any
+# control character, and the line and paragraph separators.
+NOT_IN_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "「": '"', "」": '"'})
 _NEAR_DUPLICATE_MIN_CHARS = 40

@@ -24,6 +24,7 @@ from rich.table import Table
 
 from kotechnews.cleaning import (
     CLEANING_VERSION,
+    NOT_IN_ONE_LINE,
     Reason,
     clean_article,
     normalise_for_comparison,
@@ -52,9 +53,8 @@ _NON_NULL_FIELDS = ("source_file", "outlet", "license", "source")
 # Where a document comes from; a source with a page URL takes outlet and date from that page.
 SOURCES = ("seed_scrape", "wikinews")
 _ISO_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
-# Not in a curated value: control characters, and lone surrogates (JSON "\ud800"), which no
-# UTF-8 output can hold.
-_BAD_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# Not in a curated value either: lone surrogates (JSON "\ud800"), which no UTF-8 output can hold.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _HANGUL = re.compile(r"[가-힣]")
 
 
@@ -116,9 +116,9 @@ def _metadata_row(row: Any, where: str) -> ArticleMetadata:
         if not isinstance(value, str) or not value.strip():
             expected = "a non-empty string or null" if nullable else "a non-empty string"
             raise IngestError(f"{where}: field {name!r} must be {expected}, got {value!r}")
-        bad = _BAD_CHARACTER.search(value)
+        bad = _LONE_SURROGATE.search(value) or NOT_IN_ONE_LINE.search(value)
         if bad:
-            kind = "a lone surrogate" if "\ud800" <= bad.group() <= "\udfff" else "a control character"
+            kind = "a lone surrogate" if "\ud800" <= bad.group() <= "\udfff" else "a control character or line separator"
             raise IngestError(f"{where}: field {name!r} contains {kind} (U+{ord(bad.group()):04X}): {value!r}")
     if "/" in row["source_file"] or "\\" in row["source_file"]:
         raise IngestError(f"{where}: field 'source_file' must be a file name, got {row['source_file']!r}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -60,6 +61,29 @@ class JsonlError(ValueError):
     """A line of a JSON Lines file that is not valid JSON; names file and line."""
 
 
+class InvalidJSON(ValueError):
+    """JSON that json.loads can read only by crashing: nesting deeper than the parser's recursion
+    (``nesting`` is True) or an integer longer than Python converts."""
+
+    def __init__(self, message: str, nesting: bool):
+        super().__init__(message)
+        self.nesting = nesting
+
+
+def loads(text: str) -> Any:
+    """json.loads for untrusted input: a syntax error stays a json.JSONDecodeError, the ways it
+    crashes become InvalidJSON."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        raise InvalidJSON("nested too deeply", nesting=True) from None
+    except ValueError:  # an integer literal over sys.get_int_max_str_digits()
+        raise InvalidJSON(f"a number with more than {sys.get_int_max_str_digits()} digits",
+                          nesting=False) from None
+
+
 def read_jsonl(path: str | os.PathLike) -> Iterator[dict[str, Any]]:
     # surrogateescape: a bad byte is reported with its line number instead of failing the read
     with open(path, encoding="utf-8", errors="surrogateescape") as handle:
@@ -72,10 +96,8 @@ def read_jsonl(path: str | os.PathLike) -> Iterator[dict[str, Any]]:
                     f"{path}: line {number}: not UTF-8 (byte 0x{ord(bad.group()) - 0xDC00:02x} at column {bad.start()})"
                 )
             try:
-                yield json.loads(line)
+                yield loads(line)
             except json.JSONDecodeError as exc:
                 raise JsonlError(f"{path}: line {number}: invalid JSON: {exc.msg}") from exc
-            except RecursionError:
-                raise JsonlError(f"{path}: line {number}: invalid JSON: nested too deeply") from None
-            except ValueError as exc:  # e.g. an integer of more digits than Python converts
-                raise JsonlError(f"{path}: line {number}: invalid JSON: {exc}") from exc
+            except InvalidJSON as exc:
+                raise JsonlError(f"{path}: line {number}: invalid JSON: {exc}") from None

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kotechnews import schema
-from kotechnews.cleaning import NOT_IN_CLEAN_TEXT
+from kotechnews import jsonio, schema
+from kotechnews.cleaning import NOT_IN_CLEAN_TEXT, NOT_IN_ONE_LINE
 from kotechnews.labelstudio import convert
 from kotechnews.records import DOCUMENT_METADATA
 
@@ -52,9 +52,6 @@ NUMBER_PATTERN = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 # The largest gold export is well under 1 MB; a bigger file is refused before it is parsed.
 MAX_EXPORT_MB_DEFAULT = 64
 MAX_EXPORT_MB_ENV = "KOTECHNEWS_MAX_EXPORT_MB"
-# Control characters (Unicode Cc) and the line and paragraph separators: they break one-line
-# output and the newline-based paragraph split. The task text may hold newlines.
-BAD_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 _reprs = reprlib.Repr()
 _reprs.maxstring, _reprs.maxother, _reprs.maxlevel = 120, 120, 3
@@ -90,7 +87,7 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _bad_character(value: str, pattern: re.Pattern[str] = BAD_CHARACTER) -> str | None:
+def _bad_character(value: str, pattern: re.Pattern[str] = NOT_IN_ONE_LINE) -> str | None:
     found = pattern.search(value)
     return found.group() if found else None
 
@@ -478,19 +475,21 @@ def load_export(path: Path) -> tuple[Any, list[Problem]]:
         return None, [Problem(str(path), "-", None, "file", message)]
 
     try:
-        size, limit = path.stat().st_size, max_export_bytes()
+        limit = max_export_bytes()
+    except ValueError as exc:
+        return problem(f"cannot check the size: {exc}")
+    try:
+        size = path.stat().st_size
         if size > limit:
             return problem(f"{size} bytes is above the limit of {limit} bytes for one export "
                            f"({limit / 2**20:g} MB; set {MAX_EXPORT_MB_ENV} to change it)")
-        return json.loads(path.read_text(encoding="utf-8")), []
+        return jsonio.loads(path.read_text(encoding="utf-8")), []
     except (OSError, UnicodeDecodeError) as exc:
         return problem(f"cannot read: {exc}")
     except json.JSONDecodeError as exc:
         return problem(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
-    except ValueError as exc:  # the size limit setting
-        return problem(f"cannot check the size: {exc}")
-    except RecursionError:
-        return problem("JSON nested too deeply to read")
+    except jsonio.InvalidJSON as exc:
+        return problem(f"invalid JSON: {exc}")
 
 
 def file_kind(data: Any) -> str | None:

@@ -51,7 +51,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from kotechnews import records, schema
+from kotechnews import jsonio, records, schema
 from kotechnews.jsonio import write_json
 from kotechnews.records import AnnotatedDocument
 
@@ -251,14 +251,11 @@ def _parse_line(line: bytes) -> Any:
     text = line.decode("utf-8")  # UnicodeDecodeError is a ValueError, reported by the caller
     too_deep = f"invalid JSON: nested more than {MAX_DEPTH} levels deep"
     try:
-        data = json.loads(text)
+        data = jsonio.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"invalid JSON: {exc.msg} (column {exc.colno})") from None
-    except RecursionError:
-        raise ValueError(too_deep) from None
-    except ValueError:  # an integer literal longer than Python converts
-        raise ValueError(f"invalid JSON: a number with more than "
-                         f"{sys.get_int_max_str_digits()} digits") from None
+    except jsonio.InvalidJSON as exc:
+        raise ValueError(too_deep if exc.nesting else f"invalid JSON: {exc}") from None
     if _depth_exceeds(data, MAX_DEPTH):
         raise ValueError(too_deep)
     return data
