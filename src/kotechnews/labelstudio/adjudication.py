@@ -5,12 +5,15 @@ among the rest, ground-truth annotations (``ground_truth: true``) win; otherwise
 annotation is the gold one, and several become gold only if they agree entirely
 (``agreement.disagreements`` is empty). Anything else is a conflict, listed and not resolved.
 The Community edition exports no review status, so ground truth is the only reviewer signal.
+
+``adjudicate_task`` applies the rule to one task; ``adjudicate`` to a list of tasks (the gold
+loader), ``ls pull`` to each task of an export as it is read, keeping only what it found.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,8 +49,23 @@ class Outcome:
 
 
 @dataclass
+class TaskAdjudication:
+    """What the rule made of one task: its gold record if it has one, the outcome of each of its
+    annotations, and its problems, agreement rows, conflict or lack of a usable annotation."""
+    task: Any
+    doc_id: Any
+    gold: AnnotatedDocument | None = None
+    outcomes: list[Outcome] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    agreement: list[dict[str, Any]] = field(default_factory=list)
+    conflict: dict[str, Any] | None = None
+    unannotated: dict[str, Any] | None = None
+
+
+@dataclass
 class Adjudication:
-    gold: list[AnnotatedDocument] = field(default_factory=list)
+    # A list, except in ``ls pull``: there the gold records are in its gold.jsonl, read on demand.
+    gold: Sequence[AnnotatedDocument] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -55,17 +73,36 @@ class Adjudication:
     unannotated: list[dict[str, Any]] = field(default_factory=list)
     annotators: list[dict[str, Any]] = field(default_factory=list)
 
+    def add(self, found: TaskAdjudication, keep_gold: bool = True) -> None:
+        """Take in one task's adjudication (its gold record too unless keep_gold is false)."""
+        if found.gold is not None and keep_gold:
+            self.gold.append(found.gold)  # type: ignore[attr-defined]  # a list while kept
+        self.outcomes += found.outcomes
+        self.problems += found.problems
+        self.agreement += found.agreement
+        if found.conflict is not None:
+            self.conflicts.append(found.conflict)
+        if found.unannotated is not None:
+            self.unannotated.append(found.unannotated)
 
-def annotator_progress(tasks: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Per annotator: tasks done, annotations submitted, skipped, ground truth, last activity."""
-    rows: dict[str, dict[str, Any]] = {}
-    for task in tasks:
+
+class AnnotatorProgress:
+    """Per annotator: tasks done, annotations submitted, skipped, ground truth, last activity;
+    counted task by task."""
+
+    def __init__(self) -> None:
+        self._rows: dict[str, dict[str, Any]] = {}
+
+    def add(self, task: Mapping[str, Any]) -> None:
         for ann in _annotations(task):
             if not isinstance(ann, Mapping):
                 continue
             name = annotator_name(ann)
-            row = rows.setdefault(name, {"annotator": name, "tasks_done": set(), "annotations": 0,
-                                         "cancelled": 0, "ground_truth": 0, "last_activity": None})
+            row = self._rows.get(name)
+            if row is None:
+                row = self._rows[name] = {"annotator": name, "tasks_done": set(),
+                                          "annotations": 0, "cancelled": 0, "ground_truth": 0,
+                                          "last_activity": None}
             if ann.get("was_cancelled") is True:
                 row["cancelled"] += 1
             else:
@@ -76,15 +113,25 @@ def annotator_progress(tasks: Sequence[Mapping[str, Any]]) -> list[dict[str, Any
             if isinstance(stamp, str) and (row["last_activity"] is None
                                            or stamp > row["last_activity"]):
                 row["last_activity"] = stamp
-    return [{**row, "tasks_done": len(row["tasks_done"])}
-            for row in sorted(rows.values(), key=lambda r: r["annotator"])]
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [{**row, "tasks_done": len(row["tasks_done"])}
+                for row in sorted(self._rows.values(), key=lambda r: r["annotator"])]
+
+
+def annotator_progress(tasks: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Per annotator: tasks done, annotations submitted, skipped, ground truth, last activity."""
+    progress = AnnotatorProgress()
+    for task in tasks:
+        progress.add(task)
+    return progress.rows()
 
 
 def adjudicate(tasks: Sequence[Mapping[str, Any]], source: str) -> Adjudication:
     """Gold records, outcome of every annotation, conflicts, problems and agreement."""
     result = Adjudication(annotators=annotator_progress(tasks))
     for task in tasks:
-        _adjudicate_task(task, source, result)
+        result.add(adjudicate_task(task, source))
     return result
 
 
@@ -109,9 +156,11 @@ def _id_or_zero(annotation: Any) -> int:
     return ann_id if isinstance(ann_id, int) else 0
 
 
-def _adjudicate_task(task: Mapping[str, Any], source: str, result: Adjudication) -> None:
+def adjudicate_task(task: Mapping[str, Any], source: str) -> TaskAdjudication:
+    """The rule applied to one task of an export read from source."""
     data = task.get("data") if isinstance(task.get("data"), dict) else {}
     task_id, doc_id = task.get("id"), data.get(DOC_ID)
+    result = TaskAdjudication(task_id, doc_id)
     annotations = _annotations(task)
     in_id_order = sorted(enumerate(annotations), key=lambda pair: _id_or_zero(pair[1]))
 
@@ -135,9 +184,8 @@ def _adjudicate_task(task: Mapping[str, Any], source: str, result: Adjudication)
             continue
         usable.append((ann, convert.record_from_result(data, ann["result"])))
     if not usable:
-        result.unannotated.append({"task": task_id, "doc_id": doc_id,
-                                   "annotations": len(annotations)})
-        return
+        result.unannotated = {"task": task_id, "doc_id": doc_id, "annotations": len(annotations)}
+        return result
 
     for (ann_a, rec_a), (ann_b, rec_b) in itertools.combinations(usable, 2):
         result.agreement.append({
@@ -156,7 +204,7 @@ def _adjudicate_task(task: Mapping[str, Any], source: str, result: Adjudication)
         if i not in pool:
             outcome(ann, "superseded", "a ground-truth annotation of the task wins")
     if any(differences.values()):
-        result.conflicts.append({
+        result.conflict = {
             "task": task_id, "doc_id": doc_id, "rule": rule,
             "annotations": [{"annotation": usable[i][0].get("id"),
                              "annotator": annotator_name(usable[i][0]),
@@ -164,13 +212,14 @@ def _adjudicate_task(task: Mapping[str, Any], source: str, result: Adjudication)
             "disagreements": [{"a": usable[reference][0].get("id"),
                                "b": usable[other][0].get("id"),
                                "items": [d.to_dict() for d in diffs]}
-                              for other, diffs in differences.items() if diffs]})
+                              for other, diffs in differences.items() if diffs]}
         for i in pool:
             outcome(usable[i][0], "conflict", f"{len(pool)} {rule.replace('_', ' ')} annotations "
                                               "disagree; see conflicts.json")
-        return
-    result.gold.append(usable[reference][1])
+        return result
+    result.gold = usable[reference][1]
     outcome(usable[reference][0], "gold", rule)
     for i in pool[1:]:
         outcome(usable[i][0], "agrees_with_gold",
                 f"same as annotation {usable[reference][0].get('id')}")
+    return result

@@ -10,11 +10,15 @@ switched off so that the policy here is the only one.
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
+from kotechnews.jsonio import iter_json_array
 
 from kotechnews.labelstudio.config import ServerSettings
 from kotechnews.labelstudio.convert import DOC_ID
@@ -27,6 +31,7 @@ EXPORT_SERIALIZATION = {"predictions": {"only_id": False},
                         "annotations__completed_by": {"only_id": False}}
 EXPORT_ANNOTATION_FILTER = {"usual": True, "ground_truth": True, "skipped": True}
 TASK_PAGE_SIZE = 500
+DOWNLOAD_CHUNK_BYTES = 1 << 20  # the export is written to disk as it arrives
 
 
 @dataclass(frozen=True)
@@ -213,9 +218,21 @@ class LabelStudioClient:
     # Export
 
     def export_tasks(self, project_id: int, poll_interval: float = 0.2) -> list[dict[str, Any]]:
-        """Full JSON export of every task: annotations of all kinds with their annotators and
-        timestamps, predictions with their results. The server-side snapshot is deleted after
-        the download."""
+        """Full JSON export of every task (``export_to_file``), read whole into a list; for small
+        projects and tests (``ls pull`` reads the file task by task)."""
+        with tempfile.TemporaryDirectory(prefix="kotechnews-export-") as tmp:
+            path = Path(tmp) / "export.json"
+            self.export_to_file(project_id, path, poll_interval)
+            return [task for task, _ in iter_json_array(path)]
+
+    def export_to_file(self, project_id: int, path: str | os.PathLike,
+                       poll_interval: float = 0.2) -> int:
+        """Download the full JSON export of every task (annotations of all kinds with their
+        annotators and timestamps, predictions with their results) into path, streamed in
+        chunks; the size in bytes. The server-side snapshot is deleted after the download.
+        A download that is cut short or is not a JSON array is retried."""
+        path = Path(path)
+
         def create(_: int) -> int:
             snapshot = self._sdk.projects.exports.create(
                 project_id, serialization_options=EXPORT_SERIALIZATION,
@@ -237,26 +254,31 @@ class LabelStudioClient:
                                      f"{self.retry.timeout:g} s")
                 time.sleep(poll_interval)
 
-        def download(export_id: int) -> list[dict[str, Any]]:
-            raw = b"".join(self._sdk.projects.exports.download(project_id, export_id,
-                                                               export_type="JSON"))
-            try:
-                tasks = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise _Retryable(f"export download is not complete JSON ({exc.msg} at byte "
-                                 f"{exc.pos} of {len(raw)})") from None
-            if not isinstance(tasks, list):
-                raise _Retryable(f"export is a {type(tasks).__name__}, not a list of tasks")
-            return tasks
+        def download(export_id: int) -> int:
+            size, first, last = 0, b"", b""
+            with open(path, "wb") as handle:  # each attempt starts the file again
+                for chunk in self._sdk.projects.exports.download(
+                        project_id, export_id, export_type="JSON",
+                        request_options={"chunk_size": DOWNLOAD_CHUNK_BYTES}):
+                    handle.write(chunk)
+                    size += len(chunk)
+                    first = first or chunk.lstrip()[:1]
+                    last = chunk.rstrip()[-1:] or last
+            # The whole file is parsed only later, task by task; an array that does not close
+            # is a download cut short, worth another attempt.
+            if (first, last) != (b"[", b"]"):
+                raise _Retryable(f"export download is not a complete JSON array ({size} bytes, "
+                                 f"starting {first!r}, ending {last!r})")
+            return size
 
         export_id = self._call(f"create an export of project {project_id}", create)
         self._call(f"wait for export {export_id} of project {project_id}",
                    lambda _: wait(export_id))
-        tasks = self._call(f"download export {export_id} of project {project_id}",
-                           lambda _: download(export_id))
+        size = self._call(f"download export {export_id} of project {project_id}",
+                          lambda _: download(export_id))
         self._call(f"delete export {export_id} of project {project_id}",
                    lambda _: self._sdk.projects.exports.delete(project_id, export_id))
-        return tasks
+        return size
 
 
 def batches(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:

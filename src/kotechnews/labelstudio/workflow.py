@@ -4,9 +4,11 @@
 - ``push_documents``: ingested documents become tasks (``convert.task_data``), optionally with
   pre-annotations as predictions; a task is identified by its ``doc_id``, so pushing twice
   creates nothing new. ``push_export`` re-imports an exported file (tasks with annotations).
-- ``pull``: the full JSON export is fetched, validated annotation by annotation, adjudicated into
-  gold records and reported (annotator progress, agreement, conflicts); every output is written
-  atomically and only after the export is complete.
+- ``pull``: the full JSON export is downloaded to a file, then read task by task: each task is
+  validated annotation by annotation, adjudicated and its outputs written as it goes, into a
+  staging directory that replaces the previous outputs only once everything succeeded. Memory
+  holds one task and the per-task summaries (outcomes, agreement, annotator progress), never the
+  export. ``pull_export`` does the same for an export file already on disk.
 
 Adjudication (``kotechnews.labelstudio.adjudication``) is the one rule the gold loader applies
 too, so an article file that pull writes is accepted as gold as it is.
@@ -16,21 +18,36 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
+import shutil
+import tempfile
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from kotechnews import __version__
-from kotechnews.labelstudio.adjudication import Adjudication, adjudicate
-from kotechnews.jsonio import JsonlError, atomic_write_text, dumps_line, read_jsonl
+from kotechnews.jsonio import (
+    JsonArrayError,
+    JsonlError,
+    dumps_indented,
+    dumps_line,
+    iter_json_array,
+    read_jsonl,
+)
+from kotechnews.labelstudio.adjudication import (
+    Adjudication,
+    AnnotatorProgress,
+    adjudicate_task,
+)
 from kotechnews.labelstudio import convert
 from kotechnews.labelstudio.client import LabelStudioClient, batches
 from kotechnews.labelstudio.convert import DOC_ID
 from kotechnews.labelstudio.config import DEFAULT_PROJECT_TITLE, label_config
-from kotechnews.records import AnnotatedDocument, Claim
+from kotechnews.records import AnnotatedDocument, Claim, Entity, Relation
 from kotechnews.validate import validate_tasks
 
 PUSH_BATCH_SIZE = 250
@@ -38,6 +55,8 @@ QUANTITY_MODEL_VERSION = f"kotechnews-quantity-finder-{__version__}"
 EXPORT_FILE, GOLD_FILE, CONFLICTS_FILE, REPORT_FILE = (
     "export.json", "gold.jsonl", "conflicts.json", "report.json")
 ARTICLES_DIR = "articles"  # one export file per annotated task: what goes to annotation/gold/
+DOWNLOAD_FILE = "download.json"  # the export as the server sent it, inside the staging directory
+STAGING_PREFIX = ".pull-"
 
 Progress = Callable[[int], None]  # called with the number of items just finished
 
@@ -232,46 +251,166 @@ class PullResult:
     adjudication: Adjudication
 
 
+class GoldFile(Sequence[AnnotatedDocument]):
+    """The gold records a pull wrote to gold.jsonl, read from it when asked for: the pull keeps
+    only their number in memory."""
+
+    def __init__(self, path: Path, count: int):
+        self.path, self._count = path, count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[AnnotatedDocument]:
+        return (AnnotatedDocument.from_dict(row) for row in read_jsonl(self.path))
+
+    def __getitem__(self, index):  # a Sequence must index; a pull's gold is read in order
+        return list(self)[index]
+
+
 def _json(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
 
 
-def _json_task_per_line(tasks: Sequence[Any]) -> str:
-    # Indented output goes through the pure-Python encoder, several times slower on a big export.
-    return "[\n" + ",\n".join(json.dumps(t, ensure_ascii=False) for t in tasks) + "\n]\n"
+_RECORD_PARTS = (Entity, Relation, Claim)
+
+
+def _record_part_fields(obj: Any) -> dict[str, Any]:
+    if type(obj) not in _RECORD_PARTS:
+        raise TypeError(f"{type(obj).__name__} is not JSON serializable")
+    return vars(obj)  # a dataclass's fields, in order, as asdict would list them
+
+
+def gold_line(record: AnnotatedDocument) -> str:
+    """``dumps_line(record.to_dict())`` and its newline, without the deep copy that
+    ``dataclasses.asdict`` makes first (which takes longer than all the rest of a task's pull)."""
+    top: dict[str, Any] = {}
+    for key, value in vars(record).items():
+        if key == "meta" and not value:
+            continue
+        # the entity, relation and claim lists as lists of dicts: json's default hook, called
+        # for each of them, would take twice as long
+        if type(value) is list and value and type(value[0]) in _RECORD_PARTS:
+            value = [vars(part) if type(part) in _RECORD_PARTS else part for part in value]
+        top[key] = value
+    return dumps_line(top, default=_record_part_fields) + "\n"
+
+
+def article_name(task: Mapping[str, Any], taken: set[str]) -> str:
+    """The article file of a gold task: named after its source file, or after its doc_id when it
+    has none or the name is taken; the name is added to taken."""
+    data = task.get("data") or {}
+    name = f"{Path(str(data.get('source_file') or data.get(DOC_ID))).stem}.json"
+    if name in taken:
+        name = f"{data.get(DOC_ID)}.json"
+    taken.add(name)
+    return name
 
 
 def article_exports(tasks: Sequence[Mapping[str, Any]], adjudication: Adjudication
                     ) -> dict[str, list[Mapping[str, Any]]]:
     """File name -> a one-task export, for every task the adjudication made gold (the file the
-    gold loader accepts); named after the task's source file (its doc_id when it has none or
-    shares it)."""
+    gold loader accepts); named by ``article_name``."""
     gold_ids = {doc.id for doc in adjudication.gold}
     files: dict[str, list[Mapping[str, Any]]] = {}
+    taken: set[str] = set()
     for task in tasks:
-        if (task.get("data") or {}).get(DOC_ID) not in gold_ids:
-            continue
-        data = task.get("data") or {}
-        name = f"{Path(str(data.get('source_file') or data.get(DOC_ID))).stem}.json"
-        if name in files:
-            name = f"{data.get(DOC_ID)}.json"
-        files[name] = [task]
+        if (task.get("data") or {}).get(DOC_ID) in gold_ids:
+            files[article_name(task, taken)] = [task]
     return files
 
 
-def pull(client: LabelStudioClient, project: int, out_dir: str | Path) -> PullResult:
+def _write_new_file(path: Path, data: bytes) -> None:
+    # os.open: a staged file needs none of the buffering a file object sets up
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def _staging(out_dir: Path) -> Iterator[Path]:
+    """A new directory inside out_dir for the outputs being made; removed at the end, with
+    out_dir itself when the pull created it and failed."""
+    created = not out_dir.exists()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=STAGING_PREFIX))
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if created and not any(out_dir.iterdir()):
+            out_dir.rmdir()
+        raise
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def pull(client: LabelStudioClient, project: int, out_dir: str | Path,
+         progress: Progress | None = None) -> PullResult:
     """Export, validate, adjudicate and write OUT_DIR/{export.json, gold.jsonl, conflicts.json,
-    report.json} and OUT_DIR/articles/NAME.json (one file per annotated task, the format of
-    annotation/gold/). Nothing is written unless the export and every computation succeeded."""
+    report.json} and OUT_DIR/articles/NAME.json (one file per gold task, the format of
+    annotation/gold/). The export is downloaded to a file in a staging directory inside OUT_DIR
+    and read task by task (``pull_export``); the outputs replace the previous ones only when the
+    download and every task succeeded. progress(1) is called after each task."""
     out_dir = Path(out_dir)
-    tasks = client.export_tasks(project)
-    export_path = out_dir / EXPORT_FILE
-    adjudication = adjudicate(tasks, str(export_path))
+    with _staging(out_dir) as staging:
+        download = staging / DOWNLOAD_FILE
+        client.export_to_file(project, download)
+        return _pull_from_file(download, staging, out_dir, client.url, project, progress)
+
+
+def pull_export(export_file: str | Path, out_dir: str | Path, progress: Progress | None = None
+                ) -> PullResult:
+    """What ``pull`` does after the download, for a Label Studio JSON export already on disk
+    (e.g. exported from the web interface): the same outputs, the same all-or-nothing writes."""
+    out_dir = Path(out_dir)
+    with _staging(out_dir) as staging:
+        return _pull_from_file(Path(export_file), staging, out_dir, None, None, progress)
+
+
+def _pull_from_file(export_file: Path, staging: Path, out_dir: Path, server: str | None,
+                    project: int | None, progress: Progress | None) -> PullResult:
+    export_path = out_dir / EXPORT_FILE  # what problems name: the file the user will open
+    source = str(export_path)
+    adjudication = Adjudication()
+    annotators = AnnotatorProgress()
+    (staging / ARTICLES_DIR).mkdir()
+    articles: list[str] = []
+    taken: set[str] = set()
+    tasks = gold = 0
+    try:
+        with open(staging / EXPORT_FILE, "w", encoding="utf-8") as export_out, \
+                open(staging / GOLD_FILE, "w", encoding="utf-8") as gold_out:
+            export_out.write("[\n")
+            for task, text in iter_json_array(export_file):
+                # export.json: one task a line, each as the server wrote it (json.dumps's form)
+                export_out.write(",\n" if tasks else "")
+                export_out.write(text if "\n" not in text else
+                                 json.dumps(task, ensure_ascii=False))
+                annotators.add(task)
+                found = adjudicate_task(task, source)
+                adjudication.add(found, keep_gold=False)
+                if found.gold is not None:
+                    gold_out.write(gold_line(found.gold))
+                    name = article_name(task, taken)
+                    _write_new_file(staging / ARTICLES_DIR / name, dumps_indented([task], text))
+                    articles.append(name)
+                    gold += 1
+                tasks += 1
+                if progress:
+                    progress(1)
+            export_out.write("\n]\n")
+    except JsonArrayError as exc:
+        raise WorkflowError(f"the Label Studio export cannot be read: {exc}") from None
+    adjudication.annotators = annotators.rows()
     outcomes = [asdict(o) for o in adjudication.outcomes]
     report = {
-        "server": client.url, "project": project,
+        "server": server, "project": project,
         "pulled_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "tasks": len(tasks), "gold": len(adjudication.gold),
+        "tasks": tasks, "gold": gold,
         "annotators": adjudication.annotators, "agreement": adjudication.agreement,
         "outcomes": outcomes, "unannotated": adjudication.unannotated,
         "problems": [str(p) for p in adjudication.problems],
@@ -281,15 +420,18 @@ def pull(client: LabelStudioClient, project: int, out_dir: str | Path) -> PullRe
         "cancelled": [o for o in outcomes if o["outcome"] == "cancelled"],
         "invalid": [o for o in outcomes if o["outcome"] == "invalid"],
     }
-    # Everything is computed; each file is rendered just before it is written, one at a time.
-    renderers: dict[Path, Callable[[], str]] = {
-        export_path: lambda: _json_task_per_line(tasks),
-        out_dir / GOLD_FILE: lambda: "".join(dumps_line(r.to_dict()) + "\n" for r in adjudication.gold),
-        out_dir / CONFLICTS_FILE: lambda: _json(conflicts),
-        out_dir / REPORT_FILE: lambda: _json(report),
-        **{out_dir / ARTICLES_DIR / name: (lambda task_list=task_list: _json(task_list))
-           for name, task_list in article_exports(tasks, adjudication).items()},
-    }
-    for path, render in renderers.items():
-        atomic_write_text(path, render())
-    return PullResult(list(renderers), len(tasks), adjudication)
+    (staging / CONFLICTS_FILE).write_text(_json(conflicts), encoding="utf-8")
+    (staging / REPORT_FILE).write_text(_json(report), encoding="utf-8")
+    # One sync for all the staged files (an fsync each costs more than a task's processing),
+    # then renames: articles first, report.json last.
+    os.sync()
+    files = [out_dir / ARTICLES_DIR / name for name in dict.fromkeys(articles)]
+    if files:  # no articles directory for a pull without gold, as before
+        (out_dir / ARTICLES_DIR).mkdir(exist_ok=True)
+    for path in files:
+        os.replace(staging / ARTICLES_DIR / path.name, path)
+    outputs = [out_dir / name for name in (EXPORT_FILE, GOLD_FILE, CONFLICTS_FILE, REPORT_FILE)]
+    for path in outputs:
+        os.replace(staging / path.name, path)
+    adjudication.gold = GoldFile(out_dir / GOLD_FILE, gold)
+    return PullResult(outputs + files, tasks, adjudication)
