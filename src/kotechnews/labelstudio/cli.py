@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kotechnews.labelstudio import workflow
+from kotechnews.labelstudio import ml_backend, workflow
 from kotechnews.labelstudio.client import LabelStudioClient, LabelStudioError, RetryPolicy
 from kotechnews.labelstudio.config import DEFAULT_PROJECT_TITLE, ConfigError, server_settings
 
@@ -54,7 +54,7 @@ def _run(action):
     """Run a workflow step; expected failures become one error line, never a traceback."""
     try:
         return action()
-    except (ConfigError, LabelStudioError, workflow.WorkflowError) as exc:
+    except (ConfigError, LabelStudioError, workflow.WorkflowError, ml_backend.BackendError) as exc:
         raise _fail(str(exc)) from None
 
 
@@ -181,3 +181,57 @@ def pull_command(
             errors.print(str(problem), markup=False, highlight=False)
         raise _fail(f"{len(adj.problems)} validation problems: those annotations are left out of "
                     f"{out / workflow.GOLD_FILE} (see {out / workflow.CONFLICTS_FILE})")
+
+
+@ls_app.command("backend")
+def backend_command(
+    model: str = typer.Option("quantity", "--model",
+                              help=f"Predictions to serve: {', '.join(ml_backend.MODEL_NAMES)}"),
+    host: str = typer.Option(ml_backend.DEFAULT_HOST, "--host", help="Address to listen on"),
+    port: int = typer.Option(ml_backend.DEFAULT_PORT, "--port", min=0, max=65535,
+                                  help="Port to listen on (0: any free port)"),
+    model_file: Path | None = typer.Option(
+        None, "--model-file", help="Saved scikit-learn baseline (default: the one "
+                                   "`kotechnews baseline run sklearn` saves)"),
+) -> None:
+    """Serve pre-annotations with per-region scores as a Label Studio ML backend (until Ctrl-C)."""
+    def start() -> ml_backend.BackendServer:
+        with console.status(f"loading the {model} model"):
+            predictor = ml_backend.make_predictor(model, model_file)
+            try:
+                return ml_backend.BackendServer(predictor, host, port)
+            except OSError as exc:
+                raise ml_backend.BackendError(f"cannot listen on {host}:{port}: {exc}") from None
+
+    server = _run(start)
+    console.print(f"serving {model} predictions ({server.predictor.model_version}) at "
+                  f"{server.url}; connect it with `kotechnews ls connect-backend {server.url}`",
+                  highlight=False, markup=False)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        console.print("stopped", highlight=False)
+    finally:
+        server.server_close()
+
+
+@ls_app.command("connect-backend")
+def connect_backend_command(
+    ctx: typer.Context,
+    url: str = typer.Argument(..., help="The backend's URL as the Label Studio server reaches it, "
+                                        "e.g. http://127.0.0.1:9090"),
+    name: str | None = typer.Option(
+        None, "--name", help="Title of the backend in Label Studio (default: the model version "
+                             "the backend reports, which the prediction-score column needs)"),
+    title: str = TITLE_OPTION,
+) -> None:
+    """Connect a running ML backend to the project (idempotent): opened tasks get its predictions."""
+    def action() -> dict:
+        client = _client(ctx)
+        project = workflow.project_id(client, title)
+        return client.connect_ml_backend(project, url, name or ml_backend.backend_model_version(url))
+
+    backend = _run(action)
+    console.print(f"ML backend {backend.get('title')!r} (id {backend.get('id')}) at "
+                  f"{backend.get('url')}: {backend.get('readable_state') or backend.get('state')}",
+                  highlight=False, markup=False)

@@ -280,6 +280,19 @@ class LabelStudioClient:
                    lambda _: self._sdk.projects.exports.delete(project_id, export_id))
         return size
 
+    # ML backends
+
+    def connect_ml_backend(self, project_id: int, url: str, title: str) -> dict[str, Any]:
+        """Connect the ML backend at url to the project; the server calls its /health and /setup
+        first and refuses a backend that fails them. One already connected at url is returned
+        as it is, so connecting twice (or a retry after a lost answer) adds nothing."""
+        def action(_: int) -> dict[str, Any]:
+            for backend in self._sdk.ml.list(project=project_id):
+                if backend.url.rstrip("/") == url.rstrip("/"):
+                    return backend.dict()
+            return self._sdk.ml.create(project=project_id, url=url, title=title).dict()
+        return self._call(f"connect the ML backend {url} to project {project_id}", action)
+
 
 def batches(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
     for start in range(0, len(items), size):

@@ -1,0 +1,456 @@
+"""A Label Studio ML backend serving KoTechNews pre-annotations with a confidence per region.
+
+Label Studio (1.23) calls a connected backend over HTTP: ``GET /health`` and ``POST /setup`` when
+it is connected and before every prediction round, ``POST /predict`` with ``{"tasks": [...]}``
+when a task without predictions is opened (or the Data Manager action "Retrieve predictions"
+runs), and ``POST /webhook`` for project events. ``/predict`` answers ``{"results": [...]}``, one
+prediction per task in order, each ``{"model_version", "score", "result"}``; every result item
+carries a ``score`` too. The PyPI package ``label-studio-ml`` (1.0.9) is not used: it pins
+Flask 1.1.2, Jinja2 3.0.3 and the unrelated ``attr`` package, and does not import without ``rq``.
+
+Scores (see ``QUANTITY_FINDER_SCORE`` and ``SklearnPredictor``) rank regions for review; they
+are not calibrated probabilities. The prediction's ``score`` is the mean over its regions (span
+regions and relations), so sorting the Data Manager by "prediction score" puts the tasks the model
+is least sure of first; a prediction without regions has no score (null).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import traceback
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Protocol
+
+from kotechnews import jsonio
+from kotechnews.labelstudio import convert
+from kotechnews.labelstudio.config import label_config
+from kotechnews.labelstudio.workflow import QUANTITY_MODEL_VERSION, quantity_records
+from kotechnews.records import AnnotatedDocument
+from kotechnews.validate import (REQUIRED_CLAIM_FIELDS, Problem, max_export_bytes,
+                                 validate_annotation, validate_tasks)
+
+MODEL_NAMES = ("quantity", "sklearn")
+# Label Studio 1.23 connects a backend on a loopback or private address only when started with
+# these set to false: the backend's URL, and the /webhook it registers, are refused otherwise.
+LOCAL_BACKEND_SETTINGS = ("ML_BLOCK_LOCAL_IP", "SSRF_PROTECTION_ENABLED")
+DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 9090
+# Span precision of the quantity finder on the 48 annotated articles, 135 of its 149 proposals
+# (README, `python bench/bench_quantity_realtext.py`): every finder span gets this score, so the
+# quantity model gives every task the same score and sorting by it orders nothing.
+QUANTITY_FINDER_SCORE = 0.906
+SCORE_DIGITS = 4
+LINK_NAME_BY_FIELD = {claim_field: name for name, claim_field in convert.LINK_FIELDS.items()}
+# Loads the model's lazy parts (Kiwi, the vectorisers) before Label Studio's first request,
+# which would otherwise wait for them against its 1 s health-check timeout.
+WARM_UP_TEXT = "가온전자는 100억 원을 투자했다."
+WARM_UP_DOCUMENT = {"id": "warm-up", "text": WARM_UP_TEXT,
+                    "sentences": [{"start": 0, "end": len(WARM_UP_TEXT)}]}
+
+
+class BackendError(ValueError):
+    """A request the backend refuses (status 400 unless given); the message names task and field."""
+
+    def __init__(self, message: str, status: HTTPStatus = HTTPStatus.BAD_REQUEST):
+        super().__init__(message)
+        self.status = status
+
+
+class Predictor(Protocol):
+    name: str
+    model_version: str
+
+    def predict(self, documents: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """One Label Studio prediction per document (ingest rows), in order."""
+
+
+@dataclass(frozen=True)
+class RegionScores:
+    regions: dict[str, float] = field(default_factory=dict)  # region id -> score
+    relations: dict[tuple[str, str, str], float] = field(default_factory=dict)  # (from, label, to)
+
+
+def scored_prediction(record: AnnotatedDocument, model_version: str,
+                      scores: RegionScores) -> dict[str, Any]:
+    """The record as a Label Studio prediction: every result item has its region's score (a
+    relation its own), and the prediction the mean of the region and relation scores."""
+    result = convert.result_from_record(record)
+    relation_scores = []
+    for item in result:
+        if item["type"] == "relation":
+            score = scores.relations[(item["from_id"], item["labels"][0], item["to_id"])]
+            relation_scores.append(score)
+        else:
+            score = scores.regions[item["id"]]
+        item["score"] = round(score, SCORE_DIGITS)
+    overall = [scores.regions[rid] for rid in {i["id"] for i in result if "id" in i}]
+    overall += relation_scores
+    return {"model_version": model_version,
+            "score": round(sum(overall) / len(overall), SCORE_DIGITS) if overall else None,
+            "result": result}
+
+
+def without_overlaps(record: AnnotatedDocument, scores: RegionScores) -> AnnotatedDocument:
+    """The record with no two spans overlapping (the validator's rule; the tagger and the
+    quantity finder work independently, e.g. an entity '라미터' inside the claim '2000억
+    파라미터'): the higher-scored span is kept (a tie keeps the earlier, then the claim), and the
+    relations and claim links of a dropped span go with it."""
+    spans = [(scores.regions[c.id], 1, c) for c in record.claims]
+    spans += [(scores.regions[e.id], 0, e) for e in record.entities]
+    kept: list[Any] = []
+    for _, _, span in sorted(spans, key=lambda s: (-s[0], s[2].start, -s[1], s[2].end)):
+        if all(span.end <= other.start or other.end <= span.start for other in kept):
+            kept.append(span)
+    kept_ids = {span.id for span in kept}
+    claims = []
+    for claim in record.claims:
+        if claim.id in kept_ids:
+            for link_field in LINK_NAME_BY_FIELD:
+                target = getattr(claim, link_field)
+                if target is not None and target not in kept_ids:
+                    claim = replace(claim, **{link_field: None})
+            claims.append(claim)
+    return AnnotatedDocument(
+        id=record.id, text=record.text, meta=record.meta, claims=claims,
+        entities=[e for e in record.entities if e.id in kept_ids],
+        relations=[r for r in record.relations if {r.head, r.tail} <= kept_ids])
+
+
+class QuantityPredictor:
+    """QUANTITY claims of the quantity finder, each scored ``QUANTITY_FINDER_SCORE``."""
+
+    name = "quantity"
+
+    model_version = QUANTITY_MODEL_VERSION
+
+    def predict(self, documents: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        return [scored_prediction(record, self.model_version,
+                                  RegionScores({c.id: QUANTITY_FINDER_SCORE for c in record.claims}))
+                for record in quantity_records(documents)]
+
+
+class SklearnPredictor:
+    """The saved scikit-learn baseline end to end (the predictions of ``ls push --predictions
+    sklearn``), scored from the models' own outputs:
+
+    - entity: the logistic sigmoid of the lead of the predicted tag's SVM margin over the
+      runner-up tag's, per character (0.5 is a tie, near 1 a clear lead), lowest over the span's
+      characters (a span is as sure as its least sure character);
+    - relation: the relation classifier's probability of the predicted type for the pair;
+    - claim: the lowest of ``QUANTITY_FINDER_SCORE`` (the span is the finder's), the probability
+      of the predicted quantity type and that of the predicted modality; its ``claim:subject``
+      link: the subject ranker's probability for the chosen mention. A classifier trained on a
+      single label scores 1.0.
+    """
+
+    name = "sklearn"
+
+    def __init__(self, model_path: Path | None = None):
+        from kotechnews.baselines import prelabel
+        from kotechnews.baselines.sklearn_baseline import ModelFileError, SklearnBaseline
+
+        self.model_path = Path(model_path or prelabel.SKLEARN_MODEL)
+        try:
+            self.model = SklearnBaseline.load(self.model_path)
+        except ModelFileError as exc:
+            raise BackendError(str(exc)) from None
+        self.model_version = prelabel.model_version(self.model_path)
+
+    def predict(self, documents: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        from kotechnews.baselines.prelabel import input_records
+
+        out = []
+        for doc in input_records(documents):
+            tagged, entity_scores = self._entities(doc)
+            related = self.model.relations.predict([tagged])[0]
+            claimed = self.model.claims.predict([tagged])[0]
+            record = AnnotatedDocument(id=doc.id, text=doc.text, entities=tagged.entities,
+                                       relations=related.relations, claims=claimed.claims,
+                                       meta=doc.meta)
+            scores = RegionScores(dict(entity_scores))
+            self._relation_scores(tagged, related, scores)
+            self._claim_scores(tagged, claimed, scores)
+            out.append(scored_prediction(without_overlaps(record, scores), self.model_version,
+                                         scores))
+        return out
+
+    def _entities(self, doc: AnnotatedDocument) -> tuple[AnnotatedDocument, dict[str, float]]:
+        # EntityTagger.predict, with the margins kept: LinearSVC predicts the argmax margin.
+        import numpy as np
+        from scipy.special import expit
+
+        from kotechnews.baselines.context import vectorize
+        from kotechnews.baselines.entity_tagger import char_features, entities_from_tags
+
+        tagger = self.model.entities
+        if not doc.text:
+            return AnnotatedDocument(id=doc.id, text=doc.text, meta=dict(doc.meta)), {}
+        margins = tagger.model_.decision_function(
+            vectorize(tagger.vectorizer_, char_features(doc.text)))
+        if margins.ndim == 1:  # two tags: one margin, positive for classes_[1]
+            margins = np.column_stack([-margins, margins])
+        best = margins.argmax(axis=1)
+        ranked = np.sort(margins, axis=1)
+        lead = expit(ranked[:, -1] - ranked[:, -2])  # 0.5: a tie with the runner-up tag
+        entities = entities_from_tags(doc.text, list(tagger.model_.classes_[best]))
+        scores = {e.id: float(lead[e.start:e.end].min()) for e in entities}
+        return AnnotatedDocument(id=doc.id, text=doc.text, meta=dict(doc.meta),
+                                 entities=entities), scores
+
+    def _relation_scores(self, tagged: AnnotatedDocument, related: AnnotatedDocument,
+                         scores: RegionScores) -> None:
+        from kotechnews.baselines.context import vectorize
+        from kotechnews.baselines.relation_classifier import pair_features
+
+        if not related.relations:
+            return
+        classifier = self.model.relations
+        mentions = {e.id: e for e in tagged.entities}
+        rows = [pair_features(tagged, mentions[r.head], mentions[r.tail])
+                for r in related.relations]
+        probabilities = classifier.model_.predict_proba(vectorize(classifier.vectorizer_, rows))
+        classes = list(classifier.model_.classes_)
+        for relation, row in zip(related.relations, probabilities):
+            scores.relations[(relation.head, relation.type, relation.tail)] = float(
+                row[classes.index(relation.type)])
+
+    def _claim_scores(self, tagged: AnnotatedDocument, claimed: AnnotatedDocument,
+                      scores: RegionScores) -> None:
+        from kotechnews.baselines.claim_extractor import claim_features, subject_features
+
+        extractor = self.model.claims
+        mentions = {e.id: e for e in tagged.entities}
+        for claim in claimed.claims:
+            row = claim_features(tagged, claim.start, claim.end, claim.unit)
+            claim_score = min(QUANTITY_FINDER_SCORE,
+                              _label_probability(extractor.type_model_, row, claim.quantity_type),
+                              _label_probability(extractor.modality_model_, row, claim.modality))
+            scores.regions[claim.id] = claim_score
+            if claim.time is not None:  # the baseline predicts no time; a link scores as its claim
+                scores.relations[(claim.id, LINK_NAME_BY_FIELD["time"], claim.time)] = claim_score
+            if claim.subject is not None:
+                [subject_score] = extractor.subject_model_.positive_scores(
+                    [subject_features(tagged, claim.start, mentions[claim.subject])])
+                scores.relations[(claim.id, LINK_NAME_BY_FIELD["subject"], claim.subject)] = float(
+                    subject_score)
+
+
+def _label_probability(classifier: Any, row: list[str], label: Any) -> float:
+    """Probability the claim extractor's classifier gives label for one feature row."""
+    from kotechnews.baselines.context import vectorize
+
+    if classifier.constant is not None:
+        return 1.0
+    [probabilities] = classifier.model.predict_proba(vectorize(classifier.vectorizer, [row]))
+    return float(probabilities[list(classifier.model.classes_).index(label)])
+
+
+def make_predictor(model: str, model_file: Path | None = None) -> Predictor:
+    if model == "quantity":
+        if model_file is not None:
+            raise BackendError("--model-file is for the sklearn model; the quantity finder has none")
+        return QuantityPredictor()
+    if model == "sklearn":
+        return SklearnPredictor(model_file)
+    raise BackendError(f"model {model!r}: choose one of {', '.join(MODEL_NAMES)}")
+
+
+def backend_model_version(url: str, timeout: float = 10.0) -> str:
+    """The model version a running backend reports on /health. Label Studio names a project's
+    predictions by the connected backend's title and sorts tasks by the scores of the
+    predictions carrying that name, so the backend is connected under its model version."""
+    import urllib.error
+    import urllib.request
+
+    health = f"{url.rstrip('/')}/health"
+    try:
+        with urllib.request.urlopen(health, timeout=timeout) as response:
+            version = jsonio.loads(response.read().decode("utf-8")).get("model_version")
+    except (OSError, ValueError, AttributeError) as exc:  # unreachable, HTTP error, not JSON
+        raise BackendError(f"GET {health}: not a KoTechNews ML backend ({exc}); start one with "
+                           "`kotechnews ls backend`") from None
+    if not isinstance(version, str) or not version:
+        raise BackendError(f"GET {health}: the answer has no model_version")
+    return version
+
+
+# Requests
+
+
+def documents_from_tasks(body: Any) -> list[dict[str, Any]]:
+    """The ingest rows of the tasks of a /predict request; a task whose data is not KoTechNews
+    task data (``convert.task_data``) is refused with every problem, naming task and field."""
+    if not isinstance(body, dict):
+        raise BackendError(f"POST /predict: the body is a JSON object with 'tasks', got "
+                           f"{type(body).__name__}")
+    tasks = body.get("tasks")
+    if not isinstance(tasks, list) or not tasks:
+        raise BackendError("POST /predict: field 'tasks': missing or not a non-empty list")
+    documents, problems = [], []
+    for index, task in enumerate(tasks):
+        source = f"POST /predict tasks[{index}]"
+        if not isinstance(task, dict):
+            problems.append(Problem(source, f"#{index}", None, "task", "not a JSON object"))
+            continue
+        found = validate_tasks([{k: task[k] for k in ("id", "data") if k in task}], source)
+        if found:
+            problems += found
+            continue
+        data = task["data"]
+        documents.append({"id": data[convert.DOC_ID], "text": data[convert.TEXT],
+                          "sentences": [{"start": s, "end": e} for s, e in data["sentences"]]})
+    if problems:
+        raise BackendError("\n".join(map(str, problems)))
+    return documents
+
+
+def prediction_problems(task: Mapping[str, Any], prediction: Mapping[str, Any],
+                        source: str) -> list[Problem]:
+    """What the validator finds wrong with a prediction's result, except what a pre-annotation
+    leaves to the annotator: a canonical id, a required claim field or a claim link that the
+    model did not give at all (given but wrong is still a problem)."""
+    result = prediction["result"]
+    given = {(item.get("id"), item.get("from_name")) for item in result
+             if isinstance(item, dict) and item.get("type") != "relation"}
+    linked = {(item.get("from_id"), (item.get("labels") or [None])[0]) for item in result
+              if isinstance(item, dict) and item.get("type") == "relation"}
+
+    def left_to_annotator(problem: Problem) -> bool:
+        if problem.field == convert.CANONICAL_ID or problem.field in REQUIRED_CLAIM_FIELDS:
+            return (problem.result_id, problem.field) not in given
+        if problem.field in LINK_NAME_BY_FIELD:
+            return (problem.result_id, LINK_NAME_BY_FIELD[problem.field]) not in linked
+        return False
+
+    return [p for p in validate_annotation(dict(task), {"result": result}, source)
+            if not left_to_annotator(p)]
+
+
+def predict_response(predictor: Predictor, body: Any) -> dict[str, Any]:
+    """The /predict answer: ``{"results": [prediction per task]}``, each checked by the
+    validator (a problem there is a bug of this backend: status 500, naming it)."""
+    documents = documents_from_tasks(body)
+    predictions = predictor.predict(documents)
+    problems = []
+    for index, (task, prediction) in enumerate(zip(body["tasks"], predictions)):
+        problems += prediction_problems(task, prediction, f"{predictor.name} prediction for "
+                                                          f"tasks[{index}]")
+    if problems:
+        raise BackendError("the backend made an invalid prediction:\n" + "\n".join(map(str, problems)),
+                           HTTPStatus.INTERNAL_SERVER_ERROR)
+    return {"results": predictions}
+
+
+def setup_response(predictor: Predictor, body: Any) -> dict[str, Any]:
+    """/setup: accepted for a project whose labeling config is this version's KoTechNews config
+    (the predictions use its control names and labels)."""
+    if not isinstance(body, dict) or not isinstance(body.get("schema"), str):
+        raise BackendError("POST /setup: field 'schema': missing or not the labeling config")
+    if body["schema"].strip() != label_config().strip():  # the server strips it
+        raise BackendError(f"POST /setup: project {body.get('project')!r}: field 'schema': not "
+                           "the KoTechNews labeling config of this version; run "
+                           "`kotechnews ls setup` to bring the project up to date")
+    return {"model_version": predictor.model_version}
+
+
+# Server
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: "BackendServer"
+    protocol_version = "HTTP/1.1"
+
+    def _send(self, status: HTTPStatus, payload: Any) -> None:
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _body(self) -> Any:
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            raise BackendError("header Content-Length is not a number") from None
+        if length > max_export_bytes():
+            self.close_connection = True  # the unread body would be taken for the next request
+            raise BackendError(f"request body of {length} bytes is above the limit of "
+                               f"{max_export_bytes()}", HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+        raw = self.rfile.read(length)
+        try:
+            return jsonio.loads(raw.decode("utf-8")) if raw else {}
+        except (UnicodeDecodeError, json.JSONDecodeError, jsonio.InvalidJSON) as exc:
+            raise BackendError(f"{self.command} {self.path}: the body is not JSON: {exc}") from None
+
+    def _answer(self, routes: Mapping[str, Any]) -> None:
+        path = self.path.split("?", 1)[0].rstrip("/")
+        try:
+            body = self._body() if self.command == "POST" else None
+            if path not in routes:
+                raise BackendError(f"{self.command} {self.path}: no such endpoint; this backend "
+                                   f"answers {', '.join(sorted(routes))}", HTTPStatus.NOT_FOUND)
+            self._send(HTTPStatus.OK, routes[path](body))
+        except BackendError as exc:
+            # Label Studio shows the 'error' field of a failed backend call.
+            self._send(exc.status, {"error": str(exc)})
+        except Exception as exc:  # a bug: still answer, and leave the traceback on the console
+            self.log_error("%s", traceback.format_exc())
+            self._send(HTTPStatus.INTERNAL_SERVER_ERROR,
+                       {"error": f"{self.command} {self.path}: internal error of the backend: "
+                                 f"{type(exc).__name__}: {exc}"})
+
+    def do_GET(self) -> None:
+        predictor = self.server.predictor
+        self._answer({
+            "/health": lambda _: {"status": "UP", "model_class": predictor.name,
+                                  "model_version": predictor.model_version},
+            "/versions": lambda _: {"versions": [predictor.model_version]},
+        })
+
+    def do_POST(self) -> None:
+        server = self.server
+
+        def predict(body: Any) -> dict[str, Any]:
+            with server.predict_lock:  # one model, one prediction at a time
+                return predict_response(server.predictor, body)
+
+        def train(_: Any) -> dict[str, Any]:
+            raise BackendError(f"the {server.predictor.name} backend does not train: fit the "
+                               "baseline with `kotechnews baseline run sklearn` and restart it",
+                               HTTPStatus.NOT_IMPLEMENTED)
+
+        self._answer({
+            "/setup": lambda body: setup_response(server.predictor, body),
+            "/predict": predict,
+            # Label Studio sends every project event here; training on them is not supported.
+            "/webhook": lambda _: {"status": "ignored", "reason": "this backend does not train"},
+            "/train": train,
+        })
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self.server.log_requests:
+            super().log_message(format, *args)
+
+
+class BackendServer(ThreadingHTTPServer):
+    """The ML backend's HTTP server; ``serve_forever()`` runs it, ``shutdown()`` stops it."""
+
+    daemon_threads = True
+
+    def __init__(self, predictor: Predictor, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+                 log_requests: bool = True):
+        self.predictor = predictor
+        self.predict_lock = threading.Lock()
+        self.log_requests = log_requests
+        predictor.predict([WARM_UP_DOCUMENT])
+        super().__init__((host, port), _Handler)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
