@@ -13,6 +13,7 @@ from kotechnews import __version__
 from kotechnews.gold import PROJECT_ROOT
 from kotechnews.annotation_cli import annotation_app, run_command, validate_command
 from kotechnews.baselines.cli import baseline_app
+from kotechnews.formats.cli import export_command
 from kotechnews.hfdataset.cli import build_command, release_command
 from kotechnews.ingest import ingest_command
 from kotechnews.labelstudio.cli import ls_app
@@ -49,6 +50,7 @@ app.command("validate")(validate_command)
 app.add_typer(ls_app, name="ls")
 app.command("build")(build_command)
 app.command("release")(release_command)
+app.command("export")(export_command)
 app.add_typer(baseline_app, name="baseline")
 app.command("score")(score_command)
 app.command("compare")(compare_command)

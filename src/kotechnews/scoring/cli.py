@@ -16,10 +16,13 @@ if TYPE_CHECKING:  # the scoring modules load numpy: imported by the commands th
     from kotechnews.scoring.evaluate import Corpus
     from kotechnews.scoring.submission import Submission, ValidationIssue
 
+from kotechnews.formats import FORMATS
 from kotechnews.hfdataset import DATASET_DIR
 from kotechnews.scoring.defaults import DEFAULT_BOOTSTRAP, TASK_NAMES
 
 TaskChoice = enum.Enum("TaskChoice", {name: name for name in (*TASK_NAMES, "all")}, type=str)
+JSONL = "jsonl"
+PredFormat = enum.Enum("PredFormat", {name: name for name in (JSONL, *FORMATS)}, type=str)
 
 EXIT_INVALID = 2
 
@@ -70,8 +73,10 @@ def _gold(split: str | None, gold: Path | None, dataset: str) -> Corpus:
 
 
 def _load(split: str | None, gold: Path | None, dataset: str, train: Path | None,
-          predictions: list[Path]) -> tuple[Corpus, Corpus | None, list[Submission]]:
+          predictions: list[Path], pred_format: str = JSONL
+          ) -> tuple[Corpus, Corpus | None, list[Submission]]:
     """Load gold, train and submissions, listing the errors of all inputs before exiting."""
+    from kotechnews.formats.submission import load_formatted_submission
     from kotechnews.scoring.evaluate import Corpus
     from kotechnews.scoring.submission import (
         SubmissionError, load_gold, load_submission, source_name)
@@ -88,7 +93,9 @@ def _load(split: str | None, gold: Path | None, dataset: str, train: Path | None
         issues.extend(exc.issues)
     for path in predictions:
         try:
-            submissions.append(load_submission(path, gold_corpus.documents))
+            submissions.append(
+                load_submission(path, gold_corpus.documents) if pred_format == JSONL
+                else load_formatted_submission(path, pred_format, gold_corpus.documents))
         except SubmissionError as exc:
             issues.extend(exc.issues)
     if issues:
@@ -96,8 +103,11 @@ def _load(split: str | None, gold: Path | None, dataset: str, train: Path | None
     return gold_corpus, train_corpus, submissions
 
 
-def _tasks(task: TaskChoice) -> tuple[str, ...]:
-    return TASK_NAMES if task.value == "all" else (task.value,)
+def _tasks(task: TaskChoice, pred_format: str = JSONL) -> tuple[str, ...]:
+    """The tasks to score; "all" of a format means the tasks it carries."""
+    if task.value != "all":
+        return (task.value,)
+    return TASK_NAMES if pred_format == JSONL else FORMATS[pred_format].tasks
 
 
 def _warn(issues: list[ValidationIssue]) -> None:
@@ -107,7 +117,11 @@ def _warn(issues: list[ValidationIssue]) -> None:
 
 
 def score_command(
-    pred: Path = typer.Option(..., "--pred", help="Submission JSONL file."),
+    pred: Path = typer.Option(..., "--pred", help="Submission file (JSONL unless --format)."),
+    pred_format: PredFormat = typer.Option(
+        JSONL, "--format", help="Format of --pred: jsonl, or one `kotechnews export` writes "
+                                "(read back with the gold texts; --task all then scores the "
+                                "tasks the format carries)."),
     split: str | None = _SPLIT, gold: Path | None = _GOLD, dataset: str = _DATASET,
     train: Path | None = _TRAIN, task: TaskChoice = _TASK, as_json: bool = _JSON,
     bootstrap: int = _BOOTSTRAP, seed: int = _SEED, value_rtol: float = _RTOL,
@@ -124,9 +138,10 @@ def score_command(
     from kotechnews.scoring.evaluate import score
     from kotechnews.scoring.report import print_result
 
-    gold_corpus, train_corpus, (submission,) = _load(split, gold, dataset, train, [pred])
-    result = score(gold_corpus, submission, tasks=_tasks(task), train=train_corpus,
-                   n_bootstrap=bootstrap, seed=seed, value_rtol=value_rtol)
+    gold_corpus, train_corpus, (submission,) = _load(split, gold, dataset, train, [pred],
+                                                     pred_format.value)
+    result = score(gold_corpus, submission, tasks=_tasks(task, pred_format.value),
+                   train=train_corpus, n_bootstrap=bootstrap, seed=seed, value_rtol=value_rtol)
     if as_json:
         _warn(submission.warnings)
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")

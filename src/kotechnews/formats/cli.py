@@ -1,0 +1,43 @@
+"""`kotechnews export`: the dataset's splits in another benchmark's format (thin wrapper)."""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kotechnews.formats import FORMATS, FormatError
+from kotechnews.hfdataset import DATASET_DIR
+from kotechnews.splits import SPLIT_NAMES
+
+FormatName = enum.Enum("FormatName", {name: name for name in FORMATS}, type=str)
+SplitChoice = enum.Enum("SplitChoice", {name: name for name in (*SPLIT_NAMES, "all")}, type=str)
+
+
+def export_command(
+    format_name: FormatName = typer.Option(..., "--format", help="Format to write."),
+    out: Path = typer.Option(..., "--out", help="Folder for the files: <split><suffix>."),
+    dataset: str = typer.Option(str(DATASET_DIR), "--dataset",
+                                help="Dataset folder or Hub repo id (default: this project's "
+                                     "dataset/)."),
+    split: SplitChoice = typer.Option(SplitChoice.all, "--split", help="Split to export."),
+) -> None:
+    """Write the gold of the dataset as CoNLL BIO, KLUE-NER, KLUE-RE, DocRED or MeasEval."""
+    from kotechnews.formats.export import ExportError, export_dataset
+
+    splits = SPLIT_NAMES if split.value == "all" else (split.value,)
+    console = Console()
+    try:
+        with console.status("exporting") as status:
+            written = export_dataset(format_name.value, dataset, splits, out,
+                                     progress=lambda step: status.update(step))
+    except (ExportError, FormatError) as exc:
+        Console(stderr=True).print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    table = Table("split", "documents", "file", title=f"{format_name.value} export")
+    for name, path, count in written:
+        table.add_row(name, str(count), str(path))
+    console.print(table)
