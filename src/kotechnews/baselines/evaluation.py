@@ -13,8 +13,9 @@ fold or on the test split):
   claim subjects are predicted given the gold entity mentions (the DocRED / KLUE-RE protocol);
   claim spans, values and attributes come from the text.
 
-Each protocol writes one result file in the leaderboard's format (``kotechnews.leaderboard``)
-with an extra ``baseline`` object: protocol, seed, hyperparameters, fit and predict time, the
+Each protocol writes one result file in the leaderboard's format (``kotechnews.leaderboard``:
+protocol, ``scored_by`` "kotechnews baseline run", revision = the kotechnews version, the dataset
+version the gold is built as) with an extra ``baseline`` object: protocol, seed, hyperparameters, fit and predict time, the
 process's peak resident memory and per-fold scores. Predictions are kept as JSON Lines.
 """
 
@@ -33,7 +34,8 @@ from kotechnews.baselines import MODELS_DIR, PROTOCOL_TITLES, WORK_DIR
 from kotechnews.baselines.registry import BaselineSpec
 from kotechnews.gold import GOLD_DIR, PROJECT_ROOT, load_gold
 from kotechnews.jsonio import write_json, write_jsonl
-from kotechnews.leaderboard import BASELINES_DIR, entry_filename, store_result
+from kotechnews.leaderboard import (
+    BASELINES_DIR, SCORED_BY_BASELINE, entry_filename, store_result)
 from kotechnews.records import AnnotatedDocument
 from kotechnews.scoring.evaluate import DEFAULT_BOOTSTRAP, Corpus, fingerprint, score
 from kotechnews.scoring.submission import SourceRecord, align_submission, gold_from_documents
@@ -197,6 +199,8 @@ def package_versions(packages: Sequence[str]) -> dict[str, str]:
 def result_record(spec: BaselineSpec, evaluation: Evaluation, *, seed: int, n_bootstrap: int,
                   prediction_files: dict[str, str]) -> dict[str, Any]:
     """The leaderboard result of an evaluation, with the ``baseline`` details."""
+    from kotechnews.hfdataset.build import latest_version  # loads datasets and matplotlib
+
     if evaluation.protocol == "test":
         gold = Corpus(gold_from_documents(evaluation.gold, "split:test"), "split:test")
         train = Corpus(evaluation.train, "split:train+validation")
@@ -207,6 +211,9 @@ def result_record(spec: BaselineSpec, evaluation: Evaluation, *, seed: int, n_bo
                          f"baseline:{spec.name}")
     fold_scores(spec, evaluation)
     result["versions"].update(package_versions(spec.packages))
+    result.update(protocol=PROTOCOL_TITLES[evaluation.protocol], scored_by=SCORED_BY_BASELINE,
+                  revision=f"kotechnews {result['versions']['kotechnews']}",
+                  dataset={"source": "annotation/gold", "version": latest_version()})
     result["baseline"] = {
         "system": spec.name,
         "description": spec.description,
