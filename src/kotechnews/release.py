@@ -6,7 +6,8 @@ folder into a local git repository with the tag ``vX.Y.Z`` and uploads the folde
 ``HfApi.upload_folder`` followed by ``create_tag``. The Hub token is read from ``HF_TOKEN`` only
 and never printed. A first upload creates the Hub repo private: the maintainer makes it public (or
 gated) after the checks in DATASHEET.md. ``public`` releases the openly licensed part only (the
-Wikinews documents, with the splits of the full build) as a second repository.
+Wikinews documents, with the splits of the full build) as a second repository. The card cites the
+date of the version's CHANGELOG.md entry, or, while the entry has no date, the day of the release.
 """
 
 from __future__ import annotations
@@ -16,14 +17,16 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 from kotechnews.gold import GOLD_DIR, load_gold
 from kotechnews.hfdataset import CHANGELOG, DATASHEET, release_locations
-from kotechnews.hfdataset.build import (CHECKSUMS, build_dataset, changelog_versions,
-                                        check_repo_id, check_version, checksums_text,
-                                        dataset_files, file_sha256)
+from kotechnews.hfdataset.build import (CHECKSUMS, build_dataset, changelog_date,
+                                        changelog_versions, check_card_settings, check_repo_id,
+                                        check_version, checksums_text, dataset_files, file_sha256)
+from kotechnews.hfdataset.card import CardSettings
 
 TOKEN_ENV = "HF_TOKEN"
 GIT_IDENTITY = ("-c", "user.name=KoTechNews release", "-c", "user.email=release@kotechnews.invalid")
@@ -135,6 +138,7 @@ def upload(dataset_dir: Path, repo_id: str, tag: str, token: str) -> str:
 def prepare_release(version: str, repo_id: str, *, gold_dir: Path = GOLD_DIR,
                     dataset_dir: Path = release_locations(False)[0], changelog: Path = CHANGELOG,
                     datasheet: Path = DATASHEET, public: bool = False,
+                    card: CardSettings = CardSettings(),
                     progress: Callable[[str], None] = lambda step: None) -> tuple[ReleaseFile, ...]:
     """The local part of a release: validate, build, rebuild and compare; the release files."""
     check_version(version)
@@ -146,7 +150,7 @@ def prepare_release(version: str, repo_id: str, *, gold_dir: Path = GOLD_DIR,
     dataset_dir = Path(dataset_dir).resolve()
 
     def build(out: Path) -> None:
-        build_dataset(records, out, version, repo_id, changelog, datasheet, public, progress)
+        build_dataset(records, out, version, repo_id, changelog, datasheet, public, card, progress)
 
     build(dataset_dir)
     with tempfile.TemporaryDirectory(dir=dataset_dir.parent, prefix=".release-check-") as second:
@@ -159,9 +163,18 @@ def prepare_release(version: str, repo_id: str, *, gold_dir: Path = GOLD_DIR,
 def release(version: str, repo_id: str, *, dry_run: bool = False, gold_dir: Path = GOLD_DIR,
             dataset_dir: Path = release_locations(False)[0], release_repo: Path = release_locations(False)[1],
             changelog: Path = CHANGELOG, datasheet: Path = DATASHEET, public: bool = False,
+            card: CardSettings | None = None,
             progress: Callable[[str], None] = lambda step: None) -> ReleaseResult:
-    """Prepare the release, then (unless dry_run) tag it in the release repo and upload it."""
+    """Prepare the release, then (unless dry_run) tag it in the release repo and upload it.
+
+    The card settings default to the environment (KOTECHNEWS_CONTACT, _AUTHORS, _LEADERBOARD_URL).
+    """
     tag = f"v{check_version(version)}"
+    card = card or CardSettings.from_environment()
+    check_card_settings(card)
+    undated = changelog.is_file() and changelog_date(version, changelog) is None
+    if card.release_date is None and undated:  # the release is today
+        card = replace(card, release_date=datetime.now(timezone.utc).date())
     token = None
     if not dry_run:
         token = os.environ.get(TOKEN_ENV)
@@ -170,7 +183,7 @@ def release(version: str, repo_id: str, *, dry_run: bool = False, gold_dir: Path
                                f"{TOKEN_ENV} (or use --dry-run)")
     files = prepare_release(version, repo_id, gold_dir=gold_dir, dataset_dir=dataset_dir,
                             changelog=changelog, datasheet=datasheet, public=public,
-                            progress=progress)
+                            card=card, progress=progress)
     if dry_run:
         return ReleaseResult(version, repo_id, tag, files, dry_run=True)
     progress(f"committing {tag} to {release_repo}")

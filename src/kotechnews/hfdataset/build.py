@@ -3,7 +3,9 @@
 The build writes everything into a temporary directory next to the target and swaps it in only
 after every file was written, so a failed build leaves the previous dataset untouched. Output bytes
 depend only on the gold, the version and the repo id: rows are in document-id order and neither
-Parquet nor PNG files carry timestamps, so two builds are byte-identical.
+Parquet nor PNG files carry timestamps, so two builds are byte-identical. The card also states what
+the card settings say (contact, authors, leaderboard URL; kotechnews.hfdataset.card.CardSettings),
+which `build_from_gold` reads from the environment.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
@@ -36,6 +39,8 @@ GUIDELINES_VERSION = re.compile(r"^Version \*\*(\d+\.\d+\.\d+)\*\*", re.MULTILIN
 CHECKSUMS = "CHECKSUMS.sha256"
 SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
 CHANGELOG_ENTRY = re.compile(r"^## \[([^\]]+)\]", re.MULTILINE)
+# the release date of an entry: ## [X.Y.Z] - YYYY-MM-DD
+CHANGELOG_DATE = r"^## \[{version}\] - (\d{{4}}-\d{{2}}-\d{{2}})\b"
 REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
 
 
@@ -78,6 +83,25 @@ def latest_version(changelog: Path = CHANGELOG) -> str:
     if not versions:
         raise BuildError(f"{changelog}: no '## [X.Y.Z]' entry; add one for this version")
     return versions[0]
+
+
+def changelog_date(version: str, changelog: Path = CHANGELOG) -> date | None:
+    """The date of the version's entry (``## [X.Y.Z] - YYYY-MM-DD``); None while it has none."""
+    pattern = CHANGELOG_DATE.format(version=re.escape(version))
+    found = re.search(pattern, changelog.read_text(encoding="utf-8"), re.MULTILINE)
+    if not found:
+        return None
+    try:
+        return date.fromisoformat(found.group(1))
+    except ValueError:
+        raise BuildError(f"{changelog}: entry [{version}] has the date {found.group(1)!r}, which is "
+                         "not a calendar date YYYY-MM-DD") from None
+
+
+def check_card_settings(settings: dataset_card.CardSettings) -> None:
+    problems = dataset_card.card_settings_problems(settings)
+    if problems:
+        raise BuildError("card settings: " + "; ".join(problems))
 
 
 def guidelines_version(guidelines: Path = GUIDELINES) -> str:
@@ -140,17 +164,21 @@ def swap_into_place(built: Path, target: Path) -> None:
 def build_dataset(records: Sequence[AnnotatedDocument], out_dir: Path, version: str,
                   repo_id: str = DEFAULT_REPO_ID, changelog: Path = CHANGELOG,
                   datasheet: Path = DATASHEET, public: bool = False,
+                  card: dataset_card.CardSettings = dataset_card.CardSettings(),
                   progress: Callable[[str], None] = lambda step: None) -> BuildResult:
     """Write the dataset repository for the validated gold records into out_dir.
 
     With ``public``, only the documents whose text is openly licensed go in, with the splits they
-    have in the full build (the splits are assigned over all records first).
+    have in the full build (the splits are assigned over all records first). The card cites the
+    release date of ``card`` or else that of the version's changelog entry.
     """
     check_version(version)
     check_repo_id(repo_id)
+    check_card_settings(card)
     for required in (changelog, datasheet, GUIDELINES):
         if not required.is_file():
             raise BuildError(f"{required}: missing; the dataset repository ships a copy of it")
+    card = replace(card, release_date=card.release_date or changelog_date(version, changelog))
     if not records:
         raise BuildError("no gold records to build a dataset from")
     out_dir = Path(out_dir).resolve()
@@ -161,6 +189,9 @@ def build_dataset(records: Sequence[AnnotatedDocument], out_dir: Path, version: 
         records = [doc for doc in records if is_openly_licensed(doc)]
         if not records:
             raise BuildError("no openly licensed document for the public build")
+    splits = {doc.id: assignments[doc.id].split for doc in records}
+    example = dataset_card.example_document(records, splits)
+    example_rows = {}  # the rows the card shows, as written
     staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}-build-"))
     try:
         staging.chmod(0o755)  # mkdtemp makes it private; the dataset is not
@@ -168,10 +199,13 @@ def build_dataset(records: Sequence[AnnotatedDocument], out_dir: Path, version: 
         for config in CONFIG_NAMES:
             progress(f"writing {config}")
             for split in SPLIT_NAMES:
-                rows = [ROW_BUILDERS[config](doc, assignments[doc.id]) for doc in records
-                        if assignments[doc.id].split == split]
+                docs = [doc for doc in records if assignments[doc.id].split == split]
+                rows = [ROW_BUILDERS[config](doc, assignments[doc.id]) for doc in docs]
                 if not rows:  # a public edition may have no open document in a split
                     continue
+                if example in docs:
+                    example_row = rows[docs.index(example)]
+                    example_rows[config] = FEATURES[config].encode_example(example_row)
                 data, num_bytes = parquet_bytes(config, rows)
                 path = dataset_card.data_path(config, split)
                 _write(staging, path, data)
@@ -182,11 +216,10 @@ def build_dataset(records: Sequence[AnnotatedDocument], out_dir: Path, version: 
         for name, png in render_plots(stats, names).items():
             _write(staging, f"images/{name}", png)
         progress("writing the card")
-        card = dataset_card.render_card(version, guidelines_version(), repo_id, records, stats,
-                                        files, {doc.id: assignments[doc.id].split for doc in records},
-                                        public)
-        _write(staging, "README.md", card)
-        _write(staging, "LICENSE.md", dataset_card.render_license(records))
+        readme = dataset_card.render_card(version, guidelines_version(), repo_id, records, stats,
+                                          files, splits, example_rows, card, public)
+        _write(staging, "README.md", readme)
+        _write(staging, "LICENSE.md", dataset_card.render_license(records, repo_id, card))
         _write(staging, "DATASHEET.md", datasheet.read_bytes())
         _write(staging, "CHANGELOG.md", changelog.read_bytes())
         _write(staging, "GUIDELINES.md", GUIDELINES.read_bytes())
@@ -201,10 +234,13 @@ def build_dataset(records: Sequence[AnnotatedDocument], out_dir: Path, version: 
 def build_from_gold(gold_dir: Path = GOLD_DIR, out_dir: Path = DATASET_DIR,
                     version: str | None = None, repo_id: str = DEFAULT_REPO_ID,
                     changelog: Path = CHANGELOG, datasheet: Path = DATASHEET,
-                    public: bool = False,
+                    public: bool = False, card: dataset_card.CardSettings | None = None,
                     progress: Callable[[str], None] = lambda step: None) -> BuildResult:
-    """Validate and load the gold, then build; the version defaults to the changelog's newest."""
+    """Validate and load the gold, then build; the version defaults to the changelog's newest, the
+    card settings to those of the environment (KOTECHNEWS_CONTACT, _AUTHORS, _LEADERBOARD_URL)."""
+    card = card or dataset_card.CardSettings.from_environment()
+    check_card_settings(card)
     progress("validating the gold")
     records = load_gold(gold_dir)
     return build_dataset(records, out_dir, version or latest_version(changelog), repo_id,
-                         changelog, datasheet, public, progress)
+                         changelog, datasheet, public, card, progress)
