@@ -19,6 +19,18 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
+def labeling_page(browser, server, project: int, task_id: int):
+    """A new page, logged in to the server, on the labeling view of one task."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{server.url}/user/login/")
+    page.fill("input[name=email]", server.email)
+    page.fill("input[name=password]", server.password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/user/login" not in url)
+    page.goto(f"{server.url}/projects/{project}/data?task={task_id}")
+    return page
+
+
 def test_labeling_page_shows_korean_text_labels_and_claim_controls(
         label_studio_server, ls_client, ls_project, ingested_documents):
     if not CHROMIUM.exists():
@@ -34,13 +46,7 @@ def test_labeling_page_shows_korean_text_labels_and_claim_controls(
         # launch() gives the browser a fresh temporary profile of its own.
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{server.url}/user/login/")
-            page.fill("input[name=email]", server.email)
-            page.fill("input[name=password]", server.password)
-            page.click("button[type=submit]")
-            page.wait_for_url(lambda url: "/user/login" not in url)
-            page.goto(f"{server.url}/projects/{ls_project}/data?task={task_id}")
+            page = labeling_page(browser, server, ls_project, task_id)
             text = page.locator(".lsf-htx-richtext").first
             text.wait_for(timeout=60_000)
             assert first_line in text.inner_text()

@@ -284,7 +284,7 @@ def test_labeling_page_shows_the_backend_predictions(ml_label_studio, client, pr
                                                      ingested_documents):
     """A contributor opens a task without predictions in headless Chromium: the page's request
     makes Label Studio fetch the backend's prediction, and its QUANTITY regions are selectable."""
-    from test_ls_browser import CHROMIUM, CHROMIUM_ARGS
+    from test_ls_browser import CHROMIUM, CHROMIUM_ARGS, labeling_page
 
     if not CHROMIUM.exists():
         pytest.fail(f"no Chromium at {CHROMIUM}: run scripts/install-test-deps.sh", pytrace=False)
@@ -298,13 +298,7 @@ def test_labeling_page_shows_the_backend_predictions(ml_label_studio, client, pr
         client.connect_ml_backend(project, backend.url, backend.predictor.model_version)
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{server.url}/user/login/")
-            page.fill("input[name=email]", server.email)
-            page.fill("input[name=password]", server.password)
-            page.click("button[type=submit]")
-            page.wait_for_url(lambda url: "/user/login" not in url)
-            page.goto(f"{server.url}/projects/{project}/data?task={task_id}")
+            page = labeling_page(browser, server, project, task_id)
             page.locator(".lsf-htx-richtext").first.wait_for(timeout=60_000)
             # The region list: one predicted QUANTITY region per claim, each showing its score.
             scores = page.locator(".lsf-outliner-item__control_type_score")

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from kotechnews import jsonio
 from kotechnews.records import AnnotatedDocument, Entity
 
 
@@ -97,12 +98,12 @@ def read_text(path: str | Path) -> str:
 
 def read_json(path: str | Path) -> Any:
     try:
-        return json.loads(read_text(path))
+        return jsonio.loads(read_text(path))
     except json.JSONDecodeError as exc:
         raise FormatError(path, f"invalid JSON: {exc.msg} (column {exc.colno})",
                           line=exc.lineno) from None
-    except RecursionError:
-        raise FormatError(path, "invalid JSON: nested too deeply") from None
+    except jsonio.InvalidJSON as exc:
+        raise FormatError(path, f"invalid JSON: {exc}") from None
 
 
 def dumps(obj: Any) -> str:
@@ -115,6 +116,18 @@ def numbered_entities(spans: Iterable[tuple[int, int, str]], text: str) -> list[
     return [Entity(id=f"e{number}", start=start, end=end, type=entity_type,
                    text=text[start:end])
             for number, (start, end, entity_type) in enumerate(ordered, start=1)]
+
+
+def char_and_tag(fields: Sequence[str], layout: str, tags: Iterable[str], type_names: Iterable[str],
+                 source: str | Path, line: int) -> tuple[str, str]:
+    """The character and BIO tag of one line of a character-per-line format."""
+    if len(fields) != 2:
+        raise FormatError(source, f"expected {layout!r}, got {len(fields)} column(s)", line=line)
+    char, tag = fields
+    if tag not in tags:
+        raise FormatError(source, f"unknown tag {tag!r}; allowed: O, B-/I- with "
+                                  f"{', '.join(type_names)}", line=line, field="tag")
+    return char, tag
 
 
 def expect(condition: bool, source: str | Path, message: str, **where) -> None:

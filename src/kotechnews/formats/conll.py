@@ -26,7 +26,7 @@ from pathlib import Path
 
 from kotechnews import schema
 from kotechnews.formats.common import (
-    FormatError, numbered_entities, read_text, reference_for, references_by_id,
+    FormatError, char_and_tag, numbered_entities, read_text, reference_for, references_by_id,
     require_no_overlap, require_sentence, sentence_spans)
 from kotechnews.jsonio import atomic_write_text
 from kotechnews.records import AnnotatedDocument
@@ -141,14 +141,8 @@ def read_conll(path: str | Path, reference: Iterable[AnnotatedDocument]
             continue
         if doc is None:
             raise FormatError(path, f"a token before the first {DOCSTART} line", line=number)
-        if len(fields) != 2:
-            raise FormatError(path, f"expected '<char> <tag>', got {len(fields)} column(s)",
-                              line=number)
-        char, tag = fields
-        if tag not in TAGS:
-            raise FormatError(path, f"unknown tag {tag!r}; allowed: O, B-/I- with "
-                                    f"{', '.join(schema.ENTITY_TYPE_NAMES)}", line=number,
-                              field="tag")
+        char, tag = char_and_tag(fields, "<char> <tag>", TAGS, schema.ENTITY_TYPE_NAMES, path,
+                                 number)
         if consumed >= len(positions):
             raise FormatError(path, f"more characters than the text of document {doc.id!r} has "
                                     f"({len(positions)})", line=number, field="char")

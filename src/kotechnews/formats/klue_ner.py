@@ -31,7 +31,7 @@ from pathlib import Path
 
 from kotechnews import schema
 from kotechnews.formats.common import (
-    FormatError, numbered_entities, read_text, reference_for, references_by_id,
+    FormatError, char_and_tag, numbered_entities, read_text, reference_for, references_by_id,
     require_no_overlap, require_sentence, sentence_spans)
 from kotechnews.jsonio import atomic_write_text
 from kotechnews.records import AnnotatedDocument, Claim
@@ -154,13 +154,7 @@ def read_klue_ner(path: str | Path, reference: Iterable[AnnotatedDocument]
             raise FormatError(path, "a character line outside a '## ' sentence block",
                               line=number)
         fields = line.split("\t")
-        if len(fields) != 2:
-            raise FormatError(path, f"expected '<char>\\t<tag>', got {len(fields)} column(s)",
-                              line=number)
-        char, tag = fields
-        if tag not in TAGS:
-            raise FormatError(path, f"unknown tag {tag!r}; allowed: O, B-/I- with "
-                                    f"{', '.join(KLUE_TYPES)}", line=number, field="tag")
+        char, tag = char_and_tag(fields, "<char>\t<tag>", TAGS, KLUE_TYPES, path, number)
         if not block:
             raise FormatError(path, "more characters than the sentence has", line=number,
                               field="char")
