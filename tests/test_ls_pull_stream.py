@@ -6,11 +6,20 @@ from __future__ import annotations
 import json
 import math
 import weakref
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from kotechnews.jsonio import JsonArrayError, dumps_indented, dumps_line, iter_json_array
+from kotechnews.jsonio import (
+    JsonArrayError,
+    dumps_indented,
+    dumps_line,
+    iter_json_array,
+    loads_noting_floats,
+)
 from kotechnews.labelstudio import convert, workflow
 from kotechnews.labelstudio.adjudication import adjudicate
 from kotechnews.labelstudio.workflow import WorkflowError, gold_line, pull, pull_export, push_export
@@ -102,9 +111,23 @@ def test_reader_refuses_an_item_larger_than_the_limit(tmp_path):
     [{"한글": "KT가 18일 밝혔다", "nested": [[[]]]}],
 ])
 def test_dumps_indented_is_json_dumps_indent_2(value):
+    read, odd_floats = loads_noting_floats(json.dumps(value, ensure_ascii=False))
+    assert dumps_indented(read, odd_floats) == (json.dumps(value, ensure_ascii=False, indent=2)
+                                                + "\n").encode("utf-8")
+
+
+JSON_NUMBERS = st.floats() | st.integers(min_value=-2 ** 80, max_value=2 ** 80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(JSON_NUMBERS | st.lists(JSON_NUMBERS, max_size=3) | st.text(max_size=5),
+                max_size=6))
+def test_indented_task_files_are_json_dumps_for_any_numbers(value):
     text = json.dumps(value, ensure_ascii=False)
-    assert dumps_indented(value, text) == (json.dumps(value, ensure_ascii=False, indent=2)
-                                           + "\n").encode("utf-8")
+    read, odd_floats = loads_noting_floats(text)
+    assert json.dumps(read) == json.dumps(json.loads(text))  # read as json.loads reads it
+    assert dumps_indented(read, odd_floats) == (json.dumps(value, ensure_ascii=False, indent=2)
+                                                + "\n").encode("utf-8")
 
 
 def test_gold_line_is_the_line_of_to_dict():
@@ -137,23 +160,54 @@ def _assert_same_outputs(out: Path, tasks: list) -> None:
     conflicts = json.loads(written.pop(workflow.CONFLICTS_FILE))
     assert conflicts["conflicts"] == json.loads(json.dumps(adjudication.conflicts))
     report = json.loads(written.pop(workflow.REPORT_FILE))
+    outcomes = [asdict(o) for o in adjudication.outcomes]
+    assert report["outcomes"] == outcomes
+    assert conflicts["invalid"] == [o for o in outcomes if o["outcome"] == "invalid"]
     assert report["annotators"] == json.loads(json.dumps(adjudication.annotators))
     assert report["problems"] == [str(p) for p in adjudication.problems]
     assert (report["tasks"], report["gold"]) == (len(tasks), len(adjudication.gold))
     assert written == {}  # nothing else: no staging directory, no download left behind
 
 
-def test_pull_export_writes_the_files_pull_always_wrote(tmp_path):
-    tasks = [_task(n) for n in range(4)]
+@pytest.mark.parametrize("workers", [1, 2])
+def test_pull_export_writes_the_files_pull_always_wrote(tmp_path, workers, monkeypatch):
+    monkeypatch.setattr(workflow, "BATCH_TASKS", 3)  # tasks cross batches and workers
+    tasks = [_task(n) for n in range(8)]
     tasks[1]["annotations"][0]["result"][0]["value"]["labels"] = ["COMPANY"]  # invalid
     tasks[2]["annotations"].append({**tasks[2]["annotations"][0], "id": 99, "result": []})
     tasks[3]["data"]["source_file"] = tasks[0]["data"]["source_file"] = "same.txt"
+    tasks[6]["data"]["doc_id"] = tasks[5]["data"]["doc_id"]  # one article name, the last task
+    tasks[6]["data"]["source_file"] = tasks[5]["data"]["source_file"] = "same.txt"
     out = tmp_path / "out"
-    result = pull_export(_write_export(tmp_path / "download.json", tasks), out)
-    assert result.tasks == 4 and len(result.adjudication.gold) == 2
-    assert [doc.id for doc in result.adjudication.gold] == [tasks[0]["data"]["doc_id"],
-                                                             tasks[3]["data"]["doc_id"]]
+    result = pull_export(_write_export(tmp_path / "download.json", tasks), out, workers=workers)
+    assert result.tasks == 8 and len(result.adjudication.gold) == 6
+    assert result.outcome_counts == {"gold": 6, "conflict": 2, "invalid": 1}
+    assert [asdict(o) for o in result.adjudication.outcomes] == [
+        asdict(o) for o in adjudicate(tasks, str(out / workflow.EXPORT_FILE)).outcomes]
+    assert [doc.id for doc in result.adjudication.gold] == [
+        tasks[n]["data"]["doc_id"] for n in (0, 3, 4, 5, 6, 7)]
     _assert_same_outputs(out, tasks)
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_the_report_streams_its_outcomes_as_json_dumps_would_indent_them(tmp_path, count):
+    outcomes = [{"task": n, "doc_id": "d\u2028", "detail": "a\nb", "nested": {"x": [n]}}
+                for n in range(count)]
+    report = {"tasks": count, "agreement": [{"a": 1}], "outcomes": outcomes, "problems": []}
+    lines = tmp_path / "outcomes.jsonl"
+    lines.write_text("".join(dumps_line(row) + "\n" for row in outcomes), encoding="utf-8")
+    workflow._write_report(tmp_path / "report.json", {**report, "outcomes": []}, lines)
+    assert (tmp_path / "report.json").read_text(encoding="utf-8") == workflow._json(report)
+
+
+def test_pulls_run_in_this_process_unless_the_export_is_big(tmp_path, monkeypatch):
+    export = _write_export(tmp_path / "download.json", [_task(0)])
+    assert workflow.pull_workers(export) == 1
+    monkeypatch.setattr(workflow, "PARALLEL_PULL_MIN_BYTES", export.stat().st_size)
+    monkeypatch.setattr(workflow.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3, 4, 5})
+    assert workflow.pull_workers(export) == workflow.MAX_PULL_WORKERS == 4
+    monkeypatch.setattr(workflow.os, "sched_getaffinity", lambda pid: {0})
+    assert workflow.pull_workers(export) == 1
 
 
 def test_pull_of_an_empty_export(tmp_path):
@@ -165,17 +219,19 @@ def test_pull_of_an_empty_export(tmp_path):
     _assert_same_outputs(out, [])
 
 
-def test_a_truncated_export_replaces_nothing(tmp_path):
-    tasks = [_task(n) for n in range(3)]
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_truncated_export_replaces_nothing(tmp_path, workers, monkeypatch):
+    monkeypatch.setattr(workflow, "BATCH_TASKS", 1)  # the workers have tasks in flight
+    tasks = [_task(n) for n in range(6)]
     out = tmp_path / "out"
     pull_export(_write_export(tmp_path / "good.json", tasks[:1]), out)
     (out / "notes.txt").write_text("kept\n")
     before = _snapshot(out)
     text = json.dumps(tasks, ensure_ascii=False)
     truncated = tmp_path / "truncated.json"
-    truncated.write_text(text[:len(text) * 2 // 3], encoding="utf-8")
+    truncated.write_text(text[:len(text) * 5 // 6], encoding="utf-8")
     with pytest.raises(WorkflowError, match=rf"cannot be read: {truncated}: item \d .*truncated"):
-        pull_export(truncated, out)
+        pull_export(truncated, out, workers=workers)
     assert _snapshot(out) == before
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in out.iterdir()
                                                            if not p.name.startswith("."))
@@ -202,13 +258,15 @@ def _counting_reader(path, live: list, peak: list):
         yield task, text
 
 
-def test_pull_holds_one_task_at_a_time(tmp_path, monkeypatch):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_pull_holds_one_task_at_a_time(tmp_path, monkeypatch, workers):
     tasks = [_task(n) for n in range(40)]
     export = _write_export(tmp_path / "download.json", tasks)
     live, peak = [0], [0]
     monkeypatch.setattr(workflow, "iter_json_array",
                         lambda path: _counting_reader(path, live, peak))
-    result = pull_export(export, tmp_path / "out")
+    monkeypatch.setattr(workflow, "BATCH_TASKS", 4)
+    result = pull_export(export, tmp_path / "out", workers=workers)
     assert result.tasks == 40 and len(result.adjudication.gold) == 40
     assert peak[0] <= 2  # the task being processed, and the previous one until it is released
     assert live[0] == 0

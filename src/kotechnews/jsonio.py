@@ -4,12 +4,13 @@ Every output is written to a temporary file in the target directory and renamed 
 so a failed run never leaves a half-written file or replaces a good one.
 ``iter_json_array`` reads a JSON array (a Label Studio export) item by item: memory holds one
 chunk and one item, never the whole file. ``dumps_indented`` is ``json.dumps(indent=2)`` at the
-speed of orjson, byte for byte.
+speed of orjson, byte for byte, for a value read by ``loads_noting_floats``.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import sys
@@ -60,30 +61,41 @@ def write_json(path: str | os.PathLike, obj: Any) -> None:
     atomic_write_text(path, json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
 
 
-# orjson writes a float below 1e-4 as 0.00001 or 1e-7 where json writes 1e-05 and 1e-07; in
-# indented output a number ends its line (or is followed by a comma), a string never does.
-_ORJSON_SMALL_FLOAT = (re.compile(rb"e-[0-9]+,?\n"), re.compile(rb"0\.0000[0-9]*,?\n"))
+def loads_noting_floats(text: str) -> tuple[Any, bool]:
+    """json.loads(text), and whether the value holds a float that orjson writes otherwise than
+    json does: NaN and ±Infinity (orjson writes null) or a magnitude below 1e-4 but not 0
+    (orjson writes 1e-5 where json writes 1e-05). The few float literals of a text are looked
+    at as they are parsed; nothing else is scanned."""
+    odd = False
+
+    def read_float(literal: str) -> float:
+        nonlocal odd
+        number = float(literal)
+        odd = odd or not math.isfinite(number) or (number != 0 and abs(number) < 1e-4)
+        return number
+
+    def read_constant(name: str) -> float:
+        nonlocal odd
+        odd = True
+        return float(name)  # NaN, Infinity, -Infinity: what json.loads makes of them
+
+    return json.JSONDecoder(parse_float=read_float, parse_constant=read_constant).decode(text), odd
 
 
-def dumps_indented(obj: Any, parsed_from: str) -> bytes:
-    """UTF-8 bytes of ``json.dumps(obj, ensure_ascii=False, indent=2) + "\\n"``, for obj read
-    from the JSON text ``parsed_from``.
+def dumps_indented(obj: Any, odd_floats: bool) -> bytes:
+    """UTF-8 bytes of ``json.dumps(obj, ensure_ascii=False, indent=2) + "\\n"``; odd_floats as
+    ``loads_noting_floats`` tells it for the text obj was read from.
 
     The standard encoder indents in pure Python (milliseconds for one annotated task); orjson
-    indents alike, in microseconds. What orjson writes otherwise goes through json.dumps: small
-    floats, and NaN or Infinity (orjson writes null; the text they came from says whether obj
-    can hold one); what orjson refuses too (integers beyond 64 bits, lone surrogates)."""
+    indents alike, in microseconds, unless obj holds odd floats or what orjson refuses
+    (integers beyond 64 bits, lone surrogates): those go through json.dumps."""
     import orjson
 
-    if "NaN" not in parsed_from and "Infinity" not in parsed_from:
+    if not odd_floats:
         try:
-            out = orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+            return orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
         except (orjson.JSONEncodeError, TypeError):
             pass
-        else:
-            if (b"e-" not in out and b"0.0000" not in out) or not any(
-                    pattern.search(out) for pattern in _ORJSON_SMALL_FLOAT):
-                return out
     return (json.dumps(obj, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 

@@ -73,9 +73,9 @@ class Adjudication:
     unannotated: list[dict[str, Any]] = field(default_factory=list)
     annotators: list[dict[str, Any]] = field(default_factory=list)
 
-    def add(self, found: TaskAdjudication, keep_gold: bool = True) -> None:
-        """Take in one task's adjudication (its gold record too unless keep_gold is false)."""
-        if found.gold is not None and keep_gold:
+    def add(self, found: TaskAdjudication) -> None:
+        """Take in one task's adjudication."""
+        if found.gold is not None:
             self.gold.append(found.gold)  # type: ignore[attr-defined]  # a list while kept
         self.outcomes += found.outcomes
         self.problems += found.problems

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 
 import typer
@@ -66,10 +65,11 @@ def setup_command(ctx: typer.Context, title: str = TITLE_OPTION) -> None:
                   highlight=False)
 
 
-def _push_progress(total: int) -> tuple[Progress, workflow.Progress]:
+def _task_progress(description: str, total: int | None) -> tuple[Progress, workflow.Progress]:
+    """A bar of tasks done (a pulsing one when the total is unknown) and its advance callback."""
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                    TimeElapsedColumn(), console=console, transient=True)
-    task = bar.add_task("pushing tasks", total=total)
+    task = bar.add_task(description, total=total)
     return bar, lambda n: bar.advance(task, n)
 
 
@@ -97,7 +97,7 @@ def push_command(
         found = workflow.PREDICTION_SOURCES[predictions](docs) if predictions else None
         client = _client(ctx)
         project = workflow.project_id(client, title)
-        bar, advance = _push_progress(len(docs))
+        bar, advance = _task_progress("pushing tasks", len(docs))
         with bar:
             return workflow.push_documents(client, project, docs, found, progress=advance)
 
@@ -118,7 +118,7 @@ def push_export_command(
             raise workflow.WorkflowError(f"{export}: cannot read a JSON export: {exc}") from None
         client = _client(ctx)
         project = workflow.project_id(client, title)
-        bar, advance = _push_progress(len(tasks) if isinstance(tasks, list) else 0)
+        bar, advance = _task_progress("pushing tasks", len(tasks) if isinstance(tasks, list) else 0)
         with bar:
             return workflow.push_export(client, project, tasks, str(export), progress=advance)
 
@@ -135,13 +135,19 @@ def pull_command(
     out: Path = typer.Option(..., "--out", help="Directory for export.json, gold.jsonl, "
                                                  "conflicts.json and report.json"),
     title: str = TITLE_OPTION,
+    workers: int | None = typer.Option(
+        None, "--workers", min=1, help="Processes that validate and adjudicate (default: one "
+                                       "per CPU for a big export; 1: in this process)"),
 ) -> None:
     """Export all annotations, validate them and write the adjudicated gold with its report."""
     def action() -> workflow.PullResult:
         client = _client(ctx)
         project = workflow.project_id(client, title)
-        with console.status("exporting and adjudicating"):
-            return workflow.pull(client, project, out)
+        total = client.get_project(project).get("task_number")
+        bar, advance = _task_progress("exporting, then adjudicating tasks",
+                                      total if isinstance(total, int) else None)
+        with bar:
+            return workflow.pull(client, project, out, progress=advance, workers=workers)
 
     result = _run(action)
     adj = result.adjudication
@@ -163,7 +169,7 @@ def pull_command(
                           *(_score(row[k]) for k in ("entity_f1", "relation_f1", "claim_span_f1",
                                                      "claim_value_agreement")))
         console.print(table)
-    counts = Counter(o.outcome for o in adj.outcomes)
+    counts = result.outcome_counts
     console.print(f"{result.tasks} tasks, {len(adj.gold)} gold records; annotations: "
                   + (", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "none")
                   + f"; {len(adj.unannotated)} tasks without a usable annotation", highlight=False)

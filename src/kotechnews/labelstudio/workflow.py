@@ -17,12 +17,13 @@ too, so an article file that pull writes is accepted as gold as it is.
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 import os
 import shutil
 import tempfile
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -36,11 +37,14 @@ from kotechnews.jsonio import (
     dumps_indented,
     dumps_line,
     iter_json_array,
+    loads_noting_floats,
     read_jsonl,
 )
 from kotechnews.labelstudio.adjudication import (
     Adjudication,
     AnnotatorProgress,
+    Outcome,
+    TaskAdjudication,
     adjudicate_task,
 )
 from kotechnews.labelstudio import convert
@@ -56,6 +60,7 @@ EXPORT_FILE, GOLD_FILE, CONFLICTS_FILE, REPORT_FILE = (
     "export.json", "gold.jsonl", "conflicts.json", "report.json")
 ARTICLES_DIR = "articles"  # one export file per annotated task: what goes to annotation/gold/
 DOWNLOAD_FILE = "download.json"  # the export as the server sent it, inside the staging directory
+OUTCOME_LINES = "outcomes.jsonl"  # report.json's outcomes as they come, inside the staging directory
 STAGING_PREFIX = ".pull-"
 
 Progress = Callable[[int], None]  # called with the number of items just finished
@@ -249,6 +254,7 @@ class PullResult:
     files: list[Path]
     tasks: int
     adjudication: Adjudication
+    outcome_counts: Counter[str]  # annotations by outcome (gold, conflict, invalid, ...)
 
 
 class GoldFile(Sequence[AnnotatedDocument]):
@@ -266,6 +272,39 @@ class GoldFile(Sequence[AnnotatedDocument]):
 
     def __getitem__(self, index):  # a Sequence must index; a pull's gold is read in order
         return list(self)[index]
+
+
+class ReportOutcomes(Sequence[Outcome]):
+    """The outcome of every annotation of a pull, read from its report.json when asked for:
+    the pull streams them to the file and keeps none in memory."""
+
+    def __init__(self, path: Path, count: int):
+        self.path, self._count = path, count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Outcome]:
+        report = json.loads(self.path.read_text(encoding="utf-8"))
+        return (Outcome(**row) for row in report["outcomes"])
+
+    def __getitem__(self, index):  # a Sequence must index; outcomes are read in order
+        return list(self)[index]
+
+
+def _write_report(path: Path, report: dict[str, Any], outcome_lines: Path) -> None:
+    """``_json(report)`` with its empty "outcomes" list filled line by line from outcome_lines
+    (JSON Lines), the way json.dumps indents a list of objects one level down."""
+    head, tail = _json(report).split('"outcomes": [],\n', 1)
+    with open(path, "w", encoding="utf-8") as out, open(outcome_lines, encoding="utf-8") as rows:
+        out.write(head + '"outcomes": [')
+        count = 0
+        for line in rows:
+            # "\n" is the only line break json.dumps writes (textwrap would break at U+2028)
+            indented = json.dumps(json.loads(line), ensure_ascii=False, indent=2)
+            out.write(("," if count else "") + "\n    " + indented.replace("\n", "\n    "))
+            count += 1
+        out.write(("\n  ]" if count else "]") + ",\n" + tail)
 
 
 def _json(obj: Any) -> str:
@@ -296,10 +335,9 @@ def gold_line(record: AnnotatedDocument) -> str:
     return dumps_line(top, default=_record_part_fields) + "\n"
 
 
-def article_name(task: Mapping[str, Any], taken: set[str]) -> str:
-    """The article file of a gold task: named after its source file, or after its doc_id when it
-    has none or the name is taken; the name is added to taken."""
-    data = task.get("data") or {}
+def article_name(data: Mapping[str, Any], taken: set[str]) -> str:
+    """The article file of a gold task with this task data: named after its source file, or
+    after its doc_id when it has none or the name is taken; the name is added to taken."""
     name = f"{Path(str(data.get('source_file') or data.get(DOC_ID))).stem}.json"
     if name in taken:
         name = f"{data.get(DOC_ID)}.json"
@@ -316,7 +354,7 @@ def article_exports(tasks: Sequence[Mapping[str, Any]], adjudication: Adjudicati
     taken: set[str] = set()
     for task in tasks:
         if (task.get("data") or {}).get(DOC_ID) in gold_ids:
-            files[article_name(task, taken)] = [task]
+            files[article_name(task.get("data") or {}, taken)] = [task]
     return files
 
 
@@ -349,7 +387,7 @@ def _staging(out_dir: Path) -> Iterator[Path]:
 
 
 def pull(client: LabelStudioClient, project: int, out_dir: str | Path,
-         progress: Progress | None = None) -> PullResult:
+         progress: Progress | None = None, workers: int | None = None) -> PullResult:
     """Export, validate, adjudicate and write OUT_DIR/{export.json, gold.jsonl, conflicts.json,
     report.json} and OUT_DIR/articles/NAME.json (one file per gold task, the format of
     annotation/gold/). The export is downloaded to a file in a staging directory inside OUT_DIR
@@ -359,45 +397,140 @@ def pull(client: LabelStudioClient, project: int, out_dir: str | Path,
     with _staging(out_dir) as staging:
         download = staging / DOWNLOAD_FILE
         client.export_to_file(project, download)
-        return _pull_from_file(download, staging, out_dir, client.url, project, progress)
+        return _pull_from_file(download, staging, out_dir, client.url, project, progress, workers)
 
 
-def pull_export(export_file: str | Path, out_dir: str | Path, progress: Progress | None = None
-                ) -> PullResult:
+def pull_export(export_file: str | Path, out_dir: str | Path, progress: Progress | None = None,
+                workers: int | None = None) -> PullResult:
     """What ``pull`` does after the download, for a Label Studio JSON export already on disk
-    (e.g. exported from the web interface): the same outputs, the same all-or-nothing writes."""
+    (e.g. exported from the web interface): the same outputs, the same all-or-nothing writes.
+
+    workers: processes that validate and adjudicate (``pull_workers`` picks them by default);
+    with 1 the pull runs in this process. The outputs are the same for any number."""
     out_dir = Path(out_dir)
     with _staging(out_dir) as staging:
-        return _pull_from_file(Path(export_file), staging, out_dir, None, None, progress)
+        return _pull_from_file(Path(export_file), staging, out_dir, None, None, progress, workers)
+
+
+# Below this size an export is pulled in-process: starting workers costs more than they save
+# (the 48-article gold export is under 1 MB; 1,000 generated tasks are 23 MiB).
+PARALLEL_PULL_MIN_BYTES = 4 << 20
+MAX_PULL_WORKERS = 4
+BATCH_TASKS = 32  # tasks sent to a worker at once: few messages, little held in flight
+
+
+def pull_workers(export_file: Path) -> int:
+    """Worker processes for pulling export_file: one per CPU this process may use (at most
+    MAX_PULL_WORKERS) for a big export, none (1: in-process) for a small one or a single CPU."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if export_file.stat().st_size < PARALLEL_PULL_MIN_BYTES:
+        return 1
+    return max(1, min(MAX_PULL_WORKERS, cpus or 1))
+
+
+@dataclass
+class TaskOutput:
+    """What one exported task adds to a pull's outputs."""
+    adjudication: TaskAdjudication  # without its gold record, which gold_line holds
+    gold_line: str | None
+    article_data: dict[str, Any] | None  # when it is gold: the task data naming its article file
+
+
+def task_output(text: str, source: str, article: Path) -> TaskOutput:
+    """One task of an export, from its JSON text, validated and adjudicated; if it is gold, the
+    task is written to the file article as a one-task export (the pull renames it)."""
+    task, odd_floats = loads_noting_floats(text)  # reads a text as the export reader did
+    found = adjudicate_task(task, source)
+    gold, found.gold = found.gold, None
+    if gold is None:
+        return TaskOutput(found, None, None)
+    _write_new_file(article, dumps_indented([task], odd_floats))
+    data = task.get("data") or {}
+    names = {key: data.get(key) for key in ("source_file", DOC_ID)}
+    return TaskOutput(found, gold_line(gold), names)
+
+
+def _staged_article(articles: Path, number: int) -> Path:
+    """Where the article file of task number is written before it gets its name (names depend
+    on the tasks before it; creating a file costs more than renaming it)."""
+    return articles / f".task-{number}.json"
+
+
+def _outputs_of_texts(first: int, texts: list[str], source: str, articles: Path
+                      ) -> list[TaskOutput]:
+    """task_output of tasks first, first + 1, ...: what a worker process runs."""
+    return [task_output(text, source, _staged_article(articles, first + n))
+            for n, text in enumerate(texts)]
+
+
+def _parallel_outputs(texts: Iterator[str], source: str, articles: Path, workers: int
+                      ) -> Iterator[TaskOutput]:
+    """task_output of every task text, computed by worker processes and yielded in export
+    order; at most 2 batches per worker are in flight, so memory stays flat."""
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(workers)
+    pending: deque[Future[list[TaskOutput]]] = deque()
+    first = 0
+    try:
+        while batch := list(itertools.islice(texts, BATCH_TASKS)):
+            pending.append(pool.submit(_outputs_of_texts, first, batch, source, articles))
+            first += len(batch)
+            if len(pending) >= 2 * workers:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+    finally:
+        pool.shutdown(cancel_futures=True)
 
 
 def _pull_from_file(export_file: Path, staging: Path, out_dir: Path, server: str | None,
-                    project: int | None, progress: Progress | None) -> PullResult:
+                    project: int | None, progress: Progress | None, workers: int | None
+                    ) -> PullResult:
     export_path = out_dir / EXPORT_FILE  # what problems name: the file the user will open
     source = str(export_path)
+    workers = workers or pull_workers(export_file)
     adjudication = Adjudication()
     annotators = AnnotatorProgress()
     (staging / ARTICLES_DIR).mkdir()
-    articles: list[str] = []
+    articles: dict[str, int] = {}  # article file name -> number of the task it holds
     taken: set[str] = set()
     tasks = gold = 0
+    counts: Counter[str] = Counter()
+    kept_outcomes: list[Outcome] = []  # the cancelled and invalid ones, which conflicts.json lists
     try:
         with open(staging / EXPORT_FILE, "w", encoding="utf-8") as export_out, \
-                open(staging / GOLD_FILE, "w", encoding="utf-8") as gold_out:
+                open(staging / GOLD_FILE, "w", encoding="utf-8") as gold_out, \
+                open(staging / OUTCOME_LINES, "w", encoding="utf-8") as outcomes_out:
             export_out.write("[\n")
-            for task, text in iter_json_array(export_file):
-                # export.json: one task a line, each as the server wrote it (json.dumps's form)
-                export_out.write(",\n" if tasks else "")
-                export_out.write(text if "\n" not in text else
-                                 json.dumps(task, ensure_ascii=False))
-                annotators.add(task)
-                found = adjudicate_task(task, source)
-                adjudication.add(found, keep_gold=False)
-                if found.gold is not None:
-                    gold_out.write(gold_line(found.gold))
-                    name = article_name(task, taken)
-                    _write_new_file(staging / ARTICLES_DIR / name, dumps_indented([task], text))
-                    articles.append(name)
+
+            def read() -> Iterator[tuple[Mapping[str, Any], str]]:
+                """The export's tasks, each written to export.json as it is read: one task a
+                line, as the server wrote it (json.dumps's form)."""
+                for number, (task, text) in enumerate(iter_json_array(export_file)):
+                    export_out.write(",\n" if number else "")
+                    export_out.write(text if "\n" not in text else
+                                     json.dumps(task, ensure_ascii=False))
+                    annotators.add(task)
+                    yield task, text
+
+            staged = staging / ARTICLES_DIR
+            texts = (text for _, text in read())
+            outputs = (_parallel_outputs(texts, source, staged, workers) if workers > 1 else
+                       (task_output(text, source, _staged_article(staged, number))
+                        for number, text in enumerate(texts)))
+            for output in outputs:
+                for outcome in output.adjudication.outcomes:
+                    outcomes_out.write(dumps_line(asdict(outcome)) + "\n")
+                    counts[outcome.outcome] += 1
+                    if outcome.outcome in ("cancelled", "invalid"):
+                        kept_outcomes.append(outcome)
+                output.adjudication.outcomes = []
+                adjudication.add(output.adjudication)
+                if output.gold_line is not None:
+                    gold_out.write(output.gold_line)
+                    # a name given twice (a repeated doc_id) holds the last of its tasks
+                    articles[article_name(output.article_data, taken)] = tasks
                     gold += 1
                 tasks += 1
                 if progress:
@@ -406,32 +539,33 @@ def _pull_from_file(export_file: Path, staging: Path, out_dir: Path, server: str
     except JsonArrayError as exc:
         raise WorkflowError(f"the Label Studio export cannot be read: {exc}") from None
     adjudication.annotators = annotators.rows()
-    outcomes = [asdict(o) for o in adjudication.outcomes]
     report = {
         "server": server, "project": project,
         "pulled_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "tasks": tasks, "gold": gold,
         "annotators": adjudication.annotators, "agreement": adjudication.agreement,
-        "outcomes": outcomes, "unannotated": adjudication.unannotated,
+        "outcomes": [],  # _write_report writes them from the outcome lines
+        "unannotated": adjudication.unannotated,
         "problems": [str(p) for p in adjudication.problems],
     }
     conflicts = {
         "conflicts": adjudication.conflicts,
-        "cancelled": [o for o in outcomes if o["outcome"] == "cancelled"],
-        "invalid": [o for o in outcomes if o["outcome"] == "invalid"],
+        **{kind: [asdict(o) for o in kept_outcomes if o.outcome == kind]
+           for kind in ("cancelled", "invalid")},
     }
     (staging / CONFLICTS_FILE).write_text(_json(conflicts), encoding="utf-8")
-    (staging / REPORT_FILE).write_text(_json(report), encoding="utf-8")
+    _write_report(staging / REPORT_FILE, report, staging / OUTCOME_LINES)
     # One sync for all the staged files (an fsync each costs more than a task's processing),
     # then renames: articles first, report.json last.
     os.sync()
-    files = [out_dir / ARTICLES_DIR / name for name in dict.fromkeys(articles)]
+    files = [out_dir / ARTICLES_DIR / name for name in articles]
     if files:  # no articles directory for a pull without gold, as before
         (out_dir / ARTICLES_DIR).mkdir(exist_ok=True)
     for path in files:
-        os.replace(staging / ARTICLES_DIR / path.name, path)
+        os.replace(_staged_article(staging / ARTICLES_DIR, articles[path.name]), path)
     outputs = [out_dir / name for name in (EXPORT_FILE, GOLD_FILE, CONFLICTS_FILE, REPORT_FILE)]
     for path in outputs:
         os.replace(staging / path.name, path)
     adjudication.gold = GoldFile(out_dir / GOLD_FILE, gold)
-    return PullResult(outputs + files, tasks, adjudication)
+    adjudication.outcomes = ReportOutcomes(out_dir / REPORT_FILE, sum(counts.values()))
+    return PullResult(outputs + files, tasks, adjudication, counts)
