@@ -72,7 +72,7 @@ def test_setup_push_pull(ls_settings, ingested_documents, tmp_path):
     assert run("push", str(documents), "--title", title, "--predictions", "nope").exit_code == 1
 
     out = tmp_path / "pulled"
-    result = run("pull", "--out", str(out), "--title", title, "--workers", "2")
+    result = run("pull", "--out", str(out), "--title", title, "--num-proc", "2")
     assert result.exit_code == 0, result.output
     assert f"{len(ingested_documents)} tasks, 0 gold records" in result.output
     assert sorted(p.name for p in out.iterdir()) == ["conflicts.json", "export.json", "gold.jsonl",

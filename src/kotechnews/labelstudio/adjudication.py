@@ -64,9 +64,10 @@ class TaskAdjudication:
 
 @dataclass
 class Adjudication:
-    # A list, except in ``ls pull``: there the gold records are in its gold.jsonl, read on demand.
+    # Lists, except in the result of ``ls pull``: there the gold records and the outcomes are
+    # in its gold.jsonl and report.json, read on demand.
     gold: Sequence[AnnotatedDocument] = field(default_factory=list)
-    outcomes: list[Outcome] = field(default_factory=list)
+    outcomes: Sequence[Outcome] = field(default_factory=list)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     agreement: list[dict[str, Any]] = field(default_factory=list)
@@ -77,7 +78,7 @@ class Adjudication:
         """Take in one task's adjudication."""
         if found.gold is not None:
             self.gold.append(found.gold)  # type: ignore[attr-defined]  # a list while kept
-        self.outcomes += found.outcomes
+        self.outcomes += found.outcomes  # type: ignore[operator]  # a list while kept
         self.problems += found.problems
         self.agreement += found.agreement
         if found.conflict is not None:

@@ -136,7 +136,7 @@ def pull_command(
                                                  "conflicts.json and report.json"),
     title: str = TITLE_OPTION,
     workers: int | None = typer.Option(
-        None, "--workers", min=1, help="Processes that validate and adjudicate (default: one "
+        None, "--num-proc", min=1, help="Processes that validate and adjudicate (default: one "
                                        "per CPU for a big export; 1: in this process)"),
 ) -> None:
     """Export all annotations, validate them and write the adjudicated gold with its report."""

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from kotechnews import __version__
 from kotechnews.jsonio import (
@@ -62,6 +62,7 @@ ARTICLES_DIR = "articles"  # one export file per annotated task: what goes to an
 DOWNLOAD_FILE = "download.json"  # the export as the server sent it, inside the staging directory
 OUTCOME_LINES = "outcomes.jsonl"  # report.json's outcomes as they come, inside the staging directory
 STAGING_PREFIX = ".pull-"
+T = TypeVar("T")
 
 Progress = Callable[[int], None]  # called with the number of items just finished
 
@@ -257,39 +258,29 @@ class PullResult:
     outcome_counts: Counter[str]  # annotations by outcome (gold, conflict, invalid, ...)
 
 
-class GoldFile(Sequence[AnnotatedDocument]):
-    """The gold records a pull wrote to gold.jsonl, read from it when asked for: the pull keeps
-    only their number in memory."""
+class RowsOnFile(Sequence[T]):
+    """Rows a pull wrote to a file (gold records, annotation outcomes), read from it when asked
+    for: the pull keeps only their number in memory."""
 
-    def __init__(self, path: Path, count: int):
-        self.path, self._count = path, count
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __iter__(self) -> Iterator[AnnotatedDocument]:
-        return (AnnotatedDocument.from_dict(row) for row in read_jsonl(self.path))
-
-    def __getitem__(self, index):  # a Sequence must index; a pull's gold is read in order
-        return list(self)[index]
-
-
-class ReportOutcomes(Sequence[Outcome]):
-    """The outcome of every annotation of a pull, read from its report.json when asked for:
-    the pull streams them to the file and keeps none in memory."""
-
-    def __init__(self, path: Path, count: int):
-        self.path, self._count = path, count
+    def __init__(self, read: Callable[[], Iterator[T]], count: int):
+        self._read, self._count = read, count
 
     def __len__(self) -> int:
         return self._count
 
-    def __iter__(self) -> Iterator[Outcome]:
-        report = json.loads(self.path.read_text(encoding="utf-8"))
-        return (Outcome(**row) for row in report["outcomes"])
+    def __iter__(self) -> Iterator[T]:
+        return self._read()
 
-    def __getitem__(self, index):  # a Sequence must index; outcomes are read in order
+    def __getitem__(self, index):  # a Sequence must index; the rows are read in order
         return list(self)[index]
+
+
+def _gold_records(path: Path) -> Iterator[AnnotatedDocument]:
+    return (AnnotatedDocument.from_dict(row) for row in read_jsonl(path))
+
+
+def _report_outcomes(path: Path) -> Iterator[Outcome]:
+    return (Outcome(**row) for row in json.loads(path.read_text(encoding="utf-8"))["outcomes"])
 
 
 def _write_report(path: Path, report: dict[str, Any], outcome_lines: Path) -> None:
@@ -566,6 +557,7 @@ def _pull_from_file(export_file: Path, staging: Path, out_dir: Path, server: str
     outputs = [out_dir / name for name in (EXPORT_FILE, GOLD_FILE, CONFLICTS_FILE, REPORT_FILE)]
     for path in outputs:
         os.replace(staging / path.name, path)
-    adjudication.gold = GoldFile(out_dir / GOLD_FILE, gold)
-    adjudication.outcomes = ReportOutcomes(out_dir / REPORT_FILE, sum(counts.values()))
+    adjudication.gold = RowsOnFile(lambda: _gold_records(out_dir / GOLD_FILE), gold)
+    adjudication.outcomes = RowsOnFile(lambda: _report_outcomes(out_dir / REPORT_FILE),
+                                       sum(counts.values()))
     return PullResult(outputs + files, tasks, adjudication, counts)
