@@ -13,9 +13,10 @@ Writes bench/results/predict.json and prints a Markdown table.
     .venv/bin/python bench/bench_predict.py [--documents 10000] [--sklearn-documents 2000]
                                             [--repeats 2]
 
-The scikit-learn baseline predicts 16 to 30 documents a second in one process here (Kiwi
-morpheme analysis and a linear SVM per character), so by default it runs on the first 2,000 of
-the generated documents; ``--sklearn-documents 10000`` runs it on all (10 to 18 minutes a pass).
+The scikit-learn baseline predicts 16 to 65 documents a second in one process here (Kiwi
+morpheme analysis and a linear SVM per character; the machine's speed varies from hour to hour),
+so by default it runs on the first 2,000 of the generated documents; ``--sklearn-documents 10000``
+runs it on all (3 to 10 minutes a pass).
 The machine's load average before and after is recorded: other work on the same two CPUs slows
 the 2-process case most.
 """
