@@ -82,7 +82,7 @@ def write_export(path: Path, tasks: int) -> int:
 def child(code: str, export: Path, out: Path, traced: bool, workers: int) -> dict[str, Any]:
     """One post-processing run in this process."""
     from kotechnews.labelstudio import workflow
-    from kotechnews.validate import validate_tasks  # imported before the clock starts
+    from kotechnews.labelstudio.validate import validate_tasks  # imported before the clock starts
 
     validate_tasks([exported_task(0)], "warm-up")  # lazy imports (the normaliser) happen here
     if traced:

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from kotechnews.baselines import prelabel
+from kotechnews.baselines import label_studio, prelabel  # label_studio: registers the source
 from kotechnews.baselines.sklearn_baseline import SklearnBaseline
 from kotechnews.labelstudio import convert, workflow
 from test_baseline_sklearn import make_document

@@ -35,7 +35,7 @@ from kotechnews.hfdataset.card import (CONTACT_ENV, DEFAULT_AUTHOR, ELLIPSIS, IN
                                        CardSettings)
 from kotechnews.hfdataset.features import CONFIG_NAMES, FEATURES
 from kotechnews.licences import is_openly_licensed
-from kotechnews.release import release
+from kotechnews.hfdataset.release import release
 from kotechnews.splits import SPLIT_NAMES, assign_splits
 from test_dataset_synthetic import write_changelog, write_synthetic_gold
 

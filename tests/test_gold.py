@@ -13,7 +13,7 @@ from kotechnews import annotation
 from kotechnews.gold import GOLD_DIR, PROJECT_ROOT, load_gold
 from kotechnews.ingest import ingest_directory
 from kotechnews.jsonio import read_jsonl
-from kotechnews.validate import validate_paths
+from kotechnews.labelstudio.validate import validate_paths
 
 WORKSHEETS = PROJECT_ROOT / "annotation" / "worksheets"
 EXCLUSIONS = PROJECT_ROOT / "annotation" / "number_exclusions.jsonl"

@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 
 from conftest import TEST_RETRY
 from kotechnews.baselines import prelabel
+from kotechnews.baselines.scored_predictions import SklearnPredictor
 from kotechnews.baselines.sklearn_baseline import SklearnBaseline
 from kotechnews.cli import app
 from kotechnews.labelstudio import convert, ml_backend, workflow
@@ -144,7 +145,7 @@ def test_sklearn_backend_predicts_every_task_with_scores(client, project, ingest
                                                          model_path):
     docs = ingested_documents[:3]
     task_ids = workflow.push_documents(client, project, docs).created_task_ids
-    with running(ml_backend.SklearnPredictor(model_path)) as backend:
+    with running(SklearnPredictor(model_path)) as backend:
         client.connect_ml_backend(project, backend.url, backend.predictor.model_version)
         # The Data Manager's "Retrieve predictions" on all tasks, to sort them by score.
         client._sdk.actions.create(id="retrieve_tasks_predictions", project=project,

@@ -248,7 +248,7 @@ def test_contributing_path_end_to_end(ls_client, ls_project, sdk, tmp_path):
     from kotechnews.hfdataset.build import build_from_gold
     from kotechnews.ingest import ingest_directory
     from kotechnews.jsonio import write_jsonl
-    from kotechnews.validate import validate_paths
+    from kotechnews.labelstudio.validate import validate_paths
 
     name = "wikinews_040_6c5c9aa9"  # a committed article stands in for the contributor's new one
     raw = tmp_path / "raw"

@@ -19,7 +19,7 @@ from kotechnews.gold import PROJECT_ROOT
 from kotechnews.labelstudio import convert
 from kotechnews.labelstudio.workflow import QUANTITY_MODEL_VERSION, quantity_records
 from kotechnews.records import AnnotatedDocument
-from kotechnews.validate import validate_tasks
+from kotechnews.labelstudio.validate import validate_tasks
 from test_baseline_sklearn import make_document
 
 TEST_DOCUMENTS = PROJECT_ROOT / "dataset" / "data" / "documents" / "test.parquet"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from kotechnews.hfdataset.build import CHECKSUMS
-from kotechnews.release import (ReleaseError, commit_release, prepare_release, release)
+from kotechnews.hfdataset.release import (ReleaseError, commit_release, prepare_release, release)
 from test_dataset_synthetic import write_changelog, write_synthetic_gold
 
 KOTECHNEWS = str(Path(sys.executable).with_name("kotechnews"))

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from kotechnews.cli import app
 from kotechnews.records import AnnotatedDocument, Claim, Entity, Relation
-from kotechnews.validate import validate_paths, validate_tasks
+from kotechnews.labelstudio.validate import validate_paths, validate_tasks
 from kotechnews.worksheet import gold_export
 
 TEXT = "KT 융합기술원 장두성 상무는 파라미터 2000억 개 규모로 만들겠다고 밝혔다.\nKT는 약 200명이 상주할 공간을 만든다."

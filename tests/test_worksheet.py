@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kotechnews.annotation import completeness_gaps
-from kotechnews.validate import validate_tasks
+from kotechnews.labelstudio.validate import validate_tasks
 from kotechnews.worksheet import WorksheetError, compile_worksheet, gold_export
 
 # An invented two-sentence text (test data only, not from the gold).

@@ -18,7 +18,7 @@ from typing import Any
 from kotechnews import schema
 from kotechnews.jsonio import read_jsonl, write_json, write_jsonl
 from kotechnews.records import AnnotatedDocument
-from kotechnews.validate import Problem, validate_tasks
+from kotechnews.labelstudio.validate import Problem, validate_tasks
 from kotechnews.worksheet import WorksheetError, compile_worksheet, gold_export
 
 NUMBER_EXCLUSION_RULES = ("N3", "N4", "N5", "N6")

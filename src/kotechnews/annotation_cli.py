@@ -12,7 +12,7 @@ from rich.console import Console
 from kotechnews import annotation
 from kotechnews.gold import GOLD_DIR, PROJECT_ROOT, load_gold
 from kotechnews.jsonio import read_jsonl
-from kotechnews.validate import validate_tree
+from kotechnews.labelstudio.validate import validate_tree
 
 console = Console()
 err = Console(stderr=True)

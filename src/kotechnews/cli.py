@@ -12,6 +12,7 @@ import typer
 from kotechnews import __version__
 from kotechnews.gold import PROJECT_ROOT
 from kotechnews.annotation_cli import annotation_app, run_command, validate_command
+from kotechnews.baselines import label_studio  # noqa: F401  # registers sklearn with `ls` (before its import)
 from kotechnews.baselines.cli import baseline_app, predict_command
 from kotechnews.formats.cli import export_command
 from kotechnews.hfdataset.cli import build_command, release_command

@@ -8,4 +8,3 @@ from kotechnews.gold import PROJECT_ROOT
 
 WORK_DIR = PROJECT_ROOT / "build" / "baselines"
 MODELS_DIR = PROJECT_ROOT / "build" / "models"
-PROTOCOL_TITLES = {"cv": "cross-validation", "test": "test split"}

@@ -12,14 +12,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kotechnews.baselines import MODELS_DIR, PROTOCOL_TITLES, WORK_DIR
+from kotechnews.baselines import MODELS_DIR, WORK_DIR
 from kotechnews.baselines.predict import (DEFAULT_BATCH_SIZE, FORMATS, MODEL_NAMES, ModelRef,
                                           PredictError, predict_file)
 from kotechnews.baselines.prelabel import SKLEARN_MODEL
 from kotechnews.baselines.registry import NAMES, UnknownBaseline, baseline_spec
 from kotechnews.gold import GOLD_DIR, PROJECT_ROOT, GoldError
 from kotechnews.leaderboard import BASELINES_DIR, LeaderboardError
-from kotechnews.scoring.defaults import DEFAULT_BOOTSTRAP
+from kotechnews.scoring.defaults import DEFAULT_BOOTSTRAP, PROTOCOL_TITLES
 from kotechnews.splits import SplitError
 
 console = Console()

@@ -30,13 +30,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol
 
-from kotechnews.baselines import MODELS_DIR, PROTOCOL_TITLES, WORK_DIR
+from kotechnews.baselines import MODELS_DIR, WORK_DIR
 from kotechnews.baselines.registry import BaselineSpec
 from kotechnews.gold import GOLD_DIR, PROJECT_ROOT, load_gold
 from kotechnews.jsonio import write_json, write_jsonl
 from kotechnews.leaderboard import (
     BASELINES_DIR, SCORED_BY_BASELINE, entry_filename, store_result)
 from kotechnews.records import AnnotatedDocument
+from kotechnews.scoring.defaults import PROTOCOL_TITLES
 from kotechnews.scoring.evaluate import DEFAULT_BOOTSTRAP, Corpus, fingerprint, score
 from kotechnews.scoring.submission import SourceRecord, align_submission, gold_from_documents
 from kotechnews.splits import NO_FOLD, assign_splits

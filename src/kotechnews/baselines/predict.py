@@ -27,7 +27,7 @@ from kotechnews.baselines.prelabel import SKLEARN_MODEL, input_records, model_ve
 from kotechnews.cleaning import NOT_IN_CLEAN_TEXT
 from kotechnews.jsonio import JsonlError, read_jsonl, write_json, write_jsonl
 from kotechnews.records import DOCUMENT_METADATA, AnnotatedDocument
-from kotechnews.validate import valid_doc_id
+from kotechnews.labelstudio.validate import valid_doc_id
 
 MODEL_NAMES = ("sklearn", "quantity")
 FORMATS = ("submission", "labelstudio")

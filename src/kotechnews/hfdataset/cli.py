@@ -22,7 +22,7 @@ err = Console(stderr=True)
 
 def user_errors() -> tuple[type[Exception], ...]:
     from kotechnews.hfdataset.build import BuildError
-    from kotechnews.release import ReleaseError
+    from kotechnews.hfdataset.release import ReleaseError
 
     return BuildError, GoldError, SplitError, ReleaseError
 
@@ -62,7 +62,7 @@ def release_command(version: str = typer.Option(..., help="Semantic version X.Y.
                     release_repo: Path = typer.Option(None, help="Local git repo of releases; default: "
                                                                  "build/release-repo-full or -public")):
     """Validate, rebuild reproducibly, checksum, tag vX.Y.Z in git and upload (HF_TOKEN)."""
-    from kotechnews.release import release
+    from kotechnews.hfdataset.release import release
 
     default_out, default_repo = release_locations(public)
     try:

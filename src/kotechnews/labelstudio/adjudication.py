@@ -21,7 +21,7 @@ from kotechnews import agreement
 from kotechnews.labelstudio import convert
 from kotechnews.labelstudio.convert import DOC_ID
 from kotechnews.records import AnnotatedDocument
-from kotechnews.validate import Problem, brief, validate_annotation, validate_tasks
+from kotechnews.labelstudio.validate import Problem, brief, validate_annotation, validate_tasks
 
 
 def annotator_name(annotation: Any) -> str:

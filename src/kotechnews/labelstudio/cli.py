@@ -192,7 +192,7 @@ def pull_command(
 @ls_app.command("backend")
 def backend_command(
     model: str = typer.Option("quantity", "--model",
-                              help=f"Predictions to serve: {', '.join(ml_backend.MODEL_NAMES)}"),
+                              help=f"Predictions to serve: {', '.join(ml_backend.PREDICTORS)}"),
     host: str = typer.Option(ml_backend.DEFAULT_HOST, "--host", help="Address to listen on"),
     port: int = typer.Option(ml_backend.DEFAULT_PORT, "--port", min=0, max=65535,
                                   help="Port to listen on (0: any free port)"),

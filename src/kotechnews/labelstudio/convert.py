@@ -13,7 +13,7 @@ Layout of a Label Studio annotation (the labeling config in ``config.py`` declar
 A relation's evidence is the set of sentences holding the two regions it connects: annotators draw
 it between the mentions in the sentences that state it.
 
-``record_from_result`` assumes a result that ``kotechnews.validate`` accepted.
+``record_from_result`` assumes a result that ``kotechnews.labelstudio.validate`` accepted.
 """
 
 from __future__ import annotations

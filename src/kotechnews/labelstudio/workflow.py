@@ -52,7 +52,7 @@ from kotechnews.labelstudio.client import LabelStudioClient, batches
 from kotechnews.labelstudio.convert import DOC_ID
 from kotechnews.labelstudio.config import DEFAULT_PROJECT_TITLE, label_config
 from kotechnews.records import AnnotatedDocument, Claim, Entity, Relation
-from kotechnews.validate import validate_tasks
+from kotechnews.labelstudio.validate import validate_tasks
 
 PUSH_BATCH_SIZE = 250
 QUANTITY_MODEL_VERSION = f"kotechnews-quantity-finder-{__version__}"
@@ -168,16 +168,10 @@ def quantity_predictions(documents: Sequence[Mapping[str, Any]]) -> dict[str, di
     return predictions_from_records(quantity_records(documents), QUANTITY_MODEL_VERSION)
 
 
-def sklearn_predictions(documents: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
-    """The scikit-learn baseline's predictions (saved by `kotechnews baseline run sklearn`)."""
-    from kotechnews.baselines.prelabel import sklearn_predictions as predict  # imports sklearn
-
-    return predict(documents)
-
-
+# Name -> pre-annotations for documents, keyed by document id. The baselines add theirs
+# (kotechnews.baselines.label_studio): this layer does not import them.
 PREDICTION_SOURCES: dict[str, Callable[[Sequence[Mapping[str, Any]]], dict[str, dict[str, Any]]]] = {
     "quantity": quantity_predictions,
-    "sklearn": sklearn_predictions,
 }
 
 

@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from kotechnews.baselines import PROTOCOL_TITLES
 from kotechnews.jsonio import write_json
-from kotechnews.scoring.defaults import RESULT_FORMAT, TASK_NAMES
+from kotechnews.scoring.defaults import PROTOCOL_TITLES, RESULT_FORMAT, TASK_NAMES
 
 RESULTS_DIR = Path("leaderboard/results")
 BASELINES_DIR = Path("baselines/results")

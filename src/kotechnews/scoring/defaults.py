@@ -5,3 +5,5 @@ cost nothing to import."""
 TASK_NAMES: tuple[str, ...] = ("entities", "relations", "claims")
 DEFAULT_BOOTSTRAP = 1000
 RESULT_FORMAT = "kotechnews-result/1"  # the format tag of a scored result file
+# Evaluation protocols (the baselines' names for them) and their titles in result files
+PROTOCOL_TITLES = {"cv": "cross-validation", "test": "test split"}
