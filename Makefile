@@ -1,4 +1,5 @@
-# The two commands of the README: `make run` (set-up + main job) and `make test` (set-up + tests).
+# The two commands of the README: `make run` (set-up + main job) and `make test` (set-up, lint
+# and format check, tests).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -27,4 +28,6 @@ run: install
 
 test: install-test
 	bash scripts/install-test-deps.sh
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/pytest

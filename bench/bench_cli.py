@@ -32,11 +32,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=10)
     repeats = parser.parse_args().repeats
-    results = {" ".join(["kotechnews", *args, "--help"]): round(median_seconds(args, repeats), 3)
-               for args in COMMANDS}
+    results = {
+        " ".join(["kotechnews", *args, "--help"]): round(median_seconds(args, repeats), 3)
+        for args in COMMANDS
+    }
     RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps({"repeats": repeats, "median_seconds": results}, indent=2) + "\n",
-                       encoding="utf-8")
+    RESULTS.write_text(
+        json.dumps({"repeats": repeats, "median_seconds": results}, indent=2) + "\n",
+        encoding="utf-8",
+    )
     for command, seconds in results.items():
         print(f"{seconds:6.3f} s  {command}")
 

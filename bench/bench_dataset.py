@@ -70,26 +70,39 @@ def main() -> None:
             cache = tmp / f"cache-{repeat}"
             for config in CONFIG_NAMES:
                 for state in ("cold", "warm"):
-                    times[f"load {config} ({state})"].append(timed(
-                        lambda: datasets.load_dataset(str(out), config, cache_dir=str(cache))))
-        size = sum((tmp / "dataset-0" / rel).stat().st_size for rel in dataset_files(tmp / "dataset-0"))
+                    times[f"load {config} ({state})"].append(
+                        timed(lambda: datasets.load_dataset(str(out), config, cache_dir=str(cache)))
+                    )
+        size = sum(
+            (tmp / "dataset-0" / rel).stat().st_size for rel in dataset_files(tmp / "dataset-0")
+        )
     results = {
         "gold": source,
         "documents": len(records),
         "entities": sum(len(d.entities) for d in records),
         "dataset_bytes": size,
         "repeats": args.repeats,
-        "seconds": {name: {"median": round(statistics.median(values), 4),
-                           "min": round(min(values), 4)} for name, values in times.items()},
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                    "datasets": metadata.version("datasets"),
-                    "pyarrow": metadata.version("pyarrow")},
+        "seconds": {
+            name: {"median": round(statistics.median(values), 4), "min": round(min(values), 4)}
+            for name, values in times.items()
+        },
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "datasets": metadata.version("datasets"),
+            "pyarrow": metadata.version("pyarrow"),
+        },
     }
     write_json(RESULTS, results)
-    lines = [f"gold: {source}; {len(records)} documents; dataset {size} bytes; "
-             f"{args.repeats} repeats", "", "| step | median s | min s |", "|---|---:|---:|"]
-    lines += [f"| {name} | {v['median']:.3f} | {v['min']:.3f} |"
-              for name, v in results["seconds"].items()]
+    lines = [
+        f"gold: {source}; {len(records)} documents; dataset {size} bytes; {args.repeats} repeats",
+        "",
+        "| step | median s | min s |",
+        "|---|---:|---:|",
+    ]
+    lines += [
+        f"| {name} | {v['median']:.3f} | {v['min']:.3f} |" for name, v in results["seconds"].items()
+    ]
     Console().print("\n".join(lines), markup=False, highlight=False)
 
 

@@ -30,9 +30,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "ingest.json"
 SIZES_MB = (1, 5, 10, 25, 50, 100)
-KINDS = {"paragraphs": "distinct paragraphs, one per line", "one_line": "the same text on a single line"}
-WORDS = ("기업 정부 인공지능 반도체 투자 발표 시장 기술 개발 연구 서비스 데이터 플랫폼 고객 매출 성장 전략 협력 "
-         "출시 계획 분야 글로벌 네트워크 클라우드 보안 통신 제품 산업 경쟁 확대").split()
+KINDS = {
+    "paragraphs": "distinct paragraphs, one per line",
+    "one_line": "the same text on a single line",
+}
+WORDS = (
+    "기업 정부 인공지능 반도체 투자 발표 시장 기술 개발 연구 서비스 데이터 플랫폼 고객 매출 성장 전략 협력 "
+    "출시 계획 분야 글로벌 네트워크 클라우드 보안 통신 제품 산업 경쟁 확대"
+).split()
 ENDINGS = ("밝혔다.", "전했다.", "설명했다.", "늘었다.")
 
 
@@ -44,7 +49,10 @@ def article(megabytes: float, kind: str, seed: int = 20240524) -> str:
         number += 1
         sentences = []
         for _ in range(rng.randint(2, 4)):
-            words = [rng.choice(WORDS) + rng.choice("은는이가을를에의와") for _ in range(rng.randint(6, 12))]
+            words = [
+                rng.choice(WORDS) + rng.choice("은는이가을를에의와")
+                for _ in range(rng.randint(6, 12))
+            ]
             words.insert(rng.randint(0, len(words)), f"{number:,}건")
             sentences.append(" ".join(words) + " " + rng.choice(ENDINGS))
         paragraphs.append(" ".join(sentences))
@@ -63,15 +71,34 @@ def worker(megabytes: float, kind: str) -> None:
         raw.mkdir()
         data = article(megabytes, kind).encode("utf-8")
         (raw / "bench.txt").write_bytes(data)
-        row = {"source_file": "bench.txt", "outlet": "예시일보", "date": None, "date_note": "synthetic",
-               "title": None, "byline": None, "url": "https://example.org/bench", "license": "synthetic",
-               "source": "wikinews"}
-        (raw / "metadata.jsonl").write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+        row = {
+            "source_file": "bench.txt",
+            "outlet": "예시일보",
+            "date": None,
+            "date_note": "synthetic",
+            "title": None,
+            "byline": None,
+            "url": "https://example.org/bench",
+            "license": "synthetic",
+            "source": "wikinews",
+        }
+        (raw / "metadata.jsonl").write_text(
+            json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         wall, cpu = time.perf_counter(), time.process_time()
         document = ingest_directory(raw, Path(tmp) / "out")[0].document
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    print(json.dumps({"bytes": len(data), "cpu_seconds": round(cpu, 3), "wall_seconds": round(wall, 3),
-                      "paragraphs": len(document["paragraphs"]), "sentences": len(document["sentences"])}))
+    print(
+        json.dumps(
+            {
+                "bytes": len(data),
+                "cpu_seconds": round(cpu, 3),
+                "wall_seconds": round(wall, 3),
+                "paragraphs": len(document["paragraphs"]),
+                "sentences": len(document["sentences"]),
+            }
+        )
+    )
 
 
 def measure(src: Path, megabytes: float, kind: str, limit: float | None) -> dict | None:
@@ -79,7 +106,9 @@ def measure(src: Path, megabytes: float, kind: str, limit: float | None) -> dict
     env = {**os.environ, "PYTHONPATH": f"{src}{os.pathsep}{Path(__file__).parent}"}
     command = [sys.executable, __file__, "--worker", kind, str(megabytes)]
     try:
-        done = subprocess.run(command, env=env, check=True, capture_output=True, text=True, timeout=limit)
+        done = subprocess.run(
+            command, env=env, check=True, capture_output=True, text=True, timeout=limit
+        )
     except subprocess.TimeoutExpired:
         return None
     return json.loads(done.stdout.splitlines()[-1])
@@ -87,8 +116,9 @@ def measure(src: Path, megabytes: float, kind: str, limit: float | None) -> dict
 
 def revision_source(revision: str, into: Path) -> Path:
     """src/ of git revision ``revision`` (its kotechnews package) unpacked under ``into``."""
-    archive = subprocess.run(["git", "archive", revision, "src/kotechnews"], cwd=ROOT, check=True,
-                             capture_output=True).stdout
+    archive = subprocess.run(
+        ["git", "archive", revision, "src/kotechnews"], cwd=ROOT, check=True, capture_output=True
+    ).stdout
     with tarfile.open(fileobj=BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")
     return into / "src"
@@ -109,51 +139,74 @@ def run(sizes: list[float], compare: str | None, limit: float) -> dict:
                     result = measure(src, megabytes, kind, timeout)
                     if result is None:
                         stopped[version][kind] = megabytes
-                        print(f"{version} {kind} {megabytes} MB: over {limit:g} s, stopped", flush=True)
+                        print(
+                            f"{version} {kind} {megabytes} MB: over {limit:g} s, stopped",
+                            flush=True,
+                        )
                         continue
                     result["mb"] = megabytes
                     rows[version][kind].append(result)
-                    print(f"{version} {kind} {megabytes} MB: {result['cpu_seconds']} CPU s", flush=True)
+                    print(
+                        f"{version} {kind} {megabytes} MB: {result['cpu_seconds']} CPU s",
+                        flush=True,
+                    )
     for version in rows:
-        for kind, measures in rows[version].items():
+        for measures in rows[version].values():
             for row in measures:
                 row["mb_per_cpu_second"] = round(row["bytes"] / 1e6 / row["cpu_seconds"], 3)
                 first = measures[0]
                 row["ratio_seconds_per_mb_to_smallest"] = round(
-                    (row["cpu_seconds"] / row["bytes"]) / (first["cpu_seconds"] / first["bytes"]), 2)
+                    (row["cpu_seconds"] / row["bytes"]) / (first["cpu_seconds"] / first["bytes"]), 2
+                )
     return {
         "kinds": KINDS,
         "sizes_mb": sizes,
         "results": rows,
-        "over_limit": {version: {kind: f"over {limit:g} s at {mb} MB" for kind, mb in kinds.items()}
-                       for version, kinds in stopped.items() if kinds},
+        "over_limit": {
+            version: {kind: f"over {limit:g} s at {mb} MB" for kind, mb in kinds.items()}
+            for version, kinds in stopped.items()
+            if kinds
+        },
         "timer": "time.process_time: CPU seconds of ingest_directory in a fresh single-threaded process (Kiwi "
-                 "loaded first), so other jobs on the machine do not count; wall seconds beside it; --limit is wall",
-        "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count(),
-                    "load_average_1min": round(os.getloadavg()[0], 2)},
+        "loaded first), so other jobs on the machine do not count; wall seconds beside it; --limit is wall",
+        "machine": {
+            "python": platform.python_version(),
+            "cpu_count": os.cpu_count(),
+            "load_average_1min": round(os.getloadavg()[0], 2),
+        },
     }
 
 
 def markdown(result: dict) -> str:
-    lines = ["| revision | kind | MB | CPU s | wall s | MB/CPU s | (s/MB) / (s/MB at smallest) | paragraphs | sentences |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| revision | kind | MB | CPU s | wall s | MB/CPU s | (s/MB) / (s/MB at smallest) | paragraphs | sentences |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for version, kinds in result["results"].items():
         for kind, measures in kinds.items():
             for row in measures:
-                lines.append(f"| {version} | {kind} | {row['mb']:g} | {row['cpu_seconds']:.2f} | {row['wall_seconds']:.2f} "
-                             f"| {row['mb_per_cpu_second']:.3f} "
-                             f"| {row['ratio_seconds_per_mb_to_smallest']:.2f} | {row['paragraphs']:,} | {row['sentences']:,} |")
+                lines.append(
+                    f"| {version} | {kind} | {row['mb']:g} | {row['cpu_seconds']:.2f} | {row['wall_seconds']:.2f} "
+                    f"| {row['mb_per_cpu_second']:.3f} "
+                    f"| {row['ratio_seconds_per_mb_to_smallest']:.2f} | {row['paragraphs']:,} | {row['sentences']:,} |"
+                )
             over = result["over_limit"].get(version, {}).get(kind)
             if over:
-                lines.append(f"| {version} | {kind} | {over.split(' at ')[1]} | | {over.split(' at ')[0]} | | | | |")
+                lines.append(
+                    f"| {version} | {kind} | {over.split(' at ')[1]} | | {over.split(' at ')[0]} | | | | |"
+                )
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-mb", type=float, default=max(SIZES_MB), help="stop after this size")
-    parser.add_argument("--compare", metavar="REV", help="also time the ingest of this git revision")
-    parser.add_argument("--limit", type=float, default=60, help="seconds before REV stops growing a kind")
+    parser.add_argument(
+        "--compare", metavar="REV", help="also time the ingest of this git revision"
+    )
+    parser.add_argument(
+        "--limit", type=float, default=60, help="seconds before REV stops growing a kind"
+    )
     parser.add_argument("--worker", nargs=2, metavar=("KIND", "MB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:

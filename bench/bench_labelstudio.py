@@ -33,14 +33,6 @@ from rich.console import Console
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from labelstudio_server import (  # noqa: E402
-    installed_version,
-    label_studio_bin,
-    running_server,
-    synthetic_document,
-    synthetic_record,
-)
-
 from kotechnews.jsonio import write_json  # noqa: E402
 from kotechnews.labelstudio import convert  # noqa: E402
 from kotechnews.labelstudio.client import LabelStudioClient, RetryPolicy  # noqa: E402
@@ -51,6 +43,13 @@ from kotechnews.labelstudio.workflow import (  # noqa: E402
     push_export,
     quantity_predictions,
     setup_project,
+)
+from labelstudio_server import (  # noqa: E402
+    installed_version,
+    label_studio_bin,
+    running_server,
+    synthetic_document,
+    synthetic_record,
 )
 
 RESULTS = ROOT / "bench" / "results" / "labelstudio.json"
@@ -89,7 +88,9 @@ def measure(name: str, tasks: int, server, action: Callable[[], Any]) -> tuple[d
     _, python_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return {
-        "phase": name, "tasks": tasks, "seconds": round(seconds, 3),
+        "phase": name,
+        "tasks": tasks,
+        "seconds": round(seconds, 3),
         "tasks_per_s": round(tasks / seconds, 1),
         "python_peak_mib": round(python_peak / MIB, 1),
         "process_max_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
@@ -104,25 +105,47 @@ def main() -> None:
     console = Console(stderr=True)
 
     documents = [synthetic_document(n) for n in range(args.tasks)]
-    annotated = [{"data": convert.task_data(doc),
-                  "annotations": [{"result": convert.result_from_record(synthetic_record(doc, n))}]}
-                 for n, doc in enumerate(documents)]
+    annotated = [
+        {
+            "data": convert.task_data(doc),
+            "annotations": [{"result": convert.result_from_record(synthetic_record(doc, n))}],
+        }
+        for n, doc in enumerate(documents)
+    ]
     rows = []
-    with tempfile.TemporaryDirectory(prefix="bench-ls-") as tmp, running_server(Path(tmp)) as server:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-ls-") as tmp,
+        running_server(Path(tmp)) as server,
+    ):
         client = LabelStudioClient(ServerSettings(server.url, server.token), RetryPolicy())
         pre_annotated = setup_project(client, "bench-pre-annotated").project_id
         annotations = setup_project(client, "bench-annotated").project_id
         idle_rss = server.rss_bytes()
         phases = [
-            ("push documents + quantity predictions",
-             lambda: push_documents(client, pre_annotated, documents, quantity_predictions(documents))),
-            ("push again (all present)",
-             lambda: push_documents(client, pre_annotated, documents, quantity_predictions(documents))),
-            ("push annotated tasks", lambda: push_export(client, annotations, annotated, "generated")),
-            ("export only (server side and download to a file)",
-             lambda: client.export_to_file(annotations, Path(tmp) / "export-only.json")),
-            ("pull: export, validate, adjudicate, write",
-             lambda: pull(client, annotations, Path(tmp) / "pull")),
+            (
+                "push documents + quantity predictions",
+                lambda: push_documents(
+                    client, pre_annotated, documents, quantity_predictions(documents)
+                ),
+            ),
+            (
+                "push again (all present)",
+                lambda: push_documents(
+                    client, pre_annotated, documents, quantity_predictions(documents)
+                ),
+            ),
+            (
+                "push annotated tasks",
+                lambda: push_export(client, annotations, annotated, "generated"),
+            ),
+            (
+                "export only (server side and download to a file)",
+                lambda: client.export_to_file(annotations, Path(tmp) / "export-only.json"),
+            ),
+            (
+                "pull: export, validate, adjudicate, write",
+                lambda: pull(client, annotations, Path(tmp) / "pull"),
+            ),
         ]
         for name, action in phases:
             console.print(f"{name} ...")
@@ -134,25 +157,37 @@ def main() -> None:
     report = {
         "tasks": args.tasks,
         "text_chars_mean": round(sum(len(d["text"]) for d in documents) / len(documents)),
-        "annotation_results_mean": round(sum(len(t["annotations"][0]["result"]) for t in annotated)
-                                         / len(annotated)),
+        "annotation_results_mean": round(
+            sum(len(t["annotations"][0]["result"]) for t in annotated) / len(annotated)
+        ),
         "export_mib": round(export_bytes / MIB, 1),
         "server_idle_rss_mib": round(idle_rss / MIB, 1),
         "phases": rows,
-        "versions": {"label-studio-sdk": metadata.version("label-studio-sdk"),
-                     "label-studio": installed_version(label_studio_bin()).removeprefix("label_studio-")},
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "platform": platform.platform()},
+        "versions": {
+            "label-studio-sdk": metadata.version("label-studio-sdk"),
+            "label-studio": installed_version(label_studio_bin()).removeprefix("label_studio-"),
+        },
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
     }
     write_json(RESULTS, report)
-    print(f"{args.tasks} generated tasks (~{report['text_chars_mean']} characters, "
-          f"~{report['annotation_results_mean']} result items each); server idle RSS "
-          f"{report['server_idle_rss_mib']} MiB; export {report['export_mib']} MiB\n")
-    print("| phase | s | tasks/s | Python peak (MiB) | process max RSS (MiB) | server peak RSS (MiB) |")
+    print(
+        f"{args.tasks} generated tasks (~{report['text_chars_mean']} characters, "
+        f"~{report['annotation_results_mean']} result items each); server idle RSS "
+        f"{report['server_idle_rss_mib']} MiB; export {report['export_mib']} MiB\n"
+    )
+    print(
+        "| phase | s | tasks/s | Python peak (MiB) | process max RSS (MiB) | server peak RSS (MiB) |"
+    )
     print("|---|---:|---:|---:|---:|---:|")
     for row in rows:
-        print(f"| {row['phase']} | {row['seconds']} | {row['tasks_per_s']} | {row['python_peak_mib']} | "
-              f"{row['process_max_rss_mib']} | {row['server_peak_rss_mib']} |")
+        print(
+            f"| {row['phase']} | {row['seconds']} | {row['tasks_per_s']} | {row['python_peak_mib']} | "
+            f"{row['process_max_rss_mib']} | {row['server_peak_rss_mib']} |"
+        )
 
 
 if __name__ == "__main__":

@@ -41,16 +41,33 @@ from kotechnews.jsonio import write_json
 
 RESULTS = Path(__file__).resolve().parent / "results" / "predict.json"
 
-COMPANIES = ["한빛랩", "누리소프트", "바다전자", "푸른데이터", "새벽통신", "초록에너지", "하늘로보틱스",
-             "미리내반도체", "가람클라우드", "솔빛모빌리티"]
-PRODUCTS = ["음성비서", "번역 엔진", "자율주행 칩", "영상분석 플랫폼", "초거대 언어모델", "스마트 안경"]
+COMPANIES = [
+    "한빛랩",
+    "누리소프트",
+    "바다전자",
+    "푸른데이터",
+    "새벽통신",
+    "초록에너지",
+    "하늘로보틱스",
+    "미리내반도체",
+    "가람클라우드",
+    "솔빛모빌리티",
+]
+PRODUCTS = [
+    "음성비서",
+    "번역 엔진",
+    "자율주행 칩",
+    "영상분석 플랫폼",
+    "초거대 언어모델",
+    "스마트 안경",
+]
 PLACES = ["부산", "대전", "광주", "울산", "세종", "판교"]
 PEOPLE = ["김도윤", "박서연", "이하준", "최민서", "정우진", "강지아"]
 TITLES = ["대표", "연구소장", "상무", "교수"]
 AMOUNTS = ["{n}억 원", "{n}만 명", "약 {n}개", "{n}%", "{n}조 원 이상", "최대 {n}배", "{n}여 곳"]
 TEMPLATES = [
     "{company}는 {place}에 {product} 연구소를 열고 {amount}을 투자한다고 밝혔다.",
-    "{person} {company} {title}은 \"{product}의 사용자가 {amount}에 이를 것\"이라고 말했다.",
+    '{person} {company} {title}은 "{product}의 사용자가 {amount}에 이를 것"이라고 말했다.',
     "{company}와 {company2}는 {product} 공동 개발 협약을 맺었다.",
     "업계에 따르면 {company}의 {product} 매출은 지난해보다 {amount} 늘었다.",
     "{company}는 내년 상반기 {place}에서 {product}을 선보일 계획이다.",
@@ -67,18 +84,32 @@ def generated_documents(count: int, seed: int = 0, sentences: int = 12) -> list[
         for _ in range(sentences):
             company, company2 = rng.sample(COMPANIES, 2)
             sentence = rng.choice(TEMPLATES).format(
-                company=company, company2=company2, place=rng.choice(PLACES),
-                product=rng.choice(PRODUCTS), person=rng.choice(PEOPLE),
+                company=company,
+                company2=company2,
+                place=rng.choice(PLACES),
+                product=rng.choice(PRODUCTS),
+                person=rng.choice(PEOPLE),
                 title=rng.choice(TITLES),
-                amount=rng.choice(AMOUNTS).format(n=rng.randrange(2, 5000)))
+                amount=rng.choice(AMOUNTS).format(n=rng.randrange(2, 5000)),
+            )
             if text:
                 text += " "
             offsets.append({"start": len(text), "end": len(text) + len(sentence)})
             text += sentence
-        documents.append({"id": f"bench-{number:06d}", "text": text, "sentences": offsets,
-                          "paragraphs": [{"start": 0, "end": len(text)}],
-                          "outlet": "generated", "date": None, "title": None, "url": None,
-                          "license": None, "source": "bench"})
+        documents.append(
+            {
+                "id": f"bench-{number:06d}",
+                "text": text,
+                "sentences": offsets,
+                "paragraphs": [{"start": 0, "end": len(text)}],
+                "outlet": "generated",
+                "date": None,
+                "title": None,
+                "url": None,
+                "license": None,
+                "source": "bench",
+            }
+        )
     return documents
 
 
@@ -88,75 +119,118 @@ def sklearn_model_file(scratch: Path) -> tuple[Path, str]:
         return SKLEARN_MODEL, f"saved model {SKLEARN_MODEL.name}"
     from kotechnews.hfdataset.records import records_from_dataset
 
-    gold = [record for split in ("train", "validation", "test")
-            for record in records_from_dataset(DATASET_DIR, split)]
+    gold = [
+        record
+        for split in ("train", "validation", "test")
+        for record in records_from_dataset(DATASET_DIR, split)
+    ]
     path = SklearnBaseline(seed=0).fit(gold).save(scratch / "sklearn.skops")
     return path, f"fit here on {len(gold)} gold documents of dataset/"
 
 
 def timed(model, documents, num_proc: int, batch_size: int) -> dict:
     started = time.perf_counter()
-    records = predict_documents(model, documents, num_proc=num_proc, batch_size=batch_size,
-                                progress=False)
+    records = predict_documents(
+        model, documents, num_proc=num_proc, batch_size=batch_size, progress=False
+    )
     seconds = time.perf_counter() - started
     assert [r.id for r in records] == [d["id"] for d in documents]
-    return {"num_proc": num_proc, "documents": len(documents), "seconds": round(seconds, 2),
-            "documents_per_second": round(len(documents) / seconds, 1),
-            "predicted_items": sum(len(r.entities) + len(r.relations) + len(r.claims)
-                                   for r in records)}
+    return {
+        "num_proc": num_proc,
+        "documents": len(documents),
+        "seconds": round(seconds, 2),
+        "documents_per_second": round(len(documents) / seconds, 1),
+        "predicted_items": sum(len(r.entities) + len(r.relations) + len(r.claims) for r in records),
+    }
 
 
 def markdown(report: dict) -> str:
-    rows = ["| model | documents | 1 process (docs/s) | 2 processes (docs/s) | 2-proc / 1-proc |",
-            "|---|---:|---:|---:|---:|"]
+    rows = [
+        "| model | documents | 1 process (docs/s) | 2 processes (docs/s) | 2-proc / 1-proc |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for name, case in report["models"].items():
         one, two = case["runs"]
-        rows.append(f"| {name} | {one['documents']:,} | {one['documents_per_second']:,} | "
-                    f"{two['documents_per_second']:,} | {case['ratio_2_over_1']:.2f} |")
+        rows.append(
+            f"| {name} | {one['documents']:,} | {one['documents_per_second']:,} | "
+            f"{two['documents_per_second']:,} | {case['ratio_2_over_1']:.2f} |"
+        )
     return "\n".join(rows) + "\n"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=10_000)
-    parser.add_argument("--sklearn-documents", type=int, default=2_000,
-                        help="how many of the generated documents the sklearn baseline predicts")
+    parser.add_argument(
+        "--sklearn-documents",
+        type=int,
+        default=2_000,
+        help="how many of the generated documents the sklearn baseline predicts",
+    )
     parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--repeats", type=int, default=2,
-                        help="interleaved passes per case; the fastest is reported")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=2,
+        help="interleaved passes per case; the fastest is reported",
+    )
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
     documents = generated_documents(args.documents)
-    report = {"command": "python bench/bench_predict.py " + " ".join(sys.argv[1:]),
-              "generated_documents": len(documents), "repeats": args.repeats,
-              "mean_characters": round(sum(len(d["text"]) for d in documents) / len(documents)),
-              "batch_size": args.batch_size, "models": {}}
+    report = {
+        "command": "python bench/bench_predict.py " + " ".join(sys.argv[1:]),
+        "generated_documents": len(documents),
+        "repeats": args.repeats,
+        "mean_characters": round(sum(len(d["text"]) for d in documents) / len(documents)),
+        "batch_size": args.batch_size,
+        "models": {},
+    }
     with tempfile.TemporaryDirectory() as scratch:
         model_file, origin = sklearn_model_file(Path(scratch))
-        cases = {"quantity": (resolve_model("quantity"), documents, "kotechnews.quantity finder"),
-                 "sklearn": (resolve_model("sklearn", model_file),
-                             documents[:args.sklearn_documents], origin)}
+        cases = {
+            "quantity": (resolve_model("quantity"), documents, "kotechnews.quantity finder"),
+            "sklearn": (
+                resolve_model("sklearn", model_file),
+                documents[: args.sklearn_documents],
+                origin,
+            ),
+        }
         for name, (model, docs, what) in cases.items():
             predict_documents(model, docs[:1], progress=False)  # load model and Kiwi first
             passes: dict[int, list[dict]] = {1: [], 2: []}
             for _ in range(args.repeats):  # interleaved, so a busy spell hits both alike
                 for num_proc in (1, 2):
                     passes[num_proc].append(timed(model, docs, num_proc, args.batch_size))
-                    print(f"{name}, {num_proc} process(es): "
-                          f"{passes[num_proc][-1]['documents_per_second']} documents/s "
-                          f"({passes[num_proc][-1]['seconds']} s)", flush=True)
-            runs = [{**min(passes[n], key=lambda run: run["seconds"]),
-                     "all_seconds": [run["seconds"] for run in passes[n]]} for n in (1, 2)]
+                    print(
+                        f"{name}, {num_proc} process(es): "
+                        f"{passes[num_proc][-1]['documents_per_second']} documents/s "
+                        f"({passes[num_proc][-1]['seconds']} s)",
+                        flush=True,
+                    )
+            runs = [
+                {
+                    **min(passes[n], key=lambda run: run["seconds"]),
+                    "all_seconds": [run["seconds"] for run in passes[n]],
+                }
+                for n in (1, 2)
+            ]
             report["models"][name] = {
-                "model": what, "runs": runs,
-                "ratio_2_over_1": round(runs[1]["documents_per_second"]
-                                        / runs[0]["documents_per_second"], 2)}
-    report["versions"] = {name: metadata.version(name)
-                          for name in ("datasets", "scikit-learn", "kiwipiepy", "pyarrow")}
-    report["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(),
-                         "platform": platform.platform(),
-                         "load_average_1min": {"before": load_before,
-                                               "after": os.getloadavg()[0]}}
+                "model": what,
+                "runs": runs,
+                "ratio_2_over_1": round(
+                    runs[1]["documents_per_second"] / runs[0]["documents_per_second"], 2
+                ),
+            }
+    report["versions"] = {
+        name: metadata.version(name)
+        for name in ("datasets", "scikit-learn", "kiwipiepy", "pyarrow")
+    }
+    report["machine"] = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_average_1min": {"before": load_before, "after": os.getloadavg()[0]},
+    }
     report["markdown"] = markdown(report)
     write_json(RESULTS, report)
     print(report["markdown"])

@@ -47,25 +47,49 @@ def exported_task(number: int) -> dict[str, Any]:
     """One task as Label Studio 1.23.2 exports it (keys of a real export; fewer of the
     server's bookkeeping fields), annotated with ``synthetic_record``."""
     sys.path.insert(0, str(ROOT / "tests"))
-    from labelstudio_server import synthetic_document, synthetic_record
-
     from kotechnews.labelstudio import convert
+    from labelstudio_server import synthetic_document, synthetic_record
 
     doc = synthetic_document(number)
     annotation = {
         "id": number + 1,
         "completed_by": {"id": 1, "email": "admin@example.com", "first_name": "", "last_name": ""},
         "result": convert.result_from_record(synthetic_record(doc, number)),
-        "was_cancelled": False, "ground_truth": False, "created_at": STAMP, "updated_at": STAMP,
-        "draft_created_at": None, "lead_time": 41.5, "prediction": {}, "result_count": 0,
-        "unique_id": f"{number:08x}-0000-4000-8000-{number:012x}", "import_id": None,
-        "last_action": None, "bulk_created": False, "task": number + 1, "project": 1,
-        "updated_by": None, "parent_prediction": None, "parent_annotation": None,
-        "last_created_by": None}
-    return {"id": number + 1, "annotations": [annotation], "drafts": [], "predictions": [],
-            "data": convert.task_data(doc), "meta": {}, "created_at": STAMP, "updated_at": STAMP,
-            "inner_id": number + 1, "total_annotations": 1, "cancelled_annotations": 0,
-            "total_predictions": 0, "project": 1, "updated_by": None}
+        "was_cancelled": False,
+        "ground_truth": False,
+        "created_at": STAMP,
+        "updated_at": STAMP,
+        "draft_created_at": None,
+        "lead_time": 41.5,
+        "prediction": {},
+        "result_count": 0,
+        "unique_id": f"{number:08x}-0000-4000-8000-{number:012x}",
+        "import_id": None,
+        "last_action": None,
+        "bulk_created": False,
+        "task": number + 1,
+        "project": 1,
+        "updated_by": None,
+        "parent_prediction": None,
+        "parent_annotation": None,
+        "last_created_by": None,
+    }
+    return {
+        "id": number + 1,
+        "annotations": [annotation],
+        "drafts": [],
+        "predictions": [],
+        "data": convert.task_data(doc),
+        "meta": {},
+        "created_at": STAMP,
+        "updated_at": STAMP,
+        "inner_id": number + 1,
+        "total_annotations": 1,
+        "cancelled_annotations": 0,
+        "total_predictions": 0,
+        "project": 1,
+        "updated_by": None,
+    }
 
 
 def write_export(path: Path, tasks: int) -> int:
@@ -93,6 +117,7 @@ def child(code: str, export: Path, out: Path, traced: bool, workers: int) -> dic
         workers = workers or workflow.pull_workers(export)
         result = workflow.pull_export(export, out, workers=workers)
     else:
+
         class ExportFileClient:  # the old client's export: the whole file, parsed at once
             url = "file"
 
@@ -102,26 +127,36 @@ def child(code: str, export: Path, out: Path, traced: bool, workers: int) -> dic
         result = workflow.pull(ExportFileClient(), 1, out)
     seconds, done = time.perf_counter() - wall, resource.getrusage(resource.RUSAGE_CHILDREN)
     worker_cpu = (done.ru_utime + done.ru_stime) - (children.ru_utime + children.ru_stime)
-    row = {"seconds": seconds, "cpu_seconds": time.process_time() - cpu + worker_cpu,
-           "module": workflow.__file__,
-           "tasks": result.tasks, "gold": len(result.adjudication.gold),
-           "workers": workers if code == "new" else 1,
-           "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-           "worker_max_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+    row = {
+        "seconds": seconds,
+        "cpu_seconds": time.process_time() - cpu + worker_cpu,
+        "module": workflow.__file__,
+        "tasks": result.tasks,
+        "gold": len(result.adjudication.gold),
+        "workers": workers if code == "new" else 1,
+        "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "worker_max_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
     if traced:
         row["python_peak_mib"] = tracemalloc.get_traced_memory()[1] / MIB
     return row
 
 
-def run(code: str, export: Path, tmp: Path, traced: bool, baseline_src: Path | None,
-        workers: int = 0) -> dict[str, Any]:
+def run(
+    code: str, export: Path, tmp: Path, traced: bool, baseline_src: Path | None, workers: int = 0
+) -> dict[str, Any]:
     out = Path(tempfile.mkdtemp(dir=tmp, prefix=f"out-{code}-"))
     env = dict(os.environ)
     if code == "old":
         env["PYTHONPATH"] = str(baseline_src)
-    proc = subprocess.run([sys.executable, __file__, "--child", code, str(export), str(out),
-                           str(workers)] + (["--traced"] if traced else []), env=env, check=True,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", code, str(export), str(out), str(workers)]
+        + (["--traced"] if traced else []),
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     subprocess.run(["rm", "-rf", str(out)], check=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -130,13 +165,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, nargs="+", default=[1000, 5000, 10000])
     parser.add_argument("--baseline-src", type=Path, help="src dir of the code before streaming")
-    parser.add_argument("--baseline-max", type=int, default=5000,
-                        help="largest export the baseline runs on (it holds the export whole)")
-    parser.add_argument("--workers", type=int, nargs="+", default=[0, 1],
-                        help="worker counts of the streaming pull (0: the default of ls pull)")
+    parser.add_argument(
+        "--baseline-max",
+        type=int,
+        default=5000,
+        help="largest export the baseline runs on (it holds the export whole)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        nargs="+",
+        default=[0, 1],
+        help="worker counts of the streaming pull (0: the default of ls pull)",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="timed runs; the fastest is kept")
-    parser.add_argument("--child", nargs=4, metavar=("CODE", "EXPORT", "OUT", "WORKERS"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--child", nargs=4, metavar=("CODE", "EXPORT", "OUT", "WORKERS"), help=argparse.SUPPRESS
+    )
     parser.add_argument("--traced", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -159,54 +204,75 @@ def main() -> None:
             console.print(f"generating {tasks} tasks ...")
             size = write_export(export, tasks)
             runs = [("new", workers) for workers in args.workers] + (
-                [("old", 1)] if args.baseline_src and tasks <= args.baseline_max else [])
+                [("old", 1)] if args.baseline_src and tasks <= args.baseline_max else []
+            )
             for code, workers in runs:
-                console.print(f"{code} code, {tasks} tasks, workers {workers or 'default'}: "
-                              f"{args.repeat} timed runs ...")
+                console.print(
+                    f"{code} code, {tasks} tasks, workers {workers or 'default'}: "
+                    f"{args.repeat} timed runs ..."
+                )
                 # the fastest of a few runs: other processes share the machine's CPUs
-                timed = min((run(code, export, tmp, False, args.baseline_src, workers)
-                             for _ in range(args.repeat)), key=lambda r: r["seconds"])
+                timed = min(
+                    (
+                        run(code, export, tmp, False, args.baseline_src, workers)
+                        for _ in range(args.repeat)
+                    ),
+                    key=lambda r: r["seconds"],
+                )
                 assert timed["gold"] == tasks, "every generated annotation is gold"
                 assert (code == "old") == str(timed["module"]).startswith(
-                    str(args.baseline_src or "-")), timed["module"]
-                row = {"code": "streaming" if code == "new" else "before streaming",
-                       "workers": timed["workers"],
-                       "tasks": tasks, "export_mib": round(size / MIB, 1),
-                       "seconds": round(timed["seconds"], 2),
-                       "cpu_seconds": round(timed["cpu_seconds"], 2),
-                       "tasks_per_s": round(tasks / timed["seconds"]),
-                       "max_rss_mib": round(timed["max_rss_mib"], 1),
-                       "worker_max_rss_mib": round(timed["worker_max_rss_mib"], 1)}
+                    str(args.baseline_src or "-")
+                ), timed["module"]
+                row = {
+                    "code": "streaming" if code == "new" else "before streaming",
+                    "workers": timed["workers"],
+                    "tasks": tasks,
+                    "export_mib": round(size / MIB, 1),
+                    "seconds": round(timed["seconds"], 2),
+                    "cpu_seconds": round(timed["cpu_seconds"], 2),
+                    "tasks_per_s": round(tasks / timed["seconds"]),
+                    "max_rss_mib": round(timed["max_rss_mib"], 1),
+                    "worker_max_rss_mib": round(timed["worker_max_rss_mib"], 1),
+                }
                 if code == "new":
                     console.print(f"{code} code, {tasks} tasks: tracemalloc run ...")
-                    row["python_peak_mib"] = round(run(
-                        code, export, tmp, True, args.baseline_src, workers)["python_peak_mib"], 1)
+                    row["python_peak_mib"] = round(
+                        run(code, export, tmp, True, args.baseline_src, workers)["python_peak_mib"],
+                        1,
+                    )
                 rows.append(row)
                 console.print(row)
             export.unlink()
 
     report = {
         "what": "ls pull post-processing (read the export file, validate, adjudicate, write) "
-                "of generated tasks, export step excluded",
+        "of generated tasks, export step excluded",
         "annotation_results_per_task": len(exported_task(0)["annotations"][0]["result"]),
         "runs": rows,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "platform": platform.platform(),
-                    "load_average_at_end": [round(x, 2) for x in os.getloadavg()]},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+        },
     }
     write_json(RESULTS, report)
-    before = {row["tasks"]: row["tasks_per_s"] for row in rows
-              if row["code"] == "before streaming"}
-    print("| code | workers | tasks | export (MiB) | s | CPU s | tasks/s | × before streaming "
-          "| max RSS (MiB) | worker max RSS (MiB) | Python peak (MiB) |")
+    before = {row["tasks"]: row["tasks_per_s"] for row in rows if row["code"] == "before streaming"}
+    print(
+        "| code | workers | tasks | export (MiB) | s | CPU s | tasks/s | × before streaming "
+        "| max RSS (MiB) | worker max RSS (MiB) | Python peak (MiB) |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
-        ratio = (f"{row['tasks_per_s'] / before[row['tasks']]:.2f}×"
-                 if row["tasks"] in before else "-")
-        print(f"| {row['code']} | {row['workers']} | {row['tasks']} | {row['export_mib']} | "
-              f"{row['seconds']} | {row['cpu_seconds']} | {row['tasks_per_s']} | {ratio} | "
-              f"{row['max_rss_mib']} | {row['worker_max_rss_mib'] or '-'} | "
-              f"{row.get('python_peak_mib', '-')} |")
+        ratio = (
+            f"{row['tasks_per_s'] / before[row['tasks']]:.2f}×" if row["tasks"] in before else "-"
+        )
+        print(
+            f"| {row['code']} | {row['workers']} | {row['tasks']} | {row['export_mib']} | "
+            f"{row['seconds']} | {row['cpu_seconds']} | {row['tasks_per_s']} | {ratio} | "
+            f"{row['max_rss_mib']} | {row['worker_max_rss_mib'] or '-'} | "
+            f"{row.get('python_peak_mib', '-')} |"
+        )
 
 
 if __name__ == "__main__":

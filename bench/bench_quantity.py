@@ -24,8 +24,8 @@ from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
-import korNum
 import korean_number
+import korNum
 from rich.progress import track
 
 from kotechnews.jsonio import write_json
@@ -34,7 +34,22 @@ from kotechnews.quantity.spell import spell_number
 from normaliser_revision import load_normaliser
 
 RESULTS = Path(__file__).resolve().parent / "results" / "quantity.json"
-COUNTERS = ["개", "명", "곳", "원", "달러", "건", "배", "종", "위", "개월", "년", "파라미터", "토큰", "엔"]
+COUNTERS = [
+    "개",
+    "명",
+    "곳",
+    "원",
+    "달러",
+    "건",
+    "배",
+    "종",
+    "위",
+    "개월",
+    "년",
+    "파라미터",
+    "토큰",
+    "엔",
+]
 NATIVE_COUNTERS = ["개", "명", "곳", "배", "가지", "차례", "군데", "사람", "마리", "권"]
 E8 = 10**8
 
@@ -70,26 +85,46 @@ def make_expression(category: str, rng: random.Random) -> tuple[str, tuple]:
         return spell_number(value, "sino", rng) + _pick_unit(rng), (value, None, None)
     if category == "native":
         value = rng.randint(1, 99)
-        return spell_number(value, "native") + " " + rng.choice(NATIVE_COUNTERS), (value, None, None)
+        return spell_number(value, "native") + " " + rng.choice(NATIVE_COUNTERS), (
+            value,
+            None,
+            None,
+        )
     if category == "decimal":
         whole, tenths = rng.randint(1, 9999), rng.randint(1, 9)
         if rng.random() < 0.5:
             scale, name = rng.choice([(10**4, "만"), (E8, "억"), (10**12, "조")])
-            return f"{whole}.{tenths}{name}{_pick_unit(rng)}", ((whole * 10 + tenths) * scale // 10, None, None)
+            return f"{whole}.{tenths}{name}{_pick_unit(rng)}", (
+                (whole * 10 + tenths) * scale // 10,
+                None,
+                None,
+            )
         hundredths = rng.randint(1, 9)
-        return f"{whole % 100}.{tenths}{hundredths}%", (int(f"{whole % 100}{tenths}{hundredths}") / 100, None, None)
+        return f"{whole % 100}.{tenths}{hundredths}%", (
+            int(f"{whole % 100}{tenths}{hundredths}") / 100,
+            None,
+            None,
+        )
     if category == "approximate":
         value = rng.randint(1, 10**6)
-        before, after = rng.choice([("약 ", ""), ("", " 가량"), ("", " 정도"), ("대략 ", ""), ("", " 안팎")])
+        before, after = rng.choice(
+            [("약 ", ""), ("", " 가량"), ("", " 정도"), ("대략 ", ""), ("", " 안팎")]
+        )
         return f"{before}{value:,}{_pick_unit(rng)}{after}", (value, None, None)
     if category == "vague":
-        (small, size), (big, scale) = rng.choice([("십", 10), ("백", 100), ("천", 1000), ("", 1)]), \
-            rng.choice([("만", 10**4), ("억", E8), ("조", 10**12)])
+        (small, size), (big, scale) = (
+            rng.choice([("십", 10), ("백", 100), ("천", 1000), ("", 1)]),
+            rng.choice([("만", 10**4), ("억", E8), ("조", 10**12)]),
+        )
         low = size * scale
         if rng.random() < 0.5:
             return f"수{small}{big}{_pick_unit(rng)}", (None, low, 10 * low)
         lead = rng.randint(1, 9999)  # 3조 수천억 원: a number and a vague lower group
-        return f"{lead}경 수{small}{big}{_pick_unit(rng)}", (None, lead * 10**16 + low, lead * 10**16 + 10 * low)
+        return f"{lead}경 수{small}{big}{_pick_unit(rng)}", (
+            None,
+            lead * 10**16 + low,
+            lead * 10**16 + 10 * low,
+        )
     if category == "range":
         low = rng.randint(1, 5000)
         high = low + rng.randint(1, 5000)
@@ -154,9 +189,9 @@ READERS: dict[str, Callable[[str], tuple]] = {
 NOTES = {
     "kotechnews": "value, intervals (수X, N대, A~B), bounds, approximate flag and unit",
     "korean-number": "kor2num: Hangul numerals to one int; skips arabic digits, so '2000억' reads 1억; "
-                     "no decimals, native numerals, intervals, bounds or units",
+    "no decimals, native numerals, intervals, bounds or units",
     "kornum": "kor2num rewrites Hangul numerals in text, only before its own unit list (원, 달러, 분, kg...); "
-              "raises on some mixed input; no digit+unit mixes, intervals, bounds or decimals",
+    "raises on some mixed input; no digit+unit mixes, intervals, bounds or decimals",
 }
 
 
@@ -181,7 +216,9 @@ def accuracy(reader: Callable[[str], tuple], rows) -> dict[str, float]:
         if CATEGORIES[category][0]:
             right[category] += _close(got[0], want[0])
         else:
-            right[category] += _close(got[0], want[0]) and _close(got[1], want[1]) and _close(got[2], want[2])
+            right[category] += (
+                _close(got[0], want[0]) and _close(got[1], want[1]) and _close(got[2], want[2])
+            )
     return {category: right[category] / total[category] for category in CATEGORIES}
 
 
@@ -199,8 +236,10 @@ def throughput(reader: Callable[[str], tuple], texts: list[str]) -> float:
 
 def revision_speeds(revision: str, texts: list[str], rounds: int = 3) -> dict[str, float]:
     """Best of ``rounds`` interleaved passes of this normaliser and the one at ``revision``."""
-    readers = {"this revision": load_normaliser(None).parse_quantity,
-               revision: load_normaliser(revision).parse_quantity}
+    readers = {
+        "this revision": load_normaliser(None).parse_quantity,
+        revision: load_normaliser(revision).parse_quantity,
+    }
     best = dict.fromkeys(readers, 0.0)
     for _ in range(rounds):
         for name, reader in readers.items():
@@ -225,15 +264,26 @@ def run(per_category: int, compare: str | None = None) -> dict:
     counts = {c: sum(1 for row in rows if row[0] == c) for c in CATEGORIES}
 
     def pooled(name: str, categories: list[str]) -> float:
-        return sum(accuracies[name][c] * counts[c] for c in categories) / sum(counts[c] for c in categories)
+        return sum(accuracies[name][c] * counts[c] for c in categories) / sum(
+            counts[c] for c in categories
+        )
 
     revisions = revision_speeds(compare, texts) if compare else None
     return {
         "expressions": len(rows),
-        **({"speed_against_revision": {
-            "revision": compare, "expressions_per_second": {k: round(v) for k, v in revisions.items()},
-            "ratio_this_over_revision": round(revisions["this revision"] / revisions[compare], 2)}}
-           if revisions else {}),
+        **(
+            {
+                "speed_against_revision": {
+                    "revision": compare,
+                    "expressions_per_second": {k: round(v) for k, v in revisions.items()},
+                    "ratio_this_over_revision": round(
+                        revisions["this revision"] / revisions[compare], 2
+                    ),
+                }
+            }
+            if revisions
+            else {}
+        ),
         "per_category": {c: counts[c] for c in CATEGORIES},
         "categories": {c: {"point_value": p, "what": what} for c, (p, what) in CATEGORIES.items()},
         "examples": {c: [text for cat, text, _ in rows if cat == c][:3] for c in CATEGORIES},
@@ -241,21 +291,30 @@ def run(per_category: int, compare: str | None = None) -> dict:
             "kotechnews_cold_distinct": round(cold),
             "kotechnews_distinct_best_of_3": round(distinct),
             "kotechnews_repeated_100_best_of_3": round(repeated),
-            **{f"{name}_best_of_2": round(speeds[name]) for name in READERS if name != "kotechnews"},
+            **{
+                f"{name}_best_of_2": round(speeds[name]) for name in READERS if name != "kotechnews"
+            },
         },
-        "speed_ratio_kotechnews_over": {name: round(distinct / speeds[name], 2)
-                                        for name in READERS if name != "kotechnews"},
+        "speed_ratio_kotechnews_over": {
+            name: round(distinct / speeds[name], 2) for name in READERS if name != "kotechnews"
+        },
         "accuracy": accuracies,
         "accuracy_point_values": {name: pooled(name, point) for name in READERS},
         "accuracy_all": {name: pooled(name, list(CATEGORIES)) for name in READERS},
         "notes": NOTES,
         "caveat": "the expressions are generated from kotechnews' own conventions, so its 100% shows that "
-                  "it covers them, not accuracy on real text; the packages are scored on what they return "
-                  "as a single value",
-        "versions": {"korean-number": metadata.version("korean-number"), "kornum": metadata.version("kornum")},
+        "it covers them, not accuracy on real text; the packages are scored on what they return "
+        "as a single value",
+        "versions": {
+            "korean-number": metadata.version("korean-number"),
+            "kornum": metadata.version("kornum"),
+        },
         "timer": "time.process_time: CPU seconds of this single-threaded process",
-        "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count(),
-                    "load_average_1min": round(os.getloadavg()[0], 2)},
+        "machine": {
+            "python": platform.python_version(),
+            "cpu_count": os.cpu_count(),
+            "load_average_1min": round(os.getloadavg()[0], 2),
+        },
     }
 
 
@@ -263,32 +322,54 @@ def markdown(result: dict) -> str:
     names = list(READERS)
     lines = ["| category | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
     for category in CATEGORIES:
-        lines.append(f"| {category} | " + " | ".join(f"{result['accuracy'][n][category]:.1%}" for n in names) + " |")
-    lines.append("| **point values** | " + " | ".join(
-        f"**{result['accuracy_point_values'][n]:.1%}**" for n in names) + " |")
-    lines.append("| **all** | " + " | ".join(f"**{result['accuracy_all'][n]:.1%}**" for n in names) + " |")
+        lines.append(
+            f"| {category} | "
+            + " | ".join(f"{result['accuracy'][n][category]:.1%}" for n in names)
+            + " |"
+        )
+    lines.append(
+        "| **point values** | "
+        + " | ".join(f"**{result['accuracy_point_values'][n]:.1%}**" for n in names)
+        + " |"
+    )
+    lines.append(
+        "| **all** | " + " | ".join(f"**{result['accuracy_all'][n]:.1%}**" for n in names) + " |"
+    )
     speed = result["speed_expressions_per_second"]
-    lines.append("| expressions per CPU second | " + " | ".join(
-        [f"{speed['kotechnews_distinct_best_of_3']:,}"]
-        + [f"{speed[n + '_best_of_2']:,} (x{result['speed_ratio_kotechnews_over'][n]} slower)" for n in names[1:]])
-        + " |")
+    lines.append(
+        "| expressions per CPU second | "
+        + " | ".join(
+            [f"{speed['kotechnews_distinct_best_of_3']:,}"]
+            + [
+                f"{speed[n + '_best_of_2']:,} (x{result['speed_ratio_kotechnews_over'][n]} slower)"
+                for n in names[1:]
+            ]
+        )
+        + " |"
+    )
     lines.append("")
-    lines.append(f"kotechnews: cold distinct {speed['kotechnews_cold_distinct']:,}/s, "
-                 f"repeated {speed['kotechnews_repeated_100_best_of_3']:,}/s on {result['expressions']:,} "
-                 f"distinct expressions (load average {result['machine']['load_average_1min']}).")
+    lines.append(
+        f"kotechnews: cold distinct {speed['kotechnews_cold_distinct']:,}/s, "
+        f"repeated {speed['kotechnews_repeated_100_best_of_3']:,}/s on {result['expressions']:,} "
+        f"distinct expressions (load average {result['machine']['load_average_1min']})."
+    )
     if "speed_against_revision" in result:
         against = result["speed_against_revision"]
         speeds = against["expressions_per_second"]
-        lines.append(f"Interleaved in the same run: this revision {speeds['this revision']:,}/s, "
-                     f"{against['revision']} {speeds[against['revision']]:,}/s "
-                     f"(ratio {against['ratio_this_over_revision']}).")
+        lines.append(
+            f"Interleaved in the same run: this revision {speeds['this revision']:,}/s, "
+            f"{against['revision']} {speeds[against['revision']]:,}/s "
+            f"(ratio {against['ratio_this_over_revision']})."
+        )
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-category", type=int, default=2000)
-    parser.add_argument("--compare", metavar="REV", help="also time the normaliser of this git revision")
+    parser.add_argument(
+        "--compare", metavar="REV", help="also time the normaliser of this git revision"
+    )
     args = parser.parse_args()
     result = run(args.per_category, args.compare)
     result["markdown"] = markdown(result)

@@ -45,7 +45,11 @@ _NATIVE = re.compile("^(?:한|두|세|네|다섯|여섯|일곱|여덟|아홉|열
 
 # class of a gold claim, tried in this order: (name, example, test on the claim)
 CLASSES = (
-    ("compound / day word", "2시간 40분, 이틀", lambda c: bool(_COMPOUND.search(c.text) or _DAY_WORDS.search(c.text))),
+    (
+        "compound / day word",
+        "2시간 40분, 이틀",
+        lambda c: bool(_COMPOUND.search(c.text) or _DAY_WORDS.search(c.text)),
+    ),
     ("native numeral", "두 곳, 다섯 대", lambda c: bool(_NATIVE.match(c.text))),
     ("vague 수X", "수백억 원", lambda c: "수" in c.text and not c.text.endswith("수")),
     ("range", "10~20%, 16분~18분", lambda c: c.low is not None and c.high is not None),
@@ -56,16 +60,25 @@ CLASSES = (
 )
 
 
-REASONS = {"date": "inside a DATE", "name": "inside another entity (3DS, 9단)", "N1": "N1 name or identifier",
-           "N3": "N3 ordinal or reference back (이들 3사)", "N4": "N4 idiom (두 마리 토끼)", "N5": "N5 slogan",
-           "N6": "N6 programme name", "unexplained": "not explained by the gold"}
+REASONS = {
+    "date": "inside a DATE",
+    "name": "inside another entity (3DS, 9단)",
+    "N1": "N1 name or identifier",
+    "N3": "N3 ordinal or reference back (이들 3사)",
+    "N4": "N4 idiom (두 마리 토끼)",
+    "N5": "N5 slogan",
+    "N6": "N6 programme name",
+    "unexplained": "not explained by the gold",
+}
 
 
 def claim_class(claim: Claim) -> str:
     return next(name for name, _, test in CLASSES if test(claim))
 
 
-def excluded_numbers(doc: AnnotatedDocument, exclusions: list[dict]) -> list[tuple[int, int, str, str]]:
+def excluded_numbers(
+    doc: AnnotatedDocument, exclusions: list[dict]
+) -> list[tuple[int, int, str, str]]:
     """Numbers of the text that no claim overlaps, each with why it is not a claim."""
     text = doc.text or ""
     claims = [(c.start, c.end) for c in doc.claims]
@@ -77,7 +90,15 @@ def excluded_numbers(doc: AnnotatedDocument, exclusions: list[dict]) -> list[tup
             continue
         rule = next(((s, e, r) for s, e, r in rules if s <= start and end <= e), None)
         entity = next((e for e in doc.entities if e.start <= start and end <= e.end), None)
-        reason = rule[2] if rule else "date" if entity and entity.type == "DATE" else "name" if entity else "unexplained"
+        reason = (
+            rule[2]
+            if rule
+            else "date"
+            if entity and entity.type == "DATE"
+            else "name"
+            if entity
+            else "unexplained"
+        )
         # the surface to parse: the exclusion's or the entity's text, else the number with its word
         if rule:
             s, e = rule[:2]
@@ -101,9 +122,15 @@ def _gold(claim: Claim) -> tuple:
 
 
 def _same(a: tuple, b: tuple) -> bool:
-    return all((x is None and y is None) or (x is not None and y is not None and
-                                             (x == y if isinstance(x, (str, bool)) else abs(x - y) <= 1e-9 * max(1, abs(y))))
-               for x, y in zip(a, b))
+    return all(
+        (x is None and y is None)
+        or (
+            x is not None
+            and y is not None
+            and (x == y if isinstance(x, (str, bool)) else abs(x - y) <= 1e-9 * max(1, abs(y)))
+        )
+        for x, y in zip(a, b)
+    )
 
 
 def evaluate(normaliser: ModuleType, docs: list[AnnotatedDocument], exclusions: list[dict]) -> dict:
@@ -126,12 +153,19 @@ def evaluate(normaliser: ModuleType, docs: list[AnnotatedDocument], exclusions: 
             if claim is not None:
                 matched += 1
                 per_class[claim_class(claim)]["found"] += 1
-                per_class[claim_class(claim)]["found_value_right"] += _same(_reading(q), _gold(claim))
+                per_class[claim_class(claim)]["found_value_right"] += _same(
+                    _reading(q), _gold(claim)
+                )
                 continue
             overlaps_claim = any(c.start < q.end and q.start < c.end for c in doc.claims)
-            where = "claim, other span" if overlaps_claim else next(
-                (reason for s, e, reason, _ in excluded if s < q.end and q.start < e),
-                "no number the gold explains")
+            where = (
+                "claim, other span"
+                if overlaps_claim
+                else next(
+                    (reason for s, e, reason, _ in excluded if s < q.end and q.start < e),
+                    "no number the gold explains",
+                )
+            )
             proposals_on[where] += 1
             false_proposals.append({"doc": doc.id, "text": q.text, "on": where})
         for claim in doc.claims:
@@ -148,8 +182,15 @@ def evaluate(normaliser: ModuleType, docs: list[AnnotatedDocument], exclusions: 
                 row["read_right"] += 1
             else:
                 row["read_wrong"] += 1
-                wrong_readings.append({"doc": doc.id, "text": claim.text, "read": got, "gold": _gold(claim),
-                                       "override_reason": claim.override_reason})
+                wrong_readings.append(
+                    {
+                        "doc": doc.id,
+                        "text": claim.text,
+                        "read": got,
+                        "gold": _gold(claim),
+                        "override_reason": claim.override_reason,
+                    }
+                )
         for _, _, reason, surface in excluded:
             excluded_total[reason] += 1
             try:
@@ -160,14 +201,19 @@ def evaluate(normaliser: ModuleType, docs: list[AnnotatedDocument], exclusions: 
             excluded_read_examples.append({"doc": doc.id, "text": surface, "why_excluded": reason})
     claims = sum(row["claims"] for row in per_class.values())
     return {
-        "claims": claims, "proposals": proposals, "exact_matches": matched,
+        "claims": claims,
+        "proposals": proposals,
+        "exact_matches": matched,
         "span_precision": matched / proposals if proposals else 0.0,
         "span_recall": matched / claims if claims else 0.0,
         "per_class": {name: dict(per_class[name]) for name, _, _ in CLASSES if name in per_class},
         "proposals_not_matching_a_claim": dict(proposals_on),
-        "excluded_numbers": dict(excluded_total), "excluded_numbers_read_as_amounts": dict(excluded_read),
-        "wrong_readings": wrong_readings, "excluded_read_examples": excluded_read_examples,
-        "missed_claims": misses, "false_proposals": false_proposals,
+        "excluded_numbers": dict(excluded_total),
+        "excluded_numbers_read_as_amounts": dict(excluded_read),
+        "wrong_readings": wrong_readings,
+        "excluded_read_examples": excluded_read_examples,
+        "missed_claims": misses,
+        "false_proposals": false_proposals,
     }
 
 
@@ -177,8 +223,11 @@ def _pct(part: int, whole: int) -> str:
 
 def markdown(results: dict[str, dict]) -> str:
     names = list(results)
-    head = "| class (example) | claims | " + " | ".join(
-        f"{n}: found / read right / refused / read wrong" for n in names) + " |"
+    head = (
+        "| class (example) | claims | "
+        + " | ".join(f"{n}: found / read right / refused / read wrong" for n in names)
+        + " |"
+    )
     lines = [head, "|---|---:|" + "---:|" * len(names)]
     examples = {name: example for name, example, _ in CLASSES}
     first = results[names[0]]
@@ -187,36 +236,72 @@ def markdown(results: dict[str, dict]) -> str:
         for n in names:
             row = results[n]["per_class"].get(cls, {})
             total = row.get("claims", 0)
-            cells.append(f"{_pct(row.get('found', 0), total)} / {_pct(row.get('read_right', 0), total)} / "
-                         f"{_pct(row.get('refused', 0), total)} / {_pct(row.get('read_wrong', 0), total)}")
-        lines.append(f"| {cls} (`{examples[cls]}`) | {first['per_class'][cls]['claims']} | " + " | ".join(cells) + " |")
+            cells.append(
+                f"{_pct(row.get('found', 0), total)} / {_pct(row.get('read_right', 0), total)} / "
+                f"{_pct(row.get('refused', 0), total)} / {_pct(row.get('read_wrong', 0), total)}"
+            )
+        lines.append(
+            f"| {cls} (`{examples[cls]}`) | {first['per_class'][cls]['claims']} | "
+            + " | ".join(cells)
+            + " |"
+        )
     lines.append("")
     lines.append("| | " + " | ".join(names) + " |")
     lines.append("|---|" + "---:|" * len(names))
     rows = [
-        ("finder span precision", lambda r: f"{r['span_precision']:.3f} ({r['exact_matches']}/{r['proposals']})"),
-        ("finder span recall", lambda r: f"{r['span_recall']:.3f} ({r['exact_matches']}/{r['claims']})"),
-        ("proposals on a claim, other span", lambda r: str(r["proposals_not_matching_a_claim"].get("claim, other span", 0))),
-        ("proposals on numbers that are not claims", lambda r: str(sum(
-            v for k, v in r["proposals_not_matching_a_claim"].items() if k != "claim, other span"))),
-        ("excluded numbers read as amounts by parse_quantity", lambda r: (
-            f"{sum(r['excluded_numbers_read_as_amounts'].values())} of {sum(r['excluded_numbers'].values())}")),
+        (
+            "finder span precision",
+            lambda r: f"{r['span_precision']:.3f} ({r['exact_matches']}/{r['proposals']})",
+        ),
+        (
+            "finder span recall",
+            lambda r: f"{r['span_recall']:.3f} ({r['exact_matches']}/{r['claims']})",
+        ),
+        (
+            "proposals on a claim, other span",
+            lambda r: str(r["proposals_not_matching_a_claim"].get("claim, other span", 0)),
+        ),
+        (
+            "proposals on numbers that are not claims",
+            lambda r: str(
+                sum(
+                    v
+                    for k, v in r["proposals_not_matching_a_claim"].items()
+                    if k != "claim, other span"
+                )
+            ),
+        ),
+        (
+            "excluded numbers read as amounts by parse_quantity",
+            lambda r: (
+                f"{sum(r['excluded_numbers_read_as_amounts'].values())} of {sum(r['excluded_numbers'].values())}"
+            ),
+        ),
     ]
     for label, cell in rows:
         lines.append(f"| {label} | " + " | ".join(cell(results[n]) for n in names) + " |")
-    lines += ["", "| numbers that are not claims, by why | count | " + " | ".join(
-        f"{n}: finder proposals / parse reads as an amount" for n in names) + " |",
-              "|---|---:|" + "---:|" * len(names)]
+    lines += [
+        "",
+        "| numbers that are not claims, by why | count | "
+        + " | ".join(f"{n}: finder proposals / parse reads as an amount" for n in names)
+        + " |",
+        "|---|---:|" + "---:|" * len(names),
+    ]
     for reason, count in sorted(first["excluded_numbers"].items(), key=lambda item: -item[1]):
-        cells = [f"{results[n]['proposals_not_matching_a_claim'].get(reason, 0)} / "
-                 f"{results[n]['excluded_numbers_read_as_amounts'].get(reason, 0)}" for n in names]
+        cells = [
+            f"{results[n]['proposals_not_matching_a_claim'].get(reason, 0)} / "
+            f"{results[n]['excluded_numbers_read_as_amounts'].get(reason, 0)}"
+            for n in names
+        ]
         lines.append(f"| {REASONS.get(reason, reason)} | {count} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--compare", metavar="REV", help="also run the normaliser of this git revision")
+    parser.add_argument(
+        "--compare", metavar="REV", help="also run the normaliser of this git revision"
+    )
     args = parser.parse_args()
     docs = load_gold()
     exclusions = list(read_jsonl(EXCLUSIONS))

@@ -48,7 +48,7 @@ def make_sentences(n: int, rng: random.Random) -> tuple[list[list[str]], list[li
                 break
             size = min(length - position, rng.randint(1, 4))
             kind = rng.choice(TYPES)
-            sentence[position:position + size] = [f"B-{kind}"] + [f"I-{kind}"] * (size - 1)
+            sentence[position : position + size] = [f"B-{kind}"] + [f"I-{kind}"] * (size - 1)
             position += size
         noisy = list(sentence)
         for index, tag in enumerate(noisy):
@@ -64,32 +64,65 @@ def make_sentences(n: int, rng: random.Random) -> tuple[list[list[str]], list[li
     return true, pred
 
 
-def make_documents(n: int, rng: random.Random) -> tuple[list[AnnotatedDocument],
-                                                        list[AnnotatedDocument]]:
+def make_documents(
+    n: int, rng: random.Random
+) -> tuple[list[AnnotatedDocument], list[AnnotatedDocument]]:
     """Synthetic gold documents (placeholder text) with entities, relations and claims, and a
     prediction that keeps most of them."""
     gold, pred = [], []
     relation_types = [r for r in schema.RELATION_TYPES if "ORG" in r.head and "ORG" in r.tail]
     for number in range(n):
         text = "x" * 400
-        mentions = [Entity(f"e{i}", 10 * i, 10 * i + rng.randint(2, 8), rng.choice(TYPES),
-                           canonical_id=f"c{rng.randint(0, 300)}") for i in range(30)]
+        mentions = [
+            Entity(
+                f"e{i}",
+                10 * i,
+                10 * i + rng.randint(2, 8),
+                rng.choice(TYPES),
+                canonical_id=f"c{rng.randint(0, 300)}",
+            )
+            for i in range(30)
+        ]
         orgs = [e for e in mentions if e.type == "ORG"] or mentions[:2]
-        relations = [Relation(rng.choice(orgs).id, rng.choice(orgs).id,
-                              rng.choice(relation_types).name, [rng.randint(0, 9)])
-                     for _ in range(8)]
-        claims = [Claim(f"q{i}", 305 + 10 * i, 309 + 10 * i, value=float(rng.randint(1, 500)),
-                        unit="원", quantity_type="MONEY", modality="ACTUAL",
-                        subject=rng.choice(mentions).id) for i in range(8)]
+        relations = [
+            Relation(
+                rng.choice(orgs).id,
+                rng.choice(orgs).id,
+                rng.choice(relation_types).name,
+                [rng.randint(0, 9)],
+            )
+            for _ in range(8)
+        ]
+        claims = [
+            Claim(
+                f"q{i}",
+                305 + 10 * i,
+                309 + 10 * i,
+                value=float(rng.randint(1, 500)),
+                unit="원",
+                quantity_type="MONEY",
+                modality="ACTUAL",
+                subject=rng.choice(mentions).id,
+            )
+            for i in range(8)
+        ]
         doc_id = f"doc{number:05d}"
         gold.append(AnnotatedDocument(doc_id, text, mentions, relations, claims))
         kept = [e for e in mentions if rng.random() < 0.85]
         kept_ids = {e.id for e in kept}
-        pred.append(AnnotatedDocument(
-            doc_id, text, kept,
-            [r for r in relations if r.head in kept_ids and r.tail in kept_ids
-             and rng.random() < 0.7],
-            [c for c in claims if rng.random() < 0.8 and c.subject in kept_ids]))
+        pred.append(
+            AnnotatedDocument(
+                doc_id,
+                text,
+                kept,
+                [
+                    r
+                    for r in relations
+                    if r.head in kept_ids and r.tail in kept_ids and rng.random() < 0.7
+                ],
+                [c for c in claims if rng.random() < 0.8 and c.subject in kept_ids],
+            )
+        )
     return gold, pred
 
 
@@ -116,13 +149,15 @@ def main() -> None:
     tokens = sum(map(len, true))
     with console.status("seqeval classification_report"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        seqeval_seconds, expected = timed(lambda: classification_report(true, pred,
-                                                                         output_dict=True))
+        seqeval_seconds, expected = timed(
+            lambda: classification_report(true, pred, output_dict=True)
+        )
     with console.status("kotechnews bio_classification_report"):
         ours_seconds, ours = timed(lambda: bio_classification_report(true, pred), repeat=3)
     identical = all(
         {k: float(v) for k, v in ours[row].items()} == {k: float(v) for k, v in values.items()}
-        for row, values in expected.items()) and set(ours) == set(expected)
+        for row, values in expected.items()
+    ) and set(ours) == set(expected)
     if not identical:
         raise SystemExit("BIO scorer disagrees with seqeval; benchmark invalid")
 
@@ -130,37 +165,56 @@ def main() -> None:
         gold, predicted = make_documents(args.documents, rng)
     submission = Submission("generated", predicted, [], len(predicted))
     with console.status(f"scoring {args.documents} documents, {args.bootstrap} bootstrap"):
-        score_seconds, result = timed(lambda: score(Corpus(gold, "generated"), submission,
-                                                    n_bootstrap=args.bootstrap, seed=0))
-        plain_seconds, _ = timed(lambda: score(Corpus(gold, "generated"), submission,
-                                               n_bootstrap=0))
+        score_seconds, result = timed(
+            lambda: score(Corpus(gold, "generated"), submission, n_bootstrap=args.bootstrap, seed=0)
+        )
+        plain_seconds, _ = timed(
+            lambda: score(Corpus(gold, "generated"), submission, n_bootstrap=0)
+        )
 
     rows = [
-        {"case": f"BIO report, {args.sentences} sentences ({tokens} tokens)",
-         "seqeval_s": round(seqeval_seconds, 3), "kotechnews_s": round(ours_seconds, 4),
-         "speedup": round(seqeval_seconds / ours_seconds, 1), "identical": identical},
-        {"case": f"score all tasks, {args.documents} documents, no bootstrap",
-         "kotechnews_s": round(plain_seconds, 3)},
-        {"case": f"score all tasks, {args.documents} documents, {args.bootstrap} bootstrap",
-         "kotechnews_s": round(score_seconds, 3)},
+        {
+            "case": f"BIO report, {args.sentences} sentences ({tokens} tokens)",
+            "seqeval_s": round(seqeval_seconds, 3),
+            "kotechnews_s": round(ours_seconds, 4),
+            "speedup": round(seqeval_seconds / ours_seconds, 1),
+            "identical": identical,
+        },
+        {
+            "case": f"score all tasks, {args.documents} documents, no bootstrap",
+            "kotechnews_s": round(plain_seconds, 3),
+        },
+        {
+            "case": f"score all tasks, {args.documents} documents, {args.bootstrap} bootstrap",
+            "kotechnews_s": round(score_seconds, 3),
+        },
     ]
-    write_json(RESULTS, {
-        "benchmark": "scoring",
-        "rows": rows,
-        "strict_f1_generated": result["tasks"]["entities"]["metrics"]["strict_f1"]["value"],
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "numpy": np.__version__, "seqeval": metadata.version("seqeval"),
-                    "platform": platform.platform()},
-        "command": "python bench/bench_scoring.py "
-                   f"--sentences {args.sentences} --documents {args.documents} "
-                   f"--bootstrap {args.bootstrap}",
-    })
+    write_json(
+        RESULTS,
+        {
+            "benchmark": "scoring",
+            "rows": rows,
+            "strict_f1_generated": result["tasks"]["entities"]["metrics"]["strict_f1"]["value"],
+            "machine": {
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "numpy": np.__version__,
+                "seqeval": metadata.version("seqeval"),
+                "platform": platform.platform(),
+            },
+            "command": "python bench/bench_scoring.py "
+            f"--sentences {args.sentences} --documents {args.documents} "
+            f"--bootstrap {args.bootstrap}",
+        },
+    )
     print("| case | seqeval (s) | kotechnews (s) | speed-up | identical |")
     print("|---|---:|---:|---:|---|")
     for row in rows:
-        print(f"| {row['case']} | {row.get('seqeval_s', '–')} | {row['kotechnews_s']} | "
-              f"{str(row['speedup']) + 'x' if 'speedup' in row else '–'} | "
-              f"{row.get('identical', '–')} |")
+        print(
+            f"| {row['case']} | {row.get('seqeval_s', '–')} | {row['kotechnews_s']} | "
+            f"{str(row['speedup']) + 'x' if 'speedup' in row else '–'} | "
+            f"{row.get('identical', '–')} |"
+        )
 
 
 if __name__ == "__main__":

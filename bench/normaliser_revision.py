@@ -17,9 +17,15 @@ def load_normaliser(revision: str | None) -> ModuleType:
     standard library, so its source runs on its own)."""
     if revision is None:
         from kotechnews.quantity import normalise
+
         return normalise
-    source = subprocess.run(["git", "show", f"{revision}:{NORMALISER}"], cwd=ROOT, check=True,
-                            capture_output=True, text=True).stdout
+    source = subprocess.run(
+        ["git", "show", f"{revision}:{NORMALISER}"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     spec = importlib.util.spec_from_loader(f"normalise_{revision}", loader=None)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up

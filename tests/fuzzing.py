@@ -18,7 +18,10 @@ if PROFILE not in PROFILES:
 fuzz_settings = settings(
     max_examples=PROFILES[PROFILE],
     deadline=None,  # hangs are bounded by the explicit time limits of each suite, not per example
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                           HealthCheck.filter_too_much],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
     derandomize=PROFILE == "quick",  # the same examples on every `make test`: CI stays repeatable
 )

@@ -39,8 +39,17 @@ INSTALL_HINT = "run scripts/install-test-deps.sh (or point KOTECHNEWS_LABEL_STUD
 ADMIN_EMAIL = "admin@example.com"
 START_TIMEOUT = 120.0
 # Unprefixed variables that Label Studio's settings read and a developer shell may set.
-CLEARED_VARIABLES = ("HOST", "PORT", "USERNAME", "PASSWORD", "DEBUG", "CI", "LOG_LEVEL",
-                     "LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY")
+CLEARED_VARIABLES = (
+    "HOST",
+    "PORT",
+    "USERNAME",
+    "PASSWORD",
+    "DEBUG",
+    "CI",
+    "LOG_LEVEL",
+    "LABEL_STUDIO_URL",
+    "LABEL_STUDIO_API_KEY",
+)
 
 
 class LabelStudioUnavailable(RuntimeError):
@@ -52,30 +61,36 @@ def label_studio_bin() -> Path:
     path = Path(configured) if configured else DEFAULT_BIN
     if not (path.is_file() and os.access(path, os.X_OK)):
         source = f"{BIN_VARIABLE}={configured}" if configured else f"the default {DEFAULT_BIN}"
-        raise LabelStudioUnavailable(f"no label-studio executable at {path} ({source}): {INSTALL_HINT}")
+        raise LabelStudioUnavailable(
+            f"no label-studio executable at {path} ({source}): {INSTALL_HINT}"
+        )
     return path
 
 
 def installed_version(binary: Path) -> str:
     """The label-studio distribution next to the binary (the template is kept per version)."""
-    found = sorted(binary.resolve().parent.parent.glob("lib/python*/site-packages/label_studio-*.dist-info"))
+    found = sorted(
+        binary.resolve().parent.parent.glob("lib/python*/site-packages/label_studio-*.dist-info")
+    )
     return found[-1].name.removesuffix(".dist-info") if found else "label_studio-unknown"
 
 
 def _environment(data_dir: Path, credentials: Mapping[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in CLEARED_VARIABLES}
-    env.update({
-        "LABEL_STUDIO_BASE_DATA_DIR": str(data_dir),
-        "XDG_CONFIG_HOME": str(data_dir / "xdg"),
-        "LABEL_STUDIO_USERNAME": credentials["email"],
-        "LABEL_STUDIO_PASSWORD": credentials["password"],
-        "LABEL_STUDIO_USER_TOKEN": credentials["token"],
-        "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
-        "LATEST_VERSION_CHECK": "false",
-        "COLLECT_ANALYTICS": "false",
-        "SENTRY_DSN": "",
-        "FRONTEND_SENTRY_DSN": "",
-    })
+    env.update(
+        {
+            "LABEL_STUDIO_BASE_DATA_DIR": str(data_dir),
+            "XDG_CONFIG_HOME": str(data_dir / "xdg"),
+            "LABEL_STUDIO_USERNAME": credentials["email"],
+            "LABEL_STUDIO_PASSWORD": credentials["password"],
+            "LABEL_STUDIO_USER_TOKEN": credentials["token"],
+            "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
+            "LATEST_VERSION_CHECK": "false",
+            "COLLECT_ANALYTICS": "false",
+            "SENTRY_DSN": "",
+            "FRONTEND_SENTRY_DSN": "",
+        }
+    )
     return env
 
 
@@ -91,14 +106,24 @@ def template_dir(binary: Path) -> Path:
         shutil.rmtree(building, ignore_errors=True)
         building.mkdir()
         # Throwaway credentials of a loopback-only test server.
-        credentials = {"email": ADMIN_EMAIL, "password": secrets.token_urlsafe(12),
-                       "token": secrets.token_hex(20)}
-        done = subprocess.run([str(binary), "init", "--no-browser"], cwd=building,
-                              env=_environment(building, credentials), capture_output=True,
-                              text=True, timeout=600)
+        credentials = {
+            "email": ADMIN_EMAIL,
+            "password": secrets.token_urlsafe(12),
+            "token": secrets.token_hex(20),
+        }
+        done = subprocess.run(
+            [str(binary), "init", "--no-browser"],
+            cwd=building,
+            env=_environment(building, credentials),
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         if done.returncode != 0:
-            raise LabelStudioUnavailable(f"`label-studio init` failed ({done.returncode}): "
-                                         f"{(done.stdout + done.stderr)[-2000:]}")
+            raise LabelStudioUnavailable(
+                f"`label-studio init` failed ({done.returncode}): "
+                f"{(done.stdout + done.stderr)[-2000:]}"
+            )
         (building / "credentials.json").write_text(json.dumps(credentials))
         shutil.rmtree(template, ignore_errors=True)
         building.rename(template)
@@ -176,12 +201,31 @@ def start_server(base_dir: Path, attempts: int = 3) -> LabelStudioServer:
         url = f"http://127.0.0.1:{port}"
         log = open(data_dir / f"server-{port}.log", "wb")
         process = subprocess.Popen(
-            [str(binary), "start", "--no-browser", "-d", "--internal-host", "127.0.0.1",
-             "--port", str(port)], cwd=data_dir, env=env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True)  # its own process group: SIGSTOP/SIGTERM reach it all
+            [
+                str(binary),
+                "start",
+                "--no-browser",
+                "-d",
+                "--internal-host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            cwd=data_dir,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # its own process group: SIGSTOP/SIGTERM reach it all
         log.close()
-        server = LabelStudioServer(process, url, data_dir, credentials["email"],
-                                   credentials["password"], credentials["token"])
+        server = LabelStudioServer(
+            process,
+            url,
+            data_dir,
+            credentials["email"],
+            credentials["password"],
+            credentials["token"],
+        )
         deadline = time.monotonic() + START_TIMEOUT
         while process.poll() is None and time.monotonic() < deadline:
             if _healthy(url):
@@ -219,25 +263,44 @@ def synthetic_record(document: Mapping[str, Any], seed: int = 0) -> AnnotatedDoc
     for q in find_quantities(text):
         if q.unit is None or any(q.start < e and s < q.end for s, e in taken):
             continue  # the validator wants a unit; spans may not overlap
-        doc.claims.append(Claim(
-            id=f"c{len(doc.claims)}", start=q.start, end=q.end, text=q.text, value=q.value,
-            low=q.low, high=q.high, unit=q.unit, approximate=q.approximate,
-            quantity_type=rng.choice(schema.QUANTITY_TYPE_NAMES), property="합성 속성",
-            modality=rng.choice(schema.MODALITY_NAMES)))
+        doc.claims.append(
+            Claim(
+                id=f"c{len(doc.claims)}",
+                start=q.start,
+                end=q.end,
+                text=q.text,
+                value=q.value,
+                low=q.low,
+                high=q.high,
+                unit=q.unit,
+                approximate=q.approximate,
+                quantity_type=rng.choice(schema.QUANTITY_TYPE_NAMES),
+                property="합성 속성",
+                modality=rng.choice(schema.MODALITY_NAMES),
+            )
+        )
         taken.append((q.start, q.end))
     for n, match in enumerate(_WORD.finditer(text)):
         if n % 3 or any(match.start() < e and s < match.end() for s, e in taken):
             continue
         etype = schema.ENTITY_TYPE_NAMES[len(doc.entities) % len(schema.ENTITY_TYPE_NAMES)]
         cid = None if etype in ("TITLE", "DATE") else f"{etype}:{match.group()}"
-        doc.entities.append(Entity(f"e{len(doc.entities)}", match.start(), match.end(), etype,
-                                   match.group(), cid))
-    sentences = [[s["start"], s["end"]] for s in document.get("sentences") or []] or [[0, len(text)]]
+        doc.entities.append(
+            Entity(f"e{len(doc.entities)}", match.start(), match.end(), etype, match.group(), cid)
+        )
+    sentences = [[s["start"], s["end"]] for s in document.get("sentences") or []] or [
+        [0, len(text)]
+    ]
     for head, tail in zip(doc.entities, doc.entities[1:]):
-        allowed = [r.name for r in schema.RELATION_TYPES
-                   if schema.relation_allowed(r.name, head.type, tail.type)]
+        allowed = [
+            r.name
+            for r in schema.RELATION_TYPES
+            if schema.relation_allowed(r.name, head.type, tail.type)
+        ]
         if allowed:
-            evidence = sorted({sentence_index(sentences, head.start), sentence_index(sentences, tail.start)})
+            evidence = sorted(
+                {sentence_index(sentences, head.start), sentence_index(sentences, tail.start)}
+            )
             doc.relations.append(Relation(head.id, tail.id, rng.choice(allowed), evidence))
     dates = [e for e in doc.entities if e.type == "DATE"]
     if doc.entities:
@@ -265,12 +328,22 @@ def synthetic_document(number: int, sentences: int = 12) -> dict[str, Any]:
     parts = []
     for _ in range(sentences):
         orgs = rng.sample(_SYNTHETIC_ORGS, 2)
-        parts.append(rng.choice(_SYNTHETIC_SENTENCES).format(org=orgs[0], org2=orgs[1],
-                                                             n=rng.randint(2, 900)))
+        parts.append(
+            rng.choice(_SYNTHETIC_SENTENCES).format(
+                org=orgs[0], org2=orgs[1], n=rng.randint(2, 900)
+            )
+        )
     text = " ".join(parts)
     spans, position = [], 0
     for part in parts:
         spans.append({"start": position, "end": position + len(part)})
         position += len(part) + 1
-    return {"id": f"synthetic-{number:05d}", "text": text, "sentences": spans,
-            "source_file": None, "outlet": None, "date": None, "title": None}
+    return {
+        "id": f"synthetic-{number:05d}",
+        "text": text,
+        "sentences": spans,
+        "source_file": None,
+        "outlet": None,
+        "date": None,
+        "title": None,
+    }

@@ -30,30 +30,65 @@ def ent(eid: str, surface: str, etype: str, cid: str | None = None, occurrence: 
     return Entity(eid, start, end, etype, surface, cid)
 
 
-def claim(cid: str, surface: str, value: float | None, unit: str, subject: str | None = None) -> Claim:
+def claim(
+    cid: str, surface: str, value: float | None, unit: str, subject: str | None = None
+) -> Claim:
     start, end = span(surface)
-    return Claim(cid, start, end, surface, value=value, unit=unit, quantity_type="COUNT",
-                 property="p", modality="ACTUAL", subject=subject)
+    return Claim(
+        cid,
+        start,
+        end,
+        surface,
+        value=value,
+        unit=unit,
+        quantity_type="COUNT",
+        property="p",
+        modality="ACTUAL",
+        subject=subject,
+    )
 
 
 @pytest.fixture
 def pair() -> tuple[AnnotatedDocument, AnnotatedDocument]:
-    a = AnnotatedDocument("d", TEXT, entities=[
-        ent("a1", "KT", "ORG", "kt"), ent("a2", "KAIST", "ORG", "kaist"), ent("a3", "AI", "TECH"),
-        ent("a4", "KT", "ORG", "kt", occurrence=1)],
-        relations=[Relation("a4", "a3", "org:develops"),  # second KT mention
-                   Relation("a1", "a2", "org:partner_of"),
-                   Relation("a2", "a1", "org:part_of")],
-        claims=[claim("ac1", "2000억 개", 2e11, "개", subject="a4"), claim("ac2", "3배", 3, "배"),
-                claim("ac3", "10명", 10, "명", subject="a1")])
-    b = AnnotatedDocument("d", TEXT, entities=[
-        ent("b1", "KT", "ORG", "kt"), ent("b2", "KAIST", "PER", "kaist"), ent("b3", "AI", "TECH")],
-        relations=[Relation("b1", "b3", "org:develops"),  # first mention: same entity by id
-                   Relation("b2", "b1", "org:partner_of"),  # symmetric, reversed, KAIST typed PER
-                   Relation("b1", "b2", "org:member_of")],
-        claims=[claim("bc1", "2000억 개", 2e11, "원", subject="b1"), claim("bc3", "10명", 10, "명",
-                                                                         subject="b1"),
-                claim("bc4", "5곳", 5, "곳")])
+    a = AnnotatedDocument(
+        "d",
+        TEXT,
+        entities=[
+            ent("a1", "KT", "ORG", "kt"),
+            ent("a2", "KAIST", "ORG", "kaist"),
+            ent("a3", "AI", "TECH"),
+            ent("a4", "KT", "ORG", "kt", occurrence=1),
+        ],
+        relations=[
+            Relation("a4", "a3", "org:develops"),  # second KT mention
+            Relation("a1", "a2", "org:partner_of"),
+            Relation("a2", "a1", "org:part_of"),
+        ],
+        claims=[
+            claim("ac1", "2000억 개", 2e11, "개", subject="a4"),
+            claim("ac2", "3배", 3, "배"),
+            claim("ac3", "10명", 10, "명", subject="a1"),
+        ],
+    )
+    b = AnnotatedDocument(
+        "d",
+        TEXT,
+        entities=[
+            ent("b1", "KT", "ORG", "kt"),
+            ent("b2", "KAIST", "PER", "kaist"),
+            ent("b3", "AI", "TECH"),
+        ],
+        relations=[
+            Relation("b1", "b3", "org:develops"),  # first mention: same entity by id
+            Relation("b2", "b1", "org:partner_of"),  # symmetric, reversed, KAIST typed PER
+            Relation("b1", "b2", "org:member_of"),
+        ],
+        claims=[
+            claim("bc1", "2000억 개", 2e11, "원", subject="b1"),
+            claim("bc3", "10명", 10, "명", subject="b1"),
+            claim("bc4", "5곳", 5, "곳"),
+        ],
+    )
     return a, b
 
 
@@ -114,13 +149,19 @@ def test_claim_subject_on_a_different_entity_is_a_disagreement(pair):
 
 
 def test_reversed_directed_relation_does_not_match():
-    a = AnnotatedDocument("d", TEXT, entities=[ent("x", "KT", "ORG", "kt"), ent("y", "AI", "TECH")],
-                          relations=[Relation("x", "y", "org:develops")])
+    a = AnnotatedDocument(
+        "d",
+        TEXT,
+        entities=[ent("x", "KT", "ORG", "kt"), ent("y", "AI", "TECH")],
+        relations=[Relation("x", "y", "org:develops")],
+    )
     b = copy.deepcopy(a)
     b.relations = [Relation("y", "x", "org:develops")]
     assert relation_f1(a, b) == 0.0
     assert [(d.kind, d.a, d.b) for d in disagreements(a, b)] == [
-        ("relation", "org:develops", None), ("relation", None, "org:develops")]
+        ("relation", "org:develops", None),
+        ("relation", None, "org:develops"),
+    ]
 
 
 def test_identical_annotations_agree_fully_whatever_the_region_ids(pair):
@@ -135,14 +176,22 @@ def test_identical_annotations_agree_fully_whatever_the_region_ids(pair):
         c.id = "r" + c.id
         c.subject = renamed.get(c.subject)
     assert disagreements(a, b) == []
-    assert agreement(a, b).to_dict() == {"entity_f1": 1.0, "relation_f1": 1.0,
-                                         "claim_span_f1": 1.0, "claim_value_agreement": 1.0}
+    assert agreement(a, b).to_dict() == {
+        "entity_f1": 1.0,
+        "relation_f1": 1.0,
+        "claim_span_f1": 1.0,
+        "claim_value_agreement": 1.0,
+    }
 
 
 def test_empty_annotations_agree_and_have_no_value_agreement():
     a, b = AnnotatedDocument("d", TEXT), AnnotatedDocument("d", TEXT)
-    assert agreement(a, b).to_dict() == {"entity_f1": 1.0, "relation_f1": 1.0,
-                                         "claim_span_f1": 1.0, "claim_value_agreement": None}
+    assert agreement(a, b).to_dict() == {
+        "entity_f1": 1.0,
+        "relation_f1": 1.0,
+        "claim_span_f1": 1.0,
+        "claim_value_agreement": None,
+    }
 
 
 def test_one_empty_side_scores_zero(pair):

@@ -22,8 +22,11 @@ def invoke(*args: str):
 
 def test_missing_ingested_documents_say_which_command_makes_them(tmp_path):
     missing = tmp_path / "documents.jsonl"
-    for command in (["annotation", "show", "x.txt"], ["annotation", "compile"],
-                    ["annotation", "agreement"]):
+    for command in (
+        ["annotation", "show", "x.txt"],
+        ["annotation", "compile"],
+        ["annotation", "agreement"],
+    ):
         output = invoke(*command, "--documents", str(missing))
         assert f"error: {missing}: no ingested documents" in output
         assert "kotechnews ingest annotation/raw --out build/ingested" in output

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from kotechnews.baselines import label_studio, prelabel  # label_studio: registers the source
+from kotechnews.baselines import label_studio, prelabel  # noqa: F401 (label_studio registers)
 from kotechnews.baselines.sklearn_baseline import SklearnBaseline
 from kotechnews.labelstudio import convert, workflow
 from test_baseline_sklearn import make_document
@@ -18,18 +18,21 @@ pytestmark = pytest.mark.labelstudio
 def model_path(tmp_path_factory):
     rng = random.Random(11)
     path = tmp_path_factory.mktemp("model") / "sklearn.skops"
-    return SklearnBaseline(seed=0).fit([make_document(f"doc-{n}", rng) for n in range(6)]).save(path)
+    return (
+        SklearnBaseline(seed=0).fit([make_document(f"doc-{n}", rng) for n in range(6)]).save(path)
+    )
 
 
-def test_sklearn_predictions_arrive_as_label_studio_predictions(ls_client, ls_project,
-                                                                ingested_documents, model_path,
-                                                                monkeypatch):
+def test_sklearn_predictions_arrive_as_label_studio_predictions(
+    ls_client, ls_project, ingested_documents, model_path, monkeypatch
+):
     monkeypatch.setattr(prelabel, "SKLEARN_MODEL", model_path)
     docs = ingested_documents
     predictions = workflow.PREDICTION_SOURCES["sklearn"](docs)
     workflow.push_documents(ls_client, ls_project, docs, predictions)
-    expected = {d.id: d for d in SklearnBaseline.load(model_path).predict(
-        prelabel.input_records(docs))}
+    expected = {
+        d.id: d for d in SklearnBaseline.load(model_path).predict(prelabel.input_records(docs))
+    }
     exported = ls_client.export_tasks(ls_project)
     assert sorted(t["data"]["doc_id"] for t in exported) == sorted(expected)
     for task in exported:
@@ -38,10 +41,12 @@ def test_sklearn_predictions_arrive_as_label_studio_predictions(ls_client, ls_pr
         back = convert.record_from_result(task["data"], prediction["result"])
         want = expected[task["data"]["doc_id"]]
         assert [(e.start, e.end, e.type) for e in back.entities] == [
-            (e.start, e.end, e.type) for e in want.entities]
+            (e.start, e.end, e.type) for e in want.entities
+        ]
         assert {(r.head, r.type, r.tail) for r in back.relations} == {
-            (r.head, r.type, r.tail) for r in want.relations}
+            (r.head, r.type, r.tail) for r in want.relations
+        }
         assert [(c.start, c.end, c.value, c.unit, c.subject) for c in back.claims] == [
-            (c.start, c.end, c.value, c.unit, c.subject) for c in want.claims]
+            (c.start, c.end, c.value, c.unit, c.subject) for c in want.claims
+        ]
     assert sum(len(d.entities) for d in expected.values()) > 0
-

@@ -3,16 +3,20 @@ job's dataset / baseline / leaderboard steps, on the synthetic gold (tmp dirs on
 
 from __future__ import annotations
 
-from collections import Counter
-
 import json
+from collections import Counter
 
 import pytest
 from typer.testing import CliRunner
 
 from kotechnews import leaderboard, pipeline
-from kotechnews.baselines.evaluation import (TASK_INPUTS, cross_validate, evaluate_test,
-                                             run_baseline, task_input)
+from kotechnews.baselines.evaluation import (
+    TASK_INPUTS,
+    cross_validate,
+    evaluate_test,
+    run_baseline,
+    task_input,
+)
 from kotechnews.baselines.registry import SKLEARN
 from kotechnews.baselines.sklearn_baseline import SklearnBaseline
 from kotechnews.cli import app
@@ -31,8 +35,14 @@ def gold_dir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def run(gold_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("run")
-    report = run_baseline(SKLEARN, gold_dir=gold_dir, results_dir=out / "results",
-                          work_dir=out / "work", models_dir=out / "models", n_bootstrap=200)
+    report = run_baseline(
+        SKLEARN,
+        gold_dir=gold_dir,
+        results_dir=out / "results",
+        work_dir=out / "work",
+        models_dir=out / "models",
+        n_bootstrap=200,
+    )
     return report, out
 
 
@@ -75,8 +85,10 @@ def test_results_are_leaderboard_records_with_the_baseline_details(run, gold_dir
         assert "never chosen" in details["hyperparameter_selection"]
         assert all("headline" in fold for fold in details["folds"])
         for task, body in result["tasks"].items():
-            assert body["metrics"][body["headline"][0]]["value"] == report.scores[protocol][
-                task][body["headline"][0]]
+            assert (
+                body["metrics"][body["headline"][0]]["value"]
+                == report.scores[protocol][task][body["headline"][0]]
+            )
     cv = leaderboard.load_result(report.results["cv"])
     # cross-validation covers train and validation only; the test split is scored on its own
     assert cv["gold"]["documents"] == split_sizes["train"] + split_sizes["validation"]
@@ -88,8 +100,10 @@ def test_results_are_leaderboard_records_with_the_baseline_details(run, gold_dir
     assert test["gold"]["source"] == "split:test" and test["train"] is not None
     assert test["gold"]["documents"] == split_sizes["test"]
     entries = leaderboard.collect_entries(out / "none", out / "results")
-    assert sorted(e.name for e in entries) == ["scikit-learn baseline (cross-validation)",
-                                               "scikit-learn baseline (test split)"]
+    assert sorted(e.name for e in entries) == [
+        "scikit-learn baseline (cross-validation)",
+        "scikit-learn baseline (test split)",
+    ]
 
 
 def test_saved_model_and_predictions_are_written(run, gold_dir):
@@ -103,10 +117,24 @@ def test_saved_model_and_predictions_are_written(run, gold_dir):
 
 
 def test_cli_runs_one_protocol_and_reports_scores(gold_dir, tmp_path):
-    result = CliRunner().invoke(app, [
-        "baseline", "run", "sklearn", "--test", "--gold", str(gold_dir),
-        "--results-dir", str(tmp_path / "results"), "--work-dir", str(tmp_path / "work"),
-        "--no-save-model", "--bootstrap", "50"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "baseline",
+            "run",
+            "sklearn",
+            "--test",
+            "--gold",
+            str(gold_dir),
+            "--results-dir",
+            str(tmp_path / "results"),
+            "--work-dir",
+            str(tmp_path / "work"),
+            "--no-save-model",
+            "--bootstrap",
+            "50",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "test split" in result.output and "strict_f1" in result.output
     stored = list((tmp_path / "results").glob("*.json"))
@@ -117,8 +145,9 @@ def test_cli_runs_one_protocol_and_reports_scores(gold_dir, tmp_path):
 def test_cli_errors_are_one_clear_line(tmp_path):
     unknown = CliRunner().invoke(app, ["baseline", "run", "nonesuch"])
     assert unknown.exit_code == 1 and "unknown baseline 'nonesuch'" in unknown.output
-    missing = CliRunner().invoke(app, ["baseline", "run", "sklearn", "--gold",
-                                       str(tmp_path / "nowhere")])
+    missing = CliRunner().invoke(
+        app, ["baseline", "run", "sklearn", "--gold", str(tmp_path / "nowhere")]
+    )
     assert missing.exit_code == 1 and "nowhere" in missing.output
     assert "Traceback" not in missing.output
 
@@ -145,15 +174,27 @@ def test_a_rerun_with_the_same_scores_leaves_the_stored_results_untouched(run, g
     directory; a stored result changes only when its scores do."""
     report, out = run
     stored = {path: path.read_bytes() for path in report.results.values()}
-    again = run_baseline(SKLEARN, gold_dir=gold_dir, results_dir=out / "results",
-                         work_dir=out / "work", models_dir=out / "models", n_bootstrap=200,
-                         save_model=False)
+    again = run_baseline(
+        SKLEARN,
+        gold_dir=gold_dir,
+        results_dir=out / "results",
+        work_dir=out / "work",
+        models_dir=out / "models",
+        n_bootstrap=200,
+        save_model=False,
+    )
     assert {path: path.read_bytes() for path in again.results.values()} == stored
     fresh = json.loads((out / "work" / "sklearn" / "cv" / "result.json").read_text())
     kept = json.loads(report.results["cv"].read_text())
     assert fresh["date"] >= kept["date"] and fresh["baseline"]["fit_seconds"] > 0
     # a different score is stored
-    changed = run_baseline(SKLEARN, gold_dir=gold_dir, results_dir=out / "results",
-                           work_dir=out / "work", models_dir=out / "models",
-                           n_bootstrap=100, save_model=False)
+    changed = run_baseline(
+        SKLEARN,
+        gold_dir=gold_dir,
+        results_dir=out / "results",
+        work_dir=out / "work",
+        models_dir=out / "models",
+        n_bootstrap=100,
+        save_model=False,
+    )
     assert json.loads(changed.results["cv"].read_text())["bootstrap"]["samples"] == 100

@@ -11,11 +11,19 @@ from hypothesis import strategies as st
 
 from kotechnews import schema
 from kotechnews.baselines.claim_extractor import ClaimExtractor
-from kotechnews.baselines.entity_tagger import (EntityTagger, bio_tags, entities_from_tags,
-                                               spans_from_tags)
+from kotechnews.baselines.entity_tagger import (
+    EntityTagger,
+    bio_tags,
+    entities_from_tags,
+    spans_from_tags,
+)
 from kotechnews.baselines.prelabel import input_records, model_version, sklearn_predictions
-from kotechnews.baselines.relation_classifier import (NO_RELATION, RelationClassifier,
-                                                      candidate_pairs, candidate_recall)
+from kotechnews.baselines.relation_classifier import (
+    NO_RELATION,
+    RelationClassifier,
+    candidate_pairs,
+    candidate_recall,
+)
 from kotechnews.baselines.sklearn_baseline import ModelFileError, SklearnBaseline
 from kotechnews.labelstudio import convert
 from kotechnews.labelstudio.workflow import WorkflowError
@@ -23,8 +31,16 @@ from kotechnews.quantity import find_quantities
 from kotechnews.records import AnnotatedDocument, Claim, Entity, Relation
 
 # Fictional names only (gold data is sacred: nothing here is from an article).
-ORGS = ["한빛랩", "누리소프트", "바다전자", "푸른데이터", "별빛대학교", "미래로봇협회", "새벽통신",
-        "초록에너지"]
+ORGS = [
+    "한빛랩",
+    "누리소프트",
+    "바다전자",
+    "푸른데이터",
+    "별빛대학교",
+    "미래로봇협회",
+    "새벽통신",
+    "초록에너지",
+]
 PEOPLE = ["김도윤", "박서연", "이하준", "최민서", "정우진", "강지아"]
 TITLES = ["소장", "대표", "교수", "상무"]
 TECHS = ["음성인식", "기계번역", "자율주행", "영상분석"]
@@ -45,8 +61,16 @@ class DocumentBuilder:
 
     def entity(self, surface: str, label: str) -> str:
         entity_id = f"e{len(self.entities) + 1}"
-        self.entities.append(Entity(entity_id, len(self.text), len(self.text) + len(surface),
-                                    label, surface, canonical_id=f"{label}:{surface}"))
+        self.entities.append(
+            Entity(
+                entity_id,
+                len(self.text),
+                len(self.text) + len(surface),
+                label,
+                surface,
+                canonical_id=f"{label}:{surface}",
+            )
+        )
         self.text += surface
         return entity_id
 
@@ -61,11 +85,26 @@ class DocumentBuilder:
         found = find_quantities(text)
         assert [q.text for q in found] == [plan[0] for plan in self.claim_plans]
         for q, plan in zip(found, self.claim_plans):
-            claims.append(Claim(f"q{len(claims) + 1}", q.start, q.end, q.text, q.value, q.low,
-                                q.high, q.unit, q.approximate, plan[1], "투자 금액", plan[2],
-                                plan[3]))
-        return AnnotatedDocument(self.doc_id, text, self.entities, self.relations, claims,
-                                 {"sentences": self.sentences})
+            claims.append(
+                Claim(
+                    f"q{len(claims) + 1}",
+                    q.start,
+                    q.end,
+                    q.text,
+                    q.value,
+                    q.low,
+                    q.high,
+                    q.unit,
+                    q.approximate,
+                    plan[1],
+                    "투자 금액",
+                    plan[2],
+                    plan[3],
+                )
+            )
+        return AnnotatedDocument(
+            self.doc_id, text, self.entities, self.relations, claims, {"sentences": self.sentences}
+        )
 
 
 def make_document(doc_id: str, rng: random.Random, sentences: int = 6) -> AnnotatedDocument:
@@ -82,8 +121,11 @@ def make_document(doc_id: str, rng: random.Random, sentences: int = 6) -> Annota
             builder.plain("은 ")
             tech = builder.entity(rng.choice(TECHS), "TECH")
             builder.plain(" 기술을 소개했다.")
-            builder.relations += [Relation(p, t, "per:title"), Relation(p, o, "per:employee_of"),
-                                  Relation(o, tech, "org:develops")]
+            builder.relations += [
+                Relation(p, t, "per:title"),
+                Relation(p, o, "per:employee_of"),
+                Relation(o, tech, "org:develops"),
+            ]
         elif kind == 1:
             o = builder.entity(org, "ORG")
             builder.plain("는 ")
@@ -112,11 +154,12 @@ def strict_f1(gold: set, predicted: set) -> float:
 
 def test_code_made_corpus_is_consistent(corpus):
     for doc in corpus:
-        assert all(doc.text[e.start:e.end] == e.text for e in doc.entities)
+        assert all(doc.text[e.start : e.end] == e.text for e in doc.entities)
         assert doc.claims and all(c.subject for c in doc.claims)
 
 
 # --- BIO -----------------------------------------------------------------------------------
+
 
 @st.composite
 def text_with_spans(draw):
@@ -138,8 +181,9 @@ def text_with_spans(draw):
 @settings(max_examples=200, deadline=None)
 def test_bio_round_trip_spans_to_tags_to_spans(case):
     text, spans = case
-    doc = AnnotatedDocument("d", text, [Entity(f"e{i}", s, e, t, text[s:e])
-                                        for i, (s, e, t) in enumerate(spans)])
+    doc = AnnotatedDocument(
+        "d", text, [Entity(f"e{i}", s, e, t, text[s:e]) for i, (s, e, t) in enumerate(spans)]
+    )
     tags = bio_tags(doc)
     assert len(tags) == len(text) and set(tags) <= set(schema.bio_labels())
     assert spans_from_tags(tags) == spans
@@ -148,11 +192,15 @@ def test_bio_round_trip_spans_to_tags_to_spans(case):
 
 def test_ill_formed_tags_are_chunked_as_conlleval_does():
     assert spans_from_tags(["O", "I-ORG", "I-ORG", "B-PER", "I-ORG", "O"]) == [
-        (1, 3, "ORG"), (3, 4, "PER"), (4, 5, "ORG")]
+        (1, 3, "ORG"),
+        (3, 4, "PER"),
+        (4, 5, "ORG"),
+    ]
     assert entities_from_tags(" KT ", ["B-ORG", "I-ORG", "I-ORG", "I-ORG"])[0].text == "KT"
 
 
 # --- estimators ----------------------------------------------------------------------------
+
 
 def test_entity_tagger_learns_the_training_mentions_and_is_seeded(corpus):
     train, held_out = corpus[:6], corpus[6:]
@@ -162,8 +210,9 @@ def test_entity_tagger_learns_the_training_mentions_and_is_seeded(corpus):
     found = {(p.id, e.start, e.end, e.type) for p in predicted for e in p.entities}
     assert strict_f1(gold, found) > 0.95
     for doc in predicted:
-        assert all(doc.text[e.start:e.end] == e.text and not e.text[0].isspace()
-                   for e in doc.entities)
+        assert all(
+            doc.text[e.start : e.end] == e.text and not e.text[0].isspace() for e in doc.entities
+        )
     again = EntityTagger(random_state=0).fit(train).predict(held_out)
     assert [d.to_dict() for d in again] == [d.to_dict() for d in tagger.predict(held_out)]
 
@@ -193,8 +242,9 @@ def test_relation_classifier_predicts_allowed_relations_between_given_mentions(c
 def test_relation_candidates_are_same_sentence_pairs_the_schema_allows(corpus):
     doc = corpus[0]
     for head, tail in candidate_pairs(doc):
-        assert any(schema.relation_allowed(r, head.type, tail.type)
-                   for r in schema.RELATION_TYPE_NAMES)
+        assert any(
+            schema.relation_allowed(r, head.type, tail.type) for r in schema.RELATION_TYPE_NAMES
+        )
         same = [s for s in doc.meta["sentences"] if s[0] <= head.start < s[1]]
         assert same and same[0][0] <= tail.start < same[0][1]
     assert NO_RELATION not in schema.RELATION_TYPE_NAMES
@@ -203,16 +253,20 @@ def test_relation_candidates_are_same_sentence_pairs_the_schema_allows(corpus):
 def test_claim_extractor_finds_values_types_and_subjects(corpus):
     model = ClaimExtractor(random_state=0).fit(corpus[:6])
     held_out = corpus[6:]
-    predicted = model.predict([AnnotatedDocument(d.id, d.text, d.entities, meta=d.meta)
-                               for d in held_out])
+    predicted = model.predict(
+        [AnnotatedDocument(d.id, d.text, d.entities, meta=d.meta) for d in held_out]
+    )
     for doc, pred in zip(held_out, predicted):
         assert [(c.start, c.end, c.value, c.unit) for c in pred.claims] == [
-            (c.start, c.end, c.value, c.unit) for c in doc.claims]
+            (c.start, c.end, c.value, c.unit) for c in doc.claims
+        ]
         assert [(c.quantity_type, c.modality, c.subject, c.property) for c in pred.claims] == [
-            (c.quantity_type, c.modality, c.subject, c.property) for c in doc.claims]
+            (c.quantity_type, c.modality, c.subject, c.property) for c in doc.claims
+        ]
 
 
 # --- the bundle, persistence, pre-annotation -----------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def saved_model(corpus, tmp_path_factory):
@@ -227,7 +281,8 @@ def test_saved_model_loads_and_predicts_the_same(saved_model, corpus):
     inputs = [AnnotatedDocument(d.id, d.text, meta=d.meta) for d in corpus[6:]]
     loaded = SklearnBaseline.load(path)
     assert [d.to_dict() for d in loaded.predict(inputs)] == [
-        d.to_dict() for d in model.predict(inputs)]
+        d.to_dict() for d in model.predict(inputs)
+    ]
     end_to_end = model.predict(inputs)
     for doc in end_to_end:
         ids = {e.id for e in doc.entities}
@@ -245,8 +300,14 @@ def test_missing_or_foreign_model_files_are_named(tmp_path):
 
 
 def documents_jsonl_rows(docs: list[AnnotatedDocument]) -> list[dict]:
-    return [{"id": d.id, "text": d.text,
-             "sentences": [{"start": s, "end": e} for s, e in d.meta["sentences"]]} for d in docs]
+    return [
+        {
+            "id": d.id,
+            "text": d.text,
+            "sentences": [{"start": s, "end": e} for s, e in d.meta["sentences"]],
+        }
+        for d in docs
+    ]
 
 
 def test_predictions_for_label_studio_convert_back_to_the_predicted_records(saved_model, corpus):
@@ -258,16 +319,22 @@ def test_predictions_for_label_studio_convert_back_to_the_predicted_records(save
     for row in rows:
         prediction = predictions[row["id"]]
         assert prediction["model_version"] == model_version(path)
-        data = {"text": row["text"], "doc_id": row["id"],
-                "sentences": [[s["start"], s["end"]] for s in row["sentences"]]}
+        data = {
+            "text": row["text"],
+            "doc_id": row["id"],
+            "sentences": [[s["start"], s["end"]] for s in row["sentences"]],
+        }
         back = convert.record_from_result(data, prediction["result"])
         want = expected[row["id"]]
         assert [(e.start, e.end, e.type) for e in back.entities] == [
-            (e.start, e.end, e.type) for e in want.entities]
+            (e.start, e.end, e.type) for e in want.entities
+        ]
         assert {(r.head, r.type, r.tail) for r in back.relations} == {
-            (r.head, r.type, r.tail) for r in want.relations}
+            (r.head, r.type, r.tail) for r in want.relations
+        }
         assert [(c.start, c.end, c.value, c.quantity_type, c.subject) for c in back.claims] == [
-            (c.start, c.end, c.value, c.quantity_type, c.subject) for c in want.claims]
+            (c.start, c.end, c.value, c.quantity_type, c.subject) for c in want.claims
+        ]
         assert back.entities or back.claims
 
 
@@ -276,8 +343,9 @@ def test_pushing_predictions_without_a_saved_model_is_a_workflow_error(tmp_path,
         sklearn_predictions(documents_jsonl_rows(corpus[:1]), tmp_path / "absent.skops")
 
 
-def test_push_command_names_the_missing_model_before_contacting_a_server(tmp_path, corpus,
-                                                                         monkeypatch):
+def test_push_command_names_the_missing_model_before_contacting_a_server(
+    tmp_path, corpus, monkeypatch
+):
     from typer.testing import CliRunner
 
     from kotechnews.baselines import prelabel

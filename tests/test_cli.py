@@ -29,9 +29,12 @@ def test_version(capsys, monkeypatch):
 
 
 def test_every_option_and_command_has_help():
-    missing = [(" ".join(path), param.opts) for path, command in _commands(cli_command())
-               for param in command.params
-               if getattr(param, "param_type_name", "") == "option" and not param.help]
+    missing = [
+        (" ".join(path), param.opts)
+        for path, command in _commands(cli_command())
+        for param in command.params
+        if getattr(param, "param_type_name", "") == "option" and not param.help
+    ]
     assert missing == []
     assert all(command.help for path, command in _commands(cli_command()) if len(path) > 1)
 

@@ -11,10 +11,16 @@ import yaml
 from typer.testing import CliRunner
 
 from kotechnews import gold, schema
-from kotechnews.gold import PROJECT_ROOT
 from kotechnews.cli import app
-from kotechnews.hfdataset.build import (CHECKSUMS, BuildError, build_dataset, dataset_files,
-                                        guidelines_version, latest_version)
+from kotechnews.gold import PROJECT_ROOT
+from kotechnews.hfdataset.build import (
+    CHECKSUMS,
+    BuildError,
+    build_dataset,
+    dataset_files,
+    guidelines_version,
+    latest_version,
+)
 from kotechnews.hfdataset.features import CONFIG_NAMES, FEATURES
 from kotechnews.records import Entity
 from kotechnews.splits import SPLIT_NAMES, assign_splits
@@ -88,11 +94,13 @@ def test_documents_carry_text_spans_split_and_fold(built):
         split, row = rows[doc.id]
         assert row["text"] == doc.text
         assert [[s["start"], s["end"]] for s in row["sentences"]] == doc.meta["sentences"]
-        assert (split, row["split"], row["fold"]) == (assignments[doc.id].split,
-                                                      assignments[doc.id].split,
-                                                      assignments[doc.id].fold)
+        assert (split, row["split"], row["fold"]) == (
+            assignments[doc.id].split,
+            assignments[doc.id].split,
+            assignments[doc.id].fold,
+        )
         assert row["source_file"] == doc.meta["source_file"]
-        paragraphs = [doc.text[p["start"]:p["end"]] for p in row["paragraphs"]]
+        paragraphs = [doc.text[p["start"] : p["end"]] for p in row["paragraphs"]]
         assert paragraphs == [line.strip() for line in doc.text.split("\n") if line.strip()]
 
 
@@ -117,13 +125,18 @@ def test_entities_and_the_token_view_reproduce_the_gold(built):
     type_names = schema.ENTITY_TYPE_NAMES
     for doc in records:
         _, row = rows[doc.id]
-        gold_entities = [(e.id, e.start, e.end, e.text, e.type, e.canonical_id)
-                         for e in doc.entities]
-        assert [(e["id"], e["start"], e["end"], e["text"], type_names[e["type"]], e["canonical_id"])
-                for e in row["entities"]] == gold_entities
+        gold_entities = [
+            (e.id, e.start, e.end, e.text, e.type, e.canonical_id) for e in doc.entities
+        ]
+        assert [
+            (e["id"], e["start"], e["end"], e["text"], type_names[e["type"]], e["canonical_id"])
+            for e in row["entities"]
+        ] == gold_entities
         assert row["tokens"] == [ch for ch in doc.text if not ch.isspace()]
-        assert all(doc.text[o["start"]:o["end"]] == t
-                   for o, t in zip(row["token_offsets"], row["tokens"]))
+        assert all(
+            doc.text[o["start"] : o["end"]] == t
+            for o, t in zip(row["token_offsets"], row["tokens"])
+        )
         assert decode_bio(row, names) == {(e.start, e.end, e.type) for e in doc.entities}
 
 
@@ -135,19 +148,32 @@ def test_relations_and_claims_reproduce_the_gold_and_link_to_entities(built):
     for doc in records:
         entity = {e.id: e for e in doc.entities}
         _, row = relation_rows[doc.id]
-        assert [(r["head"], r["tail"], relation_names[r["type"]], r["evidence"])
-                for r in row["relations"]] == [(r.head, r.tail, r.type, r.evidence)
-                                               for r in doc.relations]
+        assert [
+            (r["head"], r["tail"], relation_names[r["type"]], r["evidence"])
+            for r in row["relations"]
+        ] == [(r.head, r.tail, r.type, r.evidence) for r in doc.relations]
         for r in row["relations"]:
             assert r["head_canonical_id"] == entity[r["head"]].canonical_id
             assert r["tail_canonical_id"] == entity[r["tail"]].canonical_id
         _, row = claim_rows[doc.id]
         assert len(row["claims"]) == len(doc.claims)
         for loaded, claim in zip(row["claims"], doc.claims):
-            assert (loaded["start"], loaded["end"], loaded["text"]) == (claim.start, claim.end,
-                                                                          claim.text)
-            for name in ("value", "low", "high", "unit", "approximate", "property", "subject",
-                         "time", "override_reason"):
+            assert (loaded["start"], loaded["end"], loaded["text"]) == (
+                claim.start,
+                claim.end,
+                claim.text,
+            )
+            for name in (
+                "value",
+                "low",
+                "high",
+                "unit",
+                "approximate",
+                "property",
+                "subject",
+                "time",
+                "override_reason",
+            ):
                 assert loaded[name] == getattr(claim, name), name
             assert schema.QUANTITY_TYPE_NAMES[loaded["quantity_type"]] == claim.quantity_type
             assert schema.MODALITY_NAMES[loaded["modality"]] == claim.modality
@@ -158,8 +184,10 @@ def test_relations_and_claims_reproduce_the_gold_and_link_to_entities(built):
 
 def test_total_counts_equal_the_gold(built):
     records, _, _ = built
-    totals = {config: {split: load(built, config)[split] for split in SPLIT_NAMES}
-              for config in ("entities", "relations", "numeric_claims")}
+    totals = {
+        config: {split: load(built, config)[split] for split in SPLIT_NAMES}
+        for config in ("entities", "relations", "numeric_claims")
+    }
 
     def count(config, column):
         return sum(len(items) for part in totals[config].values() for items in part[column])
@@ -198,18 +226,29 @@ def test_card_declares_version_configs_license_and_statistics(built):
 
 def test_checksums_verify_with_sha256sum(built):
     _, dataset_dir, _ = built
-    listed = [line.split("  ", 1)[1] for line in
-              (dataset_dir / CHECKSUMS).read_text(encoding="utf-8").splitlines()]
+    listed = [
+        line.split("  ", 1)[1]
+        for line in (dataset_dir / CHECKSUMS).read_text(encoding="utf-8").splitlines()
+    ]
     assert listed == [p.as_posix() for p in dataset_files(dataset_dir)]
-    done = subprocess.run(["sha256sum", "--check", "--strict", CHECKSUMS], cwd=dataset_dir,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["sha256sum", "--check", "--strict", CHECKSUMS],
+        cwd=dataset_dir,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_two_builds_are_byte_identical(built, tmp_path):
     records, dataset_dir, _ = built
-    build_dataset(records, tmp_path / "again", VERSION, "test-org/ktn",
-                  changelog=dataset_dir.parent / "CHANGELOG.md")
+    build_dataset(
+        records,
+        tmp_path / "again",
+        VERSION,
+        "test-org/ktn",
+        changelog=dataset_dir.parent / "CHANGELOG.md",
+    )
     files = dataset_files(dataset_dir)
     assert files == dataset_files(tmp_path / "again") and len(files) > 10
     for rel in files:
@@ -252,8 +291,9 @@ def test_version_defaults_to_the_newest_changelog_entry(tmp_path):
 
 def test_build_command_writes_the_dataset(tmp_path):
     write_synthetic_gold(tmp_path / "gold")
-    result = CliRunner().invoke(app, ["build", "--gold", str(tmp_path / "gold"),
-                                      "--out", str(tmp_path / "dataset")])
+    result = CliRunner().invoke(
+        app, ["build", "--gold", str(tmp_path / "gold"), "--out", str(tmp_path / "dataset")]
+    )
     assert result.exit_code == 0, result.output
     assert front_matter(tmp_path / "dataset" / "README.md")["version"] == latest_version()
     assert "numeric_claims" in result.output
@@ -262,10 +302,12 @@ def test_build_command_writes_the_dataset(tmp_path):
 def test_build_command_reports_bad_gold_without_a_traceback(tmp_path):
     write_synthetic_gold(tmp_path / "gold")
     broken = next((tmp_path / "gold").glob("*.json"))
-    broken.write_text(broken.read_text(encoding="utf-8").replace('"ORG"', '"ORGANISATION"', 1),
-                      encoding="utf-8")
-    result = CliRunner().invoke(app, ["build", "--gold", str(tmp_path / "gold"),
-                                      "--out", str(tmp_path / "dataset")])
+    broken.write_text(
+        broken.read_text(encoding="utf-8").replace('"ORG"', '"ORGANISATION"', 1), encoding="utf-8"
+    )
+    result = CliRunner().invoke(
+        app, ["build", "--gold", str(tmp_path / "gold"), "--out", str(tmp_path / "dataset")]
+    )
     assert result.exit_code == 1
     assert broken.name in result.output and "unknown label 'ORGANISATION'" in result.output
     assert "Traceback" not in result.output

@@ -30,12 +30,19 @@ from kotechnews import gold
 from kotechnews.cli import app
 from kotechnews.gold import PROJECT_ROOT
 from kotechnews.hfdataset.build import BuildError, build_dataset
-from kotechnews.hfdataset.card import (CONTACT_ENV, DEFAULT_AUTHOR, ELLIPSIS, INSTANCE_CHARS,
-                                       INSTANCE_ITEMS, PROJECT_LEADERBOARD, UNCUT_FIELDS,
-                                       CardSettings)
+from kotechnews.hfdataset.card import (
+    CONTACT_ENV,
+    DEFAULT_AUTHOR,
+    ELLIPSIS,
+    INSTANCE_CHARS,
+    INSTANCE_ITEMS,
+    PROJECT_LEADERBOARD,
+    UNCUT_FIELDS,
+    CardSettings,
+)
 from kotechnews.hfdataset.features import CONFIG_NAMES, FEATURES
-from kotechnews.licences import is_openly_licensed
 from kotechnews.hfdataset.release import release
+from kotechnews.licences import is_openly_licensed
 from kotechnews.splits import SPLIT_NAMES, assign_splits
 from test_dataset_synthetic import write_changelog, write_synthetic_gold
 
@@ -43,15 +50,29 @@ REAL_GOLD = sorted(gold.GOLD_DIR.glob("*.json")) if gold.GOLD_DIR.is_dir() else 
 VERSION = "0.4.0"
 RELEASED = date(2026, 11, 30)
 REPO_ID = "test-org/ktn"
-REQUIRED_SECTIONS = ("Loading", "Configs and fields", "Data instances", "Sources and attribution",
-                     "Labels", "Splits and evaluation protocol", "Statistics", "Versioning",
-                     "Leaderboard", "Contact", "Datasheet and licence", "Citation")
+REQUIRED_SECTIONS = (
+    "Loading",
+    "Configs and fields",
+    "Data instances",
+    "Sources and attribution",
+    "Labels",
+    "Splits and evaluation protocol",
+    "Statistics",
+    "Versioning",
+    "Leaderboard",
+    "Contact",
+    "Datasheet and licence",
+    "Citation",
+)
 RESOURCES = Path(datasets.__file__).parent / "utils" / "resources"
 
 
 def dated_changelog(path: Path, day: date = RELEASED) -> Path:
-    path.write_text(f"# Changelog\n\n## [{VERSION}] - {day.isoformat()}\n\n- a release\n\n"
-                    "## [0.3.0] - 2025-01-02\n\n- an older one\n", encoding="utf-8")
+    path.write_text(
+        f"# Changelog\n\n## [{VERSION}] - {day.isoformat()}\n\n- a release\n\n"
+        "## [0.3.0] - 2025-01-02\n\n- an older one\n",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -68,11 +89,15 @@ def built_edition(tmp, records, public: bool, card: CardSettings = CardSettings(
     out = tmp / ("public" if public else "full")
     changelog = dated_changelog(tmp / "CHANGELOG.md")
     build_dataset(records, out, VERSION, REPO_ID, changelog=changelog, public=public, card=card)
-    return {"records": [d for d in records if is_openly_licensed(d)] if public else list(records),
-            "all_records": list(records), "dir": out, "public": public,
-            "card": (out / "README.md").read_text(encoding="utf-8"),
-            "licence": (out / "LICENSE.md").read_text(encoding="utf-8"),
-            "cache": tmp / f"cache-{out.name}"}
+    return {
+        "records": [d for d in records if is_openly_licensed(d)] if public else list(records),
+        "all_records": list(records),
+        "dir": out,
+        "public": public,
+        "card": (out / "README.md").read_text(encoding="utf-8"),
+        "licence": (out / "LICENSE.md").read_text(encoding="utf-8"),
+        "cache": tmp / f"cache-{out.name}",
+    }
 
 
 @pytest.fixture(scope="module", params=["synthetic", "real gold"])
@@ -104,7 +129,8 @@ def test_every_required_section_exists_and_is_not_empty(edition):
         assert heading in found, f"no '## {heading}' section"
         assert len(found[heading]) > 40, f"'## {heading}' is (nearly) empty"
     assert [f"`{config}` example" for config in CONFIG_NAMES] == [
-        h for h in sections(found["Data instances"], "###")]
+        h for h in sections(found["Data instances"], "###")
+    ]
 
 
 def json_examples(card: str) -> dict[str, tuple[dict, str]]:
@@ -123,18 +149,28 @@ def shows(shown, real, path: str = "") -> bool:
     if shown == real and type(shown) is type(real):
         return True
     if isinstance(shown, str) and isinstance(real, str):
-        return (path not in UNCUT_FIELDS and len(real) > INSTANCE_CHARS
-                and shown == real[:INSTANCE_CHARS] + ELLIPSIS)
+        return (
+            path not in UNCUT_FIELDS
+            and len(real) > INSTANCE_CHARS
+            and shown == real[:INSTANCE_CHARS] + ELLIPSIS
+        )
     if isinstance(shown, list) and isinstance(real, list):
         if len(real) > INSTANCE_ITEMS:
-            return (len(shown) == INSTANCE_ITEMS + 1 and shown[-1] == ELLIPSIS
-                    and all(shows(a, b, f"{path}[{i}]")
-                            for i, (a, b) in enumerate(zip(shown, real[:INSTANCE_ITEMS]))))
-        return len(shown) == len(real) and all(shows(a, b, f"{path}[{i}]")
-                                               for i, (a, b) in enumerate(zip(shown, real)))
+            return (
+                len(shown) == INSTANCE_ITEMS + 1
+                and shown[-1] == ELLIPSIS
+                and all(
+                    shows(a, b, f"{path}[{i}]")
+                    for i, (a, b) in enumerate(zip(shown, real[:INSTANCE_ITEMS]))
+                )
+            )
+        return len(shown) == len(real) and all(
+            shows(a, b, f"{path}[{i}]") for i, (a, b) in enumerate(zip(shown, real))
+        )
     if isinstance(shown, dict) and isinstance(real, dict):
         return list(shown) == list(real) and all(
-            shows(shown[k], real[k], f"{path}.{k}" if path else k) for k in real)
+            shows(shown[k], real[k], f"{path}.{k}" if path else k) for k in real
+        )
     return isinstance(shown, float) and shown == real  # JSON has no int/float distinction
 
 
@@ -142,12 +178,14 @@ def test_instances_are_real_rows_of_the_built_parquet(edition):
     examples = json_examples(edition["card"])
     assert list(examples) == list(CONFIG_NAMES)
     doc_id = examples["documents"][0]["id"]
-    row_number = re.search(r"row (\d+) of the `(\w+)`\s+split", sections(edition["card"])[
-        "Data instances"])
+    row_number = re.search(
+        r"row (\d+) of the `(\w+)`\s+split", sections(edition["card"])["Data instances"]
+    )
     index, split = int(row_number.group(1)), row_number.group(2)
     for config, (shown, note) in examples.items():
-        loaded = datasets.load_dataset(str(edition["dir"]), config,
-                                       cache_dir=str(edition["cache"]))[split]
+        loaded = datasets.load_dataset(
+            str(edition["dir"]), config, cache_dir=str(edition["cache"])
+        )[split]
         real = loaded[index]
         assert real["id"] == doc_id and loaded.features == FEATURES[config]
         assert shows(shown, real), f"{config}: the example is not the real row {index} of {split}"
@@ -156,10 +194,15 @@ def test_instances_are_real_rows_of_the_built_parquet(edition):
     example = next(d for d in edition["records"] if d.id == doc_id)
     assert is_openly_licensed(example) and example.entities and example.relations and example.claims
     if split == "test":
-        assert len(example.text) == min(len(d.text) for d in edition["records"]
-                                        if is_openly_licensed(d) and d.entities and d.relations
-                                        and d.claims and assign_splits(edition["all_records"])[
-                                            d.id].split == "test")
+        assert len(example.text) == min(
+            len(d.text)
+            for d in edition["records"]
+            if is_openly_licensed(d)
+            and d.entities
+            and d.relations
+            and d.claims
+            and assign_splits(edition["all_records"])[d.id].split == "test"
+        )
 
 
 def test_both_editions_show_the_same_document(editions):
@@ -169,8 +212,11 @@ def test_both_editions_show_the_same_document(editions):
 
 
 def bibtex(card: str) -> dict[str, str]:
-    entry = re.search(r"```bibtex\n@misc\{kotechnews,\n(.*?)\n\}\n```", sections(card)["Citation"],
-                      flags=re.DOTALL)
+    entry = re.search(
+        r"```bibtex\n@misc\{kotechnews,\n(.*?)\n\}\n```",
+        sections(card)["Citation"],
+        flags=re.DOTALL,
+    )
     assert entry, "no BibTeX entry in the Citation section"
     fields = dict(re.findall(r"^\s+(\w+)\s+= \{(.*)\},?$", entry.group(1), flags=re.MULTILINE))
     for value in fields.values():
@@ -202,8 +248,14 @@ def test_configured_authors_and_an_undated_version(tmp_path):
     assert "year" not in fields and fields["note"] == f"Version {VERSION}, not yet released"
     assert "has no release date in CHANGELOG.md" in sections(text)["Citation"]
     with pytest.raises(BuildError, match=r"KOTECHNEWS_AUTHORS.*'Kim \{C\}'"):
-        build_dataset(records, tmp_path / "e", VERSION, REPO_ID, changelog=changelog,
-                      card=CardSettings(authors=("Kim {C}",)))
+        build_dataset(
+            records,
+            tmp_path / "e",
+            VERSION,
+            REPO_ID,
+            changelog=changelog,
+            card=CardSettings(authors=("Kim {C}",)),
+        )
     (tmp_path / "bad.md").write_text(f"## [{VERSION}] - 2026-13-40\n", encoding="utf-8")
     with pytest.raises(BuildError, match=r"bad.md: entry \[0.4.0\] has the date '2026-13-40'"):
         build_dataset(records, tmp_path / "e", VERSION, REPO_ID, changelog=tmp_path / "bad.md")
@@ -214,16 +266,30 @@ def test_a_release_of_an_undated_version_cites_the_release_day(tmp_path):
     write_synthetic_gold(tmp_path / "gold")
     changelog = write_changelog(tmp_path / "CHANGELOG.md", [VERSION])
     before = datetime.now(timezone.utc).date()
-    release(VERSION, REPO_ID, dry_run=True, gold_dir=tmp_path / "gold",
-            dataset_dir=tmp_path / "dataset", release_repo=tmp_path / "repo", changelog=changelog,
-            card=CardSettings())
+    release(
+        VERSION,
+        REPO_ID,
+        dry_run=True,
+        gold_dir=tmp_path / "gold",
+        dataset_dir=tmp_path / "dataset",
+        release_repo=tmp_path / "repo",
+        changelog=changelog,
+        card=CardSettings(),
+    )
     after = datetime.now(timezone.utc).date()
     year = bibtex((tmp_path / "dataset" / "README.md").read_text(encoding="utf-8"))["year"]
     assert year in {str(before.year), str(after.year)}
     dated = dated_changelog(tmp_path / "DATED.md", date(2024, 3, 1))
-    release(VERSION, REPO_ID, dry_run=True, gold_dir=tmp_path / "gold",
-            dataset_dir=tmp_path / "dataset", release_repo=tmp_path / "repo", changelog=dated,
-            card=CardSettings())
+    release(
+        VERSION,
+        REPO_ID,
+        dry_run=True,
+        gold_dir=tmp_path / "gold",
+        dataset_dir=tmp_path / "dataset",
+        release_repo=tmp_path / "repo",
+        changelog=dated,
+        card=CardSettings(),
+    )
     card = (tmp_path / "dataset" / "README.md").read_text(encoding="utf-8")
     assert bibtex(card)["year"] == "2024" and "of 2024-03-01" in sections(card)["Citation"]
 
@@ -261,8 +327,12 @@ def test_the_public_edition_holds_no_seed_text(editions):
             sentence = doc.text[start:end].strip()
             if len(sentence) >= 8:
                 assert all(sentence not in text for text in published), sentence
-        for value in (doc.id, doc.meta.get("outlet"), doc.meta.get("title"),
-                      doc.meta["source_file"]):
+        for value in (
+            doc.id,
+            doc.meta.get("outlet"),
+            doc.meta.get("title"),
+            doc.meta["source_file"],
+        ):
             if value:
                 assert all(value not in text for text in published), value
 
@@ -278,9 +348,14 @@ def test_contact_defaults_to_the_hub_discussions_and_can_be_configured(edition, 
     assert "<mailto:ktn-data@example.org>" in sections(configured["card"])["Contact"]
     assert discussions not in configured["card"]
     with pytest.raises(BuildError, match=rf"{CONTACT_ENV}.*'see the forum'"):
-        build_dataset(records, tmp_path / "bad", VERSION, REPO_ID,
-                      changelog=tmp_path / "CHANGELOG.md",
-                      card=CardSettings(contact="see the forum"))
+        build_dataset(
+            records,
+            tmp_path / "bad",
+            VERSION,
+            REPO_ID,
+            changelog=tmp_path / "CHANGELOG.md",
+            card=CardSettings(contact="see the forum"),
+        )
     assert not (tmp_path / "bad").exists()
 
 
@@ -288,8 +363,9 @@ def test_leaderboard_section_links_the_project_leaderboard(edition, tmp_path):
     section = sections(edition["card"])["Leaderboard"]
     assert f"]({PROJECT_LEADERBOARD})" in section
     # the card is dataset/README.md in the project checkout: the link resolves there
-    assert (PROJECT_ROOT / "dataset" / PROJECT_LEADERBOARD).resolve() == \
-        PROJECT_ROOT / "leaderboard" / "LEADERBOARD.md"
+    assert (
+        PROJECT_ROOT / "dataset" / PROJECT_LEADERBOARD
+    ).resolve() == PROJECT_ROOT / "leaderboard" / "LEADERBOARD.md"
     assert "paperswithcode_id" not in edition["card"]  # no such entry exists
     hosted = "https://example.org/ktn-leaderboard"
     card = CardSettings(leaderboard_url=hosted)
@@ -310,8 +386,12 @@ def test_the_leaderboard_commands_of_the_card_exist(edition):
         for option in (w for w in words if w.startswith("--")):
             assert option in shown.output, f"`kotechnews {' '.join(path)}` has no {option}"
     (download,) = re.findall(r"^hf download (.+)$", section, re.MULTILINE)
-    shown = subprocess.run([str(Path(sys.executable).with_name("hf")), "download", "--help"],
-                           capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
+    shown = subprocess.run(
+        [str(Path(sys.executable).with_name("hf")), "download", "--help"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
     assert shown.returncode == 0, shown.stderr
     for option in (w for w in download.split() if w.startswith("--")):
         assert option in shown.stdout, f"`hf download` has no {option}"

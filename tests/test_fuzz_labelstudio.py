@@ -47,13 +47,48 @@ def _paths(node: Any, prefix: tuple = ()) -> list[tuple]:
 PATHS = _paths(BASE)[1:]
 REGION_IDS = sorted({i["id"] for i in BASE[0]["annotations"][0]["result"] if "id" in i})
 
-odd_text = st.one_of(st.text(max_size=8), st.sampled_from(
-    ["", " ", "\x00", "\n", "\r", "\u2028", "１２", "1_000", " 12 ", "١٢", "nan", "-1e999", "../x",
-     "/", "\\", "e1", "ORG", "label", "true", "false"]))
-odd_scalar = st.one_of(st.none(), st.booleans(), st.integers(-10, TEXT_LENGTH + 10),
-                       st.integers(), st.floats(allow_nan=True), odd_text)
-odd_value = st.recursive(odd_scalar, lambda inner: st.one_of(
-    st.lists(inner, max_size=3), st.dictionaries(odd_text, inner, max_size=3)), max_leaves=6)
+odd_text = st.one_of(
+    st.text(max_size=8),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\x00",
+            "\n",
+            "\r",
+            "\u2028",
+            "１２",
+            "1_000",
+            " 12 ",
+            "١٢",
+            "nan",
+            "-1e999",
+            "../x",
+            "/",
+            "\\",
+            "e1",
+            "ORG",
+            "label",
+            "true",
+            "false",
+        ]
+    ),
+)
+odd_scalar = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-10, TEXT_LENGTH + 10),
+    st.integers(),
+    st.floats(allow_nan=True),
+    odd_text,
+)
+odd_value = st.recursive(
+    odd_scalar,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(odd_text, inner, max_size=3)
+    ),
+    max_leaves=6,
+)
 
 
 def _parent(root: Any, path: tuple) -> tuple[Any, Any] | None:
@@ -64,17 +99,34 @@ def _parent(root: Any, path: tuple) -> tuple[Any, Any] | None:
             node = node[key]
         except (KeyError, IndexError, TypeError):
             return None
-    if isinstance(node, dict) and path[-1] in node or (
-            isinstance(node, list) and isinstance(path[-1], int) and path[-1] < len(node)):
+    if (
+        isinstance(node, dict)
+        and path[-1] in node
+        or (isinstance(node, list) and isinstance(path[-1], int) and path[-1] < len(node))
+    ):
         return node, path[-1]
     return None
 
 
 @st.composite
 def mutation(draw) -> tuple:
-    kind = draw(st.sampled_from(["replace", "replace", "delete", "unknown_key", "swap_id",
-                                 "offset", "control", "deep", "duplicate_task",
-                                 "clone_annotation", "drop"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "replace",
+                "replace",
+                "delete",
+                "unknown_key",
+                "swap_id",
+                "offset",
+                "control",
+                "deep",
+                "duplicate_task",
+                "clone_annotation",
+                "drop",
+            ]
+        )
+    )
     path = draw(st.sampled_from(PATHS))
     if kind == "replace":
         return kind, path, draw(odd_value)
@@ -167,13 +219,13 @@ def test_validate_refuses_cleanly_or_the_export_builds(steps):
         text = _json_text(tasks)
         path.write_text(text, encoding="utf-8")
         result = CliRunner().invoke(app, ["validate", str(path)])
-        assert result.exception is None or isinstance(result.exception, SystemExit), \
-            result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.output
         lines = result.output.strip().splitlines()
         problems, summary = lines[:-1], lines[-1]
         assert summary.endswith(f", {len(problems)} problem(s)"), result.output
-        assert all(line.startswith(f"{path}: task ") and line.count(": ") >= 3
-                   for line in problems), result.output
+        assert all(
+            line.startswith(f"{path}: task ") and line.count(": ") >= 3 for line in problems
+        ), result.output
         if result.exit_code == 0:
             assert problems == []
             _check_accepted(path.parent)

@@ -38,13 +38,15 @@ def test_gold_annotates_the_text_ingest_produces(documents):
     for doc in load_gold():
         assert doc.text == by_id[doc.id]["text"]
         for item in doc.entities + doc.claims:
-            assert doc.text[item.start:item.end] == item.text
+            assert doc.text[item.start : item.end] == item.text
 
 
 def test_worksheets_compile_to_the_committed_gold(documents, tmp_path):
     annotation.compile_gold(WORKSHEETS, documents, tmp_path / "gold", tmp_path / "excl.jsonl")
     for committed in sorted(GOLD_DIR.glob("*.json")):
-        assert (tmp_path / "gold" / committed.name).read_bytes() == committed.read_bytes(), committed
+        assert (tmp_path / "gold" / committed.name).read_bytes() == committed.read_bytes(), (
+            committed
+        )
     assert (tmp_path / "excl.jsonl").read_bytes() == EXCLUSIONS.read_bytes()
 
 
@@ -63,7 +65,7 @@ def test_every_exclusion_names_a_guideline_rule():
 
 def _readme_table(heading: str, path: Path = README) -> str:
     text = path.read_text(encoding="utf-8")
-    block = text[text.index(heading):]
+    block = text[text.index(heading) :]
     lines = block.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("|"))
     end = next((i for i in range(start, len(lines)) if not lines[i].startswith("|")), len(lines))
@@ -74,11 +76,14 @@ def test_readme_counts_are_the_computed_counts():
     assert _readme_table("### Label counts") == annotation.counts_markdown(load_gold())
 
 
-@pytest.mark.parametrize("path, heading", [(README, "### Inter-annotator agreement"),
-                                           (PROJECT_ROOT / "DATASHEET.md", "## Agreement")])
+@pytest.mark.parametrize(
+    "path, heading",
+    [(README, "### Inter-annotator agreement"), (PROJECT_ROOT / "DATASHEET.md", "## Agreement")],
+)
 def test_reported_agreement_is_the_computed_agreement(documents, path, heading):
-    comparisons = annotation.agreement_comparisons(PROJECT_ROOT / "annotation" / "agreement",
-                                                   WORKSHEETS, documents)
+    comparisons = annotation.agreement_comparisons(
+        PROJECT_ROOT / "annotation" / "agreement", WORKSHEETS, documents
+    )
     doubled = len(list((PROJECT_ROOT / "annotation" / "agreement" / "annotator-b").glob("*.json")))
     assert doubled >= 14  # 2 seeds and 12 Wikinews articles
     assert all(len(rows) == doubled + 2 for rows in comparisons.values())  # + mean, pooled
@@ -90,8 +95,10 @@ def test_committed_dataset_is_the_build_of_the_committed_gold(tmp_path):
     from kotechnews.hfdataset.build import DATASET_DIR, build_from_gold, dataset_files
 
     build_from_gold(GOLD_DIR, tmp_path / "dataset")
-    fresh = {rel: (tmp_path / "dataset" / rel).read_bytes()
-             for rel in dataset_files(tmp_path / "dataset")}
+    fresh = {
+        rel: (tmp_path / "dataset" / rel).read_bytes()
+        for rel in dataset_files(tmp_path / "dataset")
+    }
     committed = {rel: (DATASET_DIR / rel).read_bytes() for rel in dataset_files(DATASET_DIR)}
     assert sorted(map(str, fresh)) == sorted(map(str, committed))
     stale = [str(name) for name in fresh if fresh[name] != committed[name]]
@@ -105,12 +112,16 @@ def test_released_splits_meet_the_test_minimum_and_the_public_build_is_open_only
     from kotechnews.licences import OPEN_TEXT_LICENSES
     from kotechnews.splits import TEST_MINIMUM
 
-    full = {config: load_dataset(str(DATASET_DIR), config) for config in ("documents", "entities",
-                                                                          "numeric_claims")}
+    full = {
+        config: load_dataset(str(DATASET_DIR), config)
+        for config in ("documents", "entities", "numeric_claims")
+    }
     test_docs = full["documents"]["test"]
     assert len(test_docs) >= TEST_MINIMUM["documents"]
     assert sum(len(row["entities"]) for row in full["entities"]["test"]) >= TEST_MINIMUM["entities"]
-    assert sum(len(row["claims"]) for row in full["numeric_claims"]["test"]) >= TEST_MINIMUM["claims"]
+    assert (
+        sum(len(row["claims"]) for row in full["numeric_claims"]["test"]) >= TEST_MINIMUM["claims"]
+    )
     assert set(test_docs["license"]) <= OPEN_TEXT_LICENSES
     assert sum(len(part) for part in full["documents"].values()) == len(load_gold())
 
@@ -120,7 +131,11 @@ def test_released_splits_meet_the_test_minimum_and_the_public_build_is_open_only
     assert licences <= OPEN_TEXT_LICENSES
     public_split = {row["id"]: split for split, part in public.items() for row in part}
     full_split = {row["id"]: split for split, part in full["documents"].items() for row in part}
-    open_ids = {row["id"] for part in full["documents"].values() for row in part
-                if row["license"] in OPEN_TEXT_LICENSES}
+    open_ids = {
+        row["id"]
+        for part in full["documents"].values()
+        for row in part
+        if row["license"] in OPEN_TEXT_LICENSES
+    }
     assert set(public_split) == open_ids and len(open_ids) == 43
     assert all(public_split[i] == full_split[i] for i in public_split)

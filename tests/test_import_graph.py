@@ -22,8 +22,7 @@ def _unit(module: str) -> str | None:
     return parts[1] if len(parts) > 1 and parts[0] == "kotechnews" else None
 
 
-def imports_by_unit(root: Path = SOURCE, skip_cli: bool = True
-                    ) -> dict[tuple[str, str], list[str]]:
+def imports_by_unit(root: Path = SOURCE, skip_cli: bool = True) -> dict[tuple[str, str], list[str]]:
     """(importing unit, imported unit) -> the 'file:line' of every such import."""
     found: dict[tuple[str, str], list[str]] = defaultdict(list)
     for path in sorted(root.rglob("*.py")):
@@ -35,8 +34,11 @@ def imports_by_unit(root: Path = SOURCE, skip_cli: bool = True
             if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 names = [node.module]
                 if node.module == "kotechnews":  # from kotechnews import schema, __version__
-                    names = [f"kotechnews.{alias.name}" for alias in node.names
-                             if (root / alias.name).is_dir() or (root / f"{alias.name}.py").is_file()]
+                    names = [
+                        f"kotechnews.{alias.name}"
+                        for alias in node.names
+                        if (root / alias.name).is_dir() or (root / f"{alias.name}.py").is_file()
+                    ]
             elif isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
             else:
@@ -59,7 +61,7 @@ def find_cycle(edges: set[tuple[str, str]]) -> list[str] | None:
         state[node] = "open"
         for nxt in successors[node]:
             if state.get(nxt) == "open":
-                return path[path.index(nxt):] + [node, nxt] if nxt in path else [node, nxt]
+                return path[path.index(nxt) :] + [node, nxt] if nxt in path else [node, nxt]
             if nxt not in state and (cycle := visit(nxt, path + [node])):
                 return cycle
         state[node] = "done"
@@ -80,13 +82,19 @@ def test_the_cycle_finder_finds_cycles_and_only_cycles():
 def test_no_import_cycle_between_packages():
     imports = imports_by_unit()
     cycle = find_cycle(set(imports))
-    where = ([f"{a} -> {b}: {', '.join(imports[(a, b)][:3])}" for a, b in zip(cycle, cycle[1:])]
-             if cycle else [])
+    where = (
+        [f"{a} -> {b}: {', '.join(imports[(a, b)][:3])}" for a, b in zip(cycle, cycle[1:])]
+        if cycle
+        else []
+    )
     assert cycle is None, "import cycle between packages:\n" + "\n".join(where)
 
 
 def test_the_label_studio_layer_does_not_import_the_baselines():
     # command-line modules included: the baselines register their sources with this layer
-    upward = {pair: places for pair, places in imports_by_unit(skip_cli=False).items()
-              if pair == ("labelstudio", "baselines")}
+    upward = {
+        pair: places
+        for pair, places in imports_by_unit(skip_cli=False).items()
+        if pair == ("labelstudio", "baselines")
+    }
     assert upward == {}

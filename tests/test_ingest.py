@@ -82,8 +82,27 @@ def test_headline_rows_are_the_document_titles(ingested):
     assert titled == {row["source_file"] for row in removed if row["reason"] == "headline"}
 
 
-FURNITURE = ["℃", "기상청", "증권정보", "close", "현재가", "이미지 확대보기", "사진=", "@", "©",
-             "무단전재", "재배포", "【", "】", "관련기사", "더보기", "배너", "닫기", "뉴스프리존]", " date "]
+FURNITURE = [
+    "℃",
+    "기상청",
+    "증권정보",
+    "close",
+    "현재가",
+    "이미지 확대보기",
+    "사진=",
+    "@",
+    "©",
+    "무단전재",
+    "재배포",
+    "【",
+    "】",
+    "관련기사",
+    "더보기",
+    "배너",
+    "닫기",
+    "뉴스프리존]",
+    " date ",
+]
 
 
 @pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name[:3])
@@ -125,10 +144,24 @@ def test_removed_reasons_per_seed(ingested):
         assert row["reason"] in REASONS
         if row["source_file"][:3] in counts:
             counts[row["source_file"][:3]][row["reason"]] += 1
-    assert counts["000"] == Counter(ui_text=3, masthead=1, headline=1, headline_duplicate=1,
-                                    photo_caption=1, photo_caption_duplicate=1, byline=1)
-    assert counts["001"] == Counter(page_date_widget=1, weather_widget=17, headline=1,
-                                    subheadline=2, byline=2, related_articles=3, ui_text=4)
+    assert counts["000"] == Counter(
+        ui_text=3,
+        masthead=1,
+        headline=1,
+        headline_duplicate=1,
+        photo_caption=1,
+        photo_caption_duplicate=1,
+        byline=1,
+    )
+    assert counts["001"] == Counter(
+        page_date_widget=1,
+        weather_widget=17,
+        headline=1,
+        subheadline=2,
+        byline=2,
+        related_articles=3,
+        ui_text=4,
+    )
     assert counts["002"] == Counter(duplicated_paragraph=9, copyright=1)
     assert counts["003"] == Counter(byline=1)
     assert counts["004"] == Counter(scraper_field=1, byline=2, stock_quote_widget=1)
@@ -148,8 +181,10 @@ def test_004_stock_widget_removed_without_losing_a_word(ingested):
         "◇KT, 연내 KAIST와 AI 연구소 설립",
     ]
     sentences = [document["text"][s["start"] : s["end"]] for s in document["sentences"]]
-    assert "24일 KT에 따르면 KAIST와 공동 설립하는 ‘AI·SW 기술 연구소’는 연내 KT가 보유한 " \
+    assert (
+        "24일 KT에 따르면 KAIST와 공동 설립하는 ‘AI·SW 기술 연구소’는 연내 KT가 보유한 "
         "대덕2연구센터에 마련된다." in sentences
+    )
     (widget,) = [row for row in removed if row["reason"] == "stock_quote_widget"]
     assert widget["text"].startswith(" KT 030200 | 코스피 증권정보")
     assert widget["text"].endswith("close ")
@@ -161,8 +196,11 @@ def test_001_header_decisions(ingested):
     assert document["title"] == "KT-KAIST, 포스트 AI 시대 이끌 'AI·SW 기술 연구소' 공동 설립"
     assert document["date"] is None and "2024.04.24" in document["date_note"]
     assert document["text"].startswith("KT와 KAIST가 혁신적인 AI 기술 개발을 위해 손을 잡고")
-    subheads = [row["line"] for row in removed
-                if row["source_file"] == document["source_file"] and row["reason"] == "subheadline"]
+    subheads = [
+        row["line"]
+        for row in removed
+        if row["source_file"] == document["source_file"] and row["reason"] == "subheadline"
+    ]
     assert subheads == [23, 24]
 
 
@@ -176,8 +214,11 @@ def test_000_caption_dropped_with_its_duplicate(ingested):
 
 def test_002_repeated_block_dropped_but_unrepeated_paragraph_kept(ingested):
     _, documents, removed = ingested
-    lines = [row["line"] for row in removed if row["source_file"].startswith("002")
-             and row["reason"] == "duplicated_paragraph"]
+    lines = [
+        row["line"]
+        for row in removed
+        if row["source_file"].startswith("002") and row["reason"] == "duplicated_paragraph"
+    ]
     assert lines == list(range(12, 21))
     # Raw line 5 appears once and stays.
     assert "업계에 따르면 구글, 마이크로소프트" in documents["002_9468eea0c57a3375.txt"]["text"]
@@ -209,10 +250,25 @@ def test_metadata_copied_to_documents(ingested):
     metadata = load_metadata(RAW_DIR / "metadata.jsonl")
     for name, document in documents.items():
         row = metadata[name]
-        assert (document["outlet"], document["date"], document["date_note"], document["title"],
-                document["byline"], document["url"], document["license"], document["source"]) == (
-            row.outlet, row.date, row.date_note, row.title, row.byline, row.url, row.license,
-            row.source)
+        assert (
+            document["outlet"],
+            document["date"],
+            document["date_note"],
+            document["title"],
+            document["byline"],
+            document["url"],
+            document["license"],
+            document["source"],
+        ) == (
+            row.outlet,
+            row.date,
+            row.date_note,
+            row.title,
+            row.byline,
+            row.url,
+            row.license,
+            row.source,
+        )
 
 
 # --- bad input --------------------------------------------------------------------------------
@@ -294,7 +350,11 @@ def test_id_does_not_depend_on_metadata_or_cleaning(one_seed, tmp_path):
     raw, row = one_seed
     first = ingest_with(raw, [row], tmp_path)[0].document
     second = ingest_with(raw, [{**row, "byline": None, "date": None}], tmp_path)[0].document
-    assert first["id"] == second["id"] == "ktn-" + hashlib.sha256((raw / SEED).read_bytes()).hexdigest()[:16]
+    assert (
+        first["id"]
+        == second["id"]
+        == "ktn-" + hashlib.sha256((raw / SEED).read_bytes()).hexdigest()[:16]
+    )
 
 
 def test_cli_ingests_and_reports_bad_input_without_traceback(one_seed, tmp_path):
@@ -304,7 +364,12 @@ def test_cli_ingests_and_reports_bad_input_without_traceback(one_seed, tmp_path)
     result = runner.invoke(app, ["ingest", str(raw), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert "stock_quote_widget 1" in result.output
-    assert json.loads((tmp_path / "out" / "documents.jsonl").read_text().splitlines()[0])["source_file"] == SEED
+    assert (
+        json.loads((tmp_path / "out" / "documents.jsonl").read_text().splitlines()[0])[
+            "source_file"
+        ]
+        == SEED
+    )
 
     write_jsonl(raw / "metadata.jsonl", [{**row, "date": "2021-02-30"}])
     result = runner.invoke(app, ["ingest", str(raw), "--out", str(tmp_path / "out")])

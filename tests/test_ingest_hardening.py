@@ -21,23 +21,26 @@ from kotechnews.cli import app
 from kotechnews.ingest import IngestError, document_id, ingest_directory
 from kotechnews.jsonio import read_jsonl, write_jsonl
 from kotechnews.segment import split_sentences
-
 from test_ingest import RAW_DIR, SEED, one_seed  # noqa: F401 (one_seed is a fixture)
 
-WORDS = "기업 정부 인공지능 반도체 투자 발표 시장 기술 개발 연구 서비스 데이터 플랫폼 고객 매출".split()
+WORDS = (
+    "기업 정부 인공지능 반도체 투자 발표 시장 기술 개발 연구 서비스 데이터 플랫폼 고객 매출".split()
+)
 
 
 def distinct_paragraphs(count: int, seed: int = 7) -> list[str]:
     rng = random.Random(seed)
     return [
-        " ".join(rng.choice(WORDS) + rng.choice("은는이가을를에") for _ in range(rng.randint(20, 40)))
+        " ".join(
+            rng.choice(WORDS) + rng.choice("은는이가을를에") for _ in range(rng.randint(20, 40))
+        )
         + f" {number}번째 문단이다."
         for number in range(count)
     ]
 
 
 @pytest.fixture
-def seed_dir(one_seed):
+def seed_dir(one_seed):  # noqa: F811 (the fixture imported above)
     """The seed and its metadata row, written as the directory's metadata.jsonl."""
     raw, row = one_seed
     write_jsonl(raw / "metadata.jsonl", [row])
@@ -149,7 +152,9 @@ def test_many_widgets_on_one_line_read_only_the_next_word(monkeypatch):
     cleaned = clean_article(line, title=None, outlet=None)
     reasons = [piece.reason for piece in cleaned.pieces]
     assert reasons.count(Reason.STOCK_QUOTE_WIDGET) == reasons.count(Reason.FOOTNOTE_MARKER) == 2000
-    assert read <= 2000 * cleaning._ATTACH_WORD_CHARS  # the old code: the rest of the line each time
+    assert (
+        read <= 2000 * cleaning._ATTACH_WORD_CHARS
+    )  # the old code: the rest of the line each time
 
 
 def test_kiwi_never_gets_more_than_a_chunk_of_a_huge_line(monkeypatch):
@@ -167,7 +172,9 @@ def test_kiwi_never_gets_more_than_a_chunk_of_a_huge_line(monkeypatch):
     spans = split_sentences(text)
     assert max(seen) <= segment._KIWI_CHUNK and len(seen) > 1
     assert len(spans) == 2000
-    assert all(text[start:end] == "인공지능 반도체 투자가 늘었다고 회사는 밝혔다." for start, end in spans)
+    assert all(
+        text[start:end] == "인공지능 반도체 투자가 늘었다고 회사는 밝혔다." for start, end in spans
+    )
 
 
 def test_chunks_end_at_a_sentence_end_else_a_space_else_the_limit():
@@ -175,7 +182,9 @@ def test_chunks_end_at_a_sentence_end_else_a_space_else_the_limit():
     text = "가" * (limit - 10) + "다. 나" + "라" * limit
     assert [offset for offset, _ in segment._chunks(text)] == [0, limit - 7, 2 * limit - 7]
     assert segment._chunks("가 " * limit)[0][1].endswith(" ")
-    assert "".join(part for _, part in segment._chunks("가" * (3 * limit + 5))) == "가" * (3 * limit + 5)
+    assert "".join(part for _, part in segment._chunks("가" * (3 * limit + 5))) == "가" * (
+        3 * limit + 5
+    )
 
 
 # --- 2. control characters ------------------------------------------------------------------
@@ -189,31 +198,54 @@ def rebuilt_lines(cleaned):
     return lines
 
 
-@pytest.mark.parametrize("control", ["\x00", "\x1b", "\x7f", "\x85", "\x0b", "\x0c", "\x00\x01\r\x02"])
+@pytest.mark.parametrize(
+    "control", ["\x00", "\x1b", "\x7f", "\x85", "\x0b", "\x0c", "\x00\x01\r\x02"]
+)
 def test_control_characters_are_dropped_as_recorded_pieces(control):
     raw = f"첫 문단{control}이다.\n{control}\n둘째 문단이다.{control}끝{control}"
     cleaned = clean_article(raw, title=None, outlet=None)
     assert cleaned.paragraphs == ["첫 문단이다.", "둘째 문단이다.끝"]
     assert rebuilt_lines(cleaned) == dict(enumerate(raw.split("\n"), start=1))
-    dropped = [(p.line, p.column, p.text) for p in cleaned.pieces if p.reason is Reason.CONTROL_CHARACTER]
-    assert dropped == [(1, 4, control), (2, 0, control), (3, 8, control), (3, 9 + len(control), control)]
+    dropped = [
+        (p.line, p.column, p.text) for p in cleaned.pieces if p.reason is Reason.CONTROL_CHARACTER
+    ]
+    assert dropped == [
+        (1, 4, control),
+        (2, 0, control),
+        (3, 8, control),
+        (3, 9 + len(control), control),
+    ]
 
 
 def test_crlf_and_tabs_read_as_before():
     lf = "첫 문단이다.\n\n둘째\t문단이다.\n"
     crlf = clean_article(lf.replace("\n", "\r\n"), title=None, outlet=None)
-    assert crlf.paragraphs == clean_article(lf, title=None, outlet=None).paragraphs == ["첫 문단이다.", "둘째\t문단이다."]
+    assert (
+        crlf.paragraphs
+        == clean_article(lf, title=None, outlet=None).paragraphs
+        == ["첫 문단이다.", "둘째\t문단이다."]
+    )
     assert all(piece.reason is None for piece in crlf.pieces)
-    lone = clean_article("가\r나다.\r\n", title=None, outlet=None)  # a CR that ends no line is dropped
-    assert lone.paragraphs == ["가나다."] and lone.pieces[1] == Piece(1, 1, "\r", Reason.CONTROL_CHARACTER)
+    lone = clean_article(
+        "가\r나다.\r\n", title=None, outlet=None
+    )  # a CR that ends no line is dropped
+    assert lone.paragraphs == ["가나다."] and lone.pieces[1] == Piece(
+        1, 1, "\r", Reason.CONTROL_CHARACTER
+    )
 
 
 def test_nul_in_a_raw_file_is_listed_in_removed_and_not_in_the_text(seed_dir, tmp_path):
     raw, _ = seed_dir
-    (raw / SEED).write_bytes((RAW_DIR / SEED).read_bytes().replace("KT".encode(), "K\x00T".encode(), 1))
+    (raw / SEED).write_bytes(
+        (RAW_DIR / SEED).read_bytes().replace("KT".encode(), "K\x00T".encode(), 1)
+    )
     article = ingest_directory(raw, tmp_path / "out")[0]
     assert "\x00" not in article.document["text"]
-    rows = [row for row in read_jsonl(tmp_path / "out" / "removed.jsonl") if row["reason"] == "control_character"]
+    rows = [
+        row
+        for row in read_jsonl(tmp_path / "out" / "removed.jsonl")
+        if row["reason"] == "control_character"
+    ]
     line = (raw / SEED).read_text(encoding="utf-8").split("\n")[rows[0]["line"] - 1]
     assert len(rows) == 1 and line[rows[0]["column"]] == "\x00"
 
@@ -233,7 +265,9 @@ def test_jsonl_escapes_line_and_paragraph_separators(tmp_path):
 
 def test_documents_with_separators_stay_one_line_each(seed_dir, tmp_path):
     raw, _ = seed_dir
-    (raw / SEED).write_bytes((RAW_DIR / SEED).read_bytes().replace("KT".encode(), "K\u2028T\u2029".encode()))
+    (raw / SEED).write_bytes(
+        (RAW_DIR / SEED).read_bytes().replace("KT".encode(), "K\u2028T\u2029".encode())
+    )
     ingest_directory(raw, tmp_path / "out")
     text = (tmp_path / "out" / "documents.jsonl").read_text(encoding="utf-8")
     assert len(text.splitlines()) == 1 and "\u2028" in json.loads(text.splitlines()[0])["text"]
@@ -268,13 +302,17 @@ def test_cp949_scrape_is_named_and_read_with_encoding(seed_dir, tmp_path):
     document = next(read_jsonl(tmp_path / "out" / "documents.jsonl"))
     assert document["text"] == utf8["text"] and document["sentences"] == utf8["sentences"]
     assert document["id"] == document_id((raw / SEED).read_bytes())
-    assert_one_line_error(invoke(raw, "--out", tmp_path / "out", "--encoding", "klingon"), "klingon")
+    assert_one_line_error(
+        invoke(raw, "--out", tmp_path / "out", "--encoding", "klingon"), "klingon"
+    )
 
 
 def test_undecodable_bytes_in_the_given_encoding_are_named(seed_dir, tmp_path):
     raw, _ = seed_dir
     (raw / SEED).write_bytes("가나다".encode("cp949") + b"\xff\xff")
-    line = assert_one_line_error(invoke(raw, "--out", tmp_path / "out", "--encoding", "cp949"), raw / SEED)
+    line = assert_one_line_error(
+        invoke(raw, "--out", tmp_path / "out", "--encoding", "cp949"), raw / SEED
+    )
     assert "not cp949 text (bad byte at offset 6)" in line
 
 
@@ -287,7 +325,10 @@ def metadata_text(row, **change):
 
 BAD_INPUTS = {
     "empty raw file": (lambda raw, row: (raw / SEED).write_bytes(b""), [SEED, "empty"]),
-    "whitespace raw file": (lambda raw, row: (raw / SEED).write_bytes(b" \n\t\r\n"), [SEED, "only whitespace"]),
+    "whitespace raw file": (
+        lambda raw, row: (raw / SEED).write_bytes(b" \n\t\r\n"),
+        [SEED, "only whitespace"],
+    ),
     "nested metadata": (
         lambda raw, row: (raw / "metadata.jsonl").write_text("[" * 100_000 + "]" * 100_000),
         ["metadata.jsonl", "line 1", "nested too deeply"],
@@ -297,7 +338,9 @@ BAD_INPUTS = {
         ["metadata.jsonl", "line 1"],
     ),
     "lone surrogate": (
-        lambda raw, row: (raw / "metadata.jsonl").write_text(json.dumps({**row, "byline": "기자\ud800"})),
+        lambda raw, row: (raw / "metadata.jsonl").write_text(
+            json.dumps({**row, "byline": "기자\ud800"})
+        ),
         ["metadata.jsonl", "record 1", "'byline'", "lone surrogate"],
     ),
     "control character in metadata": (
@@ -305,11 +348,15 @@ BAD_INPUTS = {
         ["record 1", "'title'", "control character"],
     ),
     "line separator in metadata": (  # the validator refuses it in the task data the row becomes
-        lambda raw, row: (raw / "metadata.jsonl").write_text(metadata_text(row, outlet="예시\u2028일보")),
+        lambda raw, row: (raw / "metadata.jsonl").write_text(
+            metadata_text(row, outlet="예시\u2028일보")
+        ),
         ["record 1", "'outlet'", "line separator", "U+2028"],
     ),
     "invalid UTF-8 metadata": (
-        lambda raw, row: (raw / "metadata.jsonl").write_bytes(b"\n" + metadata_text(row).encode()[:-3] + b"\xff\"}\n"),
+        lambda raw, row: (raw / "metadata.jsonl").write_bytes(
+            b"\n" + metadata_text(row).encode()[:-3] + b'\xff"}\n'
+        ),
         ["metadata.jsonl", "line 2", "not UTF-8"],
     ),
     "number value": (
@@ -317,7 +364,9 @@ BAD_INPUTS = {
         ["record 1", "'outlet'", "got 5"],
     ),
     "list source_file": (
-        lambda raw, row: (raw / "metadata.jsonl").write_text(metadata_text(row, source_file=[SEED])),
+        lambda raw, row: (raw / "metadata.jsonl").write_text(
+            metadata_text(row, source_file=[SEED])
+        ),
         ["record 1", "'source_file'"],
     ),
     "object value": (
@@ -333,13 +382,21 @@ BAD_INPUTS = {
         ["metadata.jsonl", "not a file"],
     ),
     "directory named x.txt": (
-        lambda raw, row: ((raw / "x.txt").mkdir(),
-                          (raw / "metadata.jsonl").write_text(metadata_text(row) + metadata_text(row, source_file="x.txt"))),
+        lambda raw, row: (
+            (raw / "x.txt").mkdir(),
+            (raw / "metadata.jsonl").write_text(
+                metadata_text(row) + metadata_text(row, source_file="x.txt")
+            ),
+        ),
         ["x.txt", "not a regular file"],
     ),
     "dangling symlink": (
-        lambda raw, row: ((raw / "x.txt").symlink_to(raw / "nowhere"),
-                          (raw / "metadata.jsonl").write_text(metadata_text(row) + metadata_text(row, source_file="x.txt"))),
+        lambda raw, row: (
+            (raw / "x.txt").symlink_to(raw / "nowhere"),
+            (raw / "metadata.jsonl").write_text(
+                metadata_text(row) + metadata_text(row, source_file="x.txt")
+            ),
+        ),
         ["x.txt", "not a regular file"],
     ),
 }
@@ -376,7 +433,9 @@ def test_unwritable_output_is_named(seed_dir, tmp_path):
 def test_long_error_is_not_wrapped(seed_dir, tmp_path):
     raw, row = seed_dir
     (raw / "metadata.jsonl").write_text(metadata_text(row, byline="없는 사람 " * 30))
-    assert_one_line_error(invoke(raw, "--out", tmp_path / "out"), "field 'byline'", "does not occur")
+    assert_one_line_error(
+        invoke(raw, "--out", tmp_path / "out"), "field 'byline'", "does not occur"
+    )
 
 
 def test_bom_is_ignored(seed_dir, tmp_path):
@@ -385,4 +444,6 @@ def test_bom_is_ignored(seed_dir, tmp_path):
     (raw / SEED).write_bytes(b"\xef\xbb\xbf" + (RAW_DIR / SEED).read_bytes())
     with_bom = ingest_directory(raw, tmp_path / "bom")[0].document
     assert with_bom["text"] == plain["text"] and with_bom["id"] != plain["id"]
-    assert os.path.getsize(tmp_path / "bom" / "removed.jsonl") == os.path.getsize(tmp_path / "plain" / "removed.jsonl")
+    assert os.path.getsize(tmp_path / "bom" / "removed.jsonl") == os.path.getsize(
+        tmp_path / "plain" / "removed.jsonl"
+    )

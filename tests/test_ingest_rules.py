@@ -42,9 +42,17 @@ def test_other_outlet_weather_caption_dateline_and_footer(fixtures):
     assert documents[name]["title"] == "가상전자, 차세대 반도체 공장 착공…2026년 가동 목표"
     counts = {reason: n for (source, reason), n in removed.items() if source == name}
     assert counts == {
-        "page_date_widget": 1, "weather_widget": 4, "masthead": 1, "headline": 1, "ui_text": 3,
-        "headline_duplicate": 1, "photo_caption": 1, "photo_caption_duplicate": 1, "byline": 2,
-        "copyright": 1, "related_articles": 3,
+        "page_date_widget": 1,
+        "weather_widget": 4,
+        "masthead": 1,
+        "headline": 1,
+        "ui_text": 3,
+        "headline_duplicate": 1,
+        "photo_caption": 1,
+        "photo_caption_duplicate": 1,
+        "byline": 2,
+        "copyright": 1,
+        "related_articles": 3,
     }
 
 
@@ -92,7 +100,10 @@ def test_wiki_page_markup_footnotes_and_first_line_with_a_sentence_end(fixtures)
     assert removed[name, "subheadline"] == 0
     document = documents[name]
     assert (document["url"], document["license"], document["source"]) == (
-        "https://example.org/wiki/예시우주국", "invented test fixture", "wikinews")
+        "https://example.org/wiki/예시우주국",
+        "invented test fixture",
+        "wikinews",
+    )
 
 
 @pytest.mark.parametrize(
@@ -158,13 +169,27 @@ def test_related_list_ends_at_the_next_body_paragraph():
     assert paragraphs == ["예시 회사는 내년 상장을 추진한다.", "짧은 제목 같은 줄"]
 
 
-FURNITURE_LINES = st.sampled_from([
-    "닫기", "0", "  • 흐림서울 3.2℃", "기상청 제공", "2024.04.24 (수)", "관련기사", "배너",
-    "【 예시일보 】 예시 문장이다.", "[서울=예시뉴스]홍길동 기자-본문이다.", "예시 캡션. 사진=예시이미지 확대보기",
-    "홍길동 기자 hong@example.com", "ⓒ 예시일보 무단전재·재배포 금지", "◇예시 소제목",
-    "24일 예시 예시 123456 | 코스피 증권정보 현재가 1,000 close 에 따르면 늘었다.",
-])
-TEXT_LINES = st.text(alphabet=st.sampled_from(list("가나다라마바사 .,\"'()ABC123\u00a0")), max_size=40)
+FURNITURE_LINES = st.sampled_from(
+    [
+        "닫기",
+        "0",
+        "  • 흐림서울 3.2℃",
+        "기상청 제공",
+        "2024.04.24 (수)",
+        "관련기사",
+        "배너",
+        "【 예시일보 】 예시 문장이다.",
+        "[서울=예시뉴스]홍길동 기자-본문이다.",
+        "예시 캡션. 사진=예시이미지 확대보기",
+        "홍길동 기자 hong@example.com",
+        "ⓒ 예시일보 무단전재·재배포 금지",
+        "◇예시 소제목",
+        "24일 예시 예시 123456 | 코스피 증권정보 현재가 1,000 close 에 따르면 늘었다.",
+    ]
+)
+TEXT_LINES = st.text(
+    alphabet=st.sampled_from(list("가나다라마바사 .,\"'()ABC123\u00a0")), max_size=40
+)
 
 
 @settings(max_examples=200, deadline=None)

@@ -19,9 +19,21 @@ from kotechnews.hfdataset.build import build_dataset
 from kotechnews.hfdataset.records import records_from_dataset
 from kotechnews.jsonio import write_jsonl
 from kotechnews.leaderboard import (
-    PROTOCOLS, SCORED_BY_SUBMISSION, DatasetReference, LeaderboardError, add_submission, boards, collect_entries,
-    dataset_reference, entry_filename, markdown_escape, render, render_html, render_markdown,
-    result_problems)
+    PROTOCOLS,
+    SCORED_BY_SUBMISSION,
+    DatasetReference,
+    LeaderboardError,
+    add_submission,
+    boards,
+    collect_entries,
+    dataset_reference,
+    entry_filename,
+    markdown_escape,
+    render,
+    render_html,
+    render_markdown,
+    result_problems,
+)
 from kotechnews.scoring.evaluate import fingerprint
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,23 +51,26 @@ def dataset(tmp_path_factory) -> Path:
 
     tmp = tmp_path_factory.mktemp("dataset")
     changelog = write_changelog(tmp / "CHANGELOG.md", [VERSION])
-    build_dataset(gold.load_gold(), tmp / "dataset", VERSION, "test-org/ktn",
-                  changelog=changelog)
+    build_dataset(gold.load_gold(), tmp / "dataset", VERSION, "test-org/ktn", changelog=changelog)
     return tmp / "dataset"
 
 
 @pytest.fixture(scope="module")
 def splits(dataset) -> dict[str, list]:
-    return {split: records_from_dataset(dataset, split)
-            for split in ("train", "validation", "test")}
+    return {
+        split: records_from_dataset(dataset, split) for split in ("train", "validation", "test")
+    }
 
 
 @pytest.fixture(scope="module")
 def folds(dataset) -> dict[str, int]:
     import datasets
 
-    return {row["id"]: row["fold"] for split in ("train", "validation")
-            for row in datasets.load_dataset(str(dataset), "documents", split=split)}
+    return {
+        row["id"]: row["fold"]
+        for split in ("train", "validation")
+        for row in datasets.load_dataset(str(dataset), "documents", split=split)
+    }
 
 
 def _predictions(path: Path, documents) -> Path:
@@ -73,13 +88,23 @@ def stored(dataset, splits, tmp_path_factory) -> dict[str, Path]:
     """One test-split and one cross-validation submission, stored by `leaderboard add`."""
     tmp = tmp_path_factory.mktemp("stored")
     results = tmp / "results"
-    test_path, _ = add_submission(_test_predictions(tmp / "test.jsonl", splits),
-                                  name="Half test", protocol=TEST, dataset=dataset,
-                                  results_dir=results)
+    test_path, _ = add_submission(
+        _test_predictions(tmp / "test.jsonl", splits),
+        name="Half test",
+        protocol=TEST,
+        dataset=dataset,
+        results_dir=results,
+    )
     pooled = splits["train"] + splits["validation"]
-    cv_path, _ = add_submission(_predictions(tmp / "cv.jsonl", pooled), name="Oracle CV",
-                                protocol=CV, dataset=dataset, results_dir=results,
-                                url="https://example.org/cv", revision="v1")
+    cv_path, _ = add_submission(
+        _predictions(tmp / "cv.jsonl", pooled),
+        name="Oracle CV",
+        protocol=CV,
+        dataset=dataset,
+        results_dir=results,
+        url="https://example.org/cv",
+        revision="v1",
+    )
     return {"results": results, TEST: test_path, CV: cv_path}
 
 
@@ -89,14 +114,33 @@ def _load(path: Path) -> dict:
 
 def test_add_scores_the_predictions_itself_as_kotechnews_score_does(dataset, splits, tmp_path):
     predictions = _test_predictions(tmp_path / "pred.jsonl", splits)
-    added = runner.invoke(app, [
-        "leaderboard", "add", str(predictions), "--name", "KoBERT-CRF", "--protocol", "test",
-        "--url", "https://example.org/code", "--revision", "3f2c1ab", "--dataset", str(dataset),
-        "--results-dir", str(tmp_path / "results")])
+    added = runner.invoke(
+        app,
+        [
+            "leaderboard",
+            "add",
+            str(predictions),
+            "--name",
+            "KoBERT-CRF",
+            "--protocol",
+            "test",
+            "--url",
+            "https://example.org/code",
+            "--revision",
+            "3f2c1ab",
+            "--dataset",
+            str(dataset),
+            "--results-dir",
+            str(tmp_path / "results"),
+        ],
+    )
     assert added.exit_code == 0, added.output
     entry = _load(tmp_path / "results" / entry_filename("KoBERT-CRF"))
     assert (entry["name"], entry["url"], entry["revision"]) == (
-        "KoBERT-CRF", "https://example.org/code", "3f2c1ab")
+        "KoBERT-CRF",
+        "https://example.org/code",
+        "3f2c1ab",
+    )
     assert (entry["protocol"], entry["scored_by"]) == (TEST, SCORED_BY_SUBMISSION)
     assert entry["dataset"]["version"] == VERSION
     assert entry["gold"]["fingerprint"] == fingerprint(splits["test"])
@@ -104,10 +148,24 @@ def test_add_scores_the_predictions_itself_as_kotechnews_score_does(dataset, spl
     strict = entry["tasks"]["entities"]["metrics"]["strict_f1"]
     assert 0 < strict["value"] < 1 and strict["ci"] is not None
     # the same file through `kotechnews score`, with train + validation as its --train
-    train = _predictions(tmp_path / "train.jsonl", sorted(
-        splits["train"] + splits["validation"], key=lambda d: d.id))
-    scored = runner.invoke(app, ["score", "--pred", str(predictions), "--split", "test",
-                                 "--dataset", str(dataset), "--train", str(train), "--json"])
+    train = _predictions(
+        tmp_path / "train.jsonl", sorted(splits["train"] + splits["validation"], key=lambda d: d.id)
+    )
+    scored = runner.invoke(
+        app,
+        [
+            "score",
+            "--pred",
+            str(predictions),
+            "--split",
+            "test",
+            "--dataset",
+            str(dataset),
+            "--train",
+            str(train),
+            "--json",
+        ],
+    )
     assert scored.exit_code == 0, scored.output
     reference = json.loads(scored.stdout)
     assert entry["tasks"] == reference["tasks"]
@@ -123,27 +181,49 @@ def test_add_refuses_a_result_json(dataset, stored, tmp_path):
     compact.write_text(json.dumps(result), encoding="utf-8")
     for path in (pretty, compact):
         with pytest.raises(LeaderboardError) as caught:
-            add_submission(path, name="self-scored", protocol=TEST, dataset=dataset,
-                           results_dir=tmp_path / "results")
+            add_submission(
+                path,
+                name="self-scored",
+                protocol=TEST,
+                dataset=dataset,
+                results_dir=tmp_path / "results",
+            )
         (problem,) = caught.value.problems
-        assert problem.startswith(f"{path}: this is a kotechnews-result/1 file (scores), not "
-                                  f"predictions")
+        assert problem.startswith(
+            f"{path}: this is a kotechnews-result/1 file (scores), not predictions"
+        )
         assert "kotechnews leaderboard add PREDICTIONS.jsonl" in problem
-    refused = runner.invoke(app, ["leaderboard", "add", str(pretty), "--name", "x",
-                                  "--protocol", "test", "--dataset", str(dataset),
-                                  "--results-dir", str(tmp_path / "results")])
+    refused = runner.invoke(
+        app,
+        [
+            "leaderboard",
+            "add",
+            str(pretty),
+            "--name",
+            "x",
+            "--protocol",
+            "test",
+            "--dataset",
+            str(dataset),
+            "--results-dir",
+            str(tmp_path / "results"),
+        ],
+    )
     assert refused.exit_code == 2 and "not predictions" in refused.stderr
     assert not (tmp_path / "results").exists()
 
 
 def test_cross_validation_is_scored_against_train_and_validation_by_fold(
-        dataset, splits, folds, tmp_path):
+    dataset, splits, folds, tmp_path
+):
     pooled = sorted(splits["train"] + splits["validation"], key=lambda d: d.id)
     left_out = min(folds.values())
-    predictions = _predictions(tmp_path / "cv.jsonl",
-                               [d for d in pooled if folds[d.id] != left_out])
-    _, entry = add_submission(predictions, name="CV run", protocol=CV, dataset=dataset,
-                              results_dir=tmp_path / "results")
+    predictions = _predictions(
+        tmp_path / "cv.jsonl", [d for d in pooled if folds[d.id] != left_out]
+    )
+    _, entry = add_submission(
+        predictions, name="CV run", protocol=CV, dataset=dataset, results_dir=tmp_path / "results"
+    )
     assert entry["protocol"] == CV and entry["train"] is None
     assert entry["gold"]["fingerprint"] == fingerprint(pooled)
     assert entry["gold"]["documents"] == len(pooled)
@@ -155,21 +235,41 @@ def test_cross_validation_is_scored_against_train_and_validation_by_fold(
     # a test document is not in the cross-validation gold
     leaking = _predictions(tmp_path / "leak.jsonl", splits["test"][:1])
     with pytest.raises(LeaderboardError) as caught:
-        add_submission(leaking, name="leak", protocol=CV, dataset=dataset,
-                       results_dir=tmp_path / "results")
-    assert caught.value.problems == [f"{leaking}:1: document {splits['test'][0].id!r}: id: "
-                                     f"unknown document id (not in the gold)"]
+        add_submission(
+            leaking, name="leak", protocol=CV, dataset=dataset, results_dir=tmp_path / "results"
+        )
+    assert caught.value.problems == [
+        f"{leaking}:1: document {splits['test'][0].id!r}: id: unknown document id (not in the gold)"
+    ]
 
 
 def test_a_bad_submission_gets_the_scorers_errors_naming_the_line(dataset, splits, tmp_path):
     document = splits["test"][0].to_dict()
     document["entities"][0]["end"] = len(document["text"]) + 5
     path = tmp_path / "bad.jsonl"
-    path.write_text(json.dumps(splits["test"][1].to_dict(), ensure_ascii=False) + "\n{not json\n"
-                    + json.dumps(document, ensure_ascii=False) + "\n", encoding="utf-8")
-    added = runner.invoke(app, ["leaderboard", "add", str(path), "--name", "broken",
-                                "--protocol", "test", "--dataset", str(dataset),
-                                "--results-dir", str(tmp_path / "results")])
+    path.write_text(
+        json.dumps(splits["test"][1].to_dict(), ensure_ascii=False)
+        + "\n{not json\n"
+        + json.dumps(document, ensure_ascii=False)
+        + "\n",
+        encoding="utf-8",
+    )
+    added = runner.invoke(
+        app,
+        [
+            "leaderboard",
+            "add",
+            str(path),
+            "--name",
+            "broken",
+            "--protocol",
+            "test",
+            "--dataset",
+            str(dataset),
+            "--results-dir",
+            str(tmp_path / "results"),
+        ],
+    )
     assert added.exit_code == 2
     errors = [line for line in added.stderr.splitlines() if line.startswith("error:")]
     assert errors[0].startswith(f"error: {path}:2: invalid JSON")
@@ -178,25 +278,36 @@ def test_a_bad_submission_gets_the_scorers_errors_naming_the_line(dataset, split
     assert not (tmp_path / "results").exists()
 
 
-@pytest.mark.parametrize("name, url, revision, message", [
-    ("", None, None, "name: name is required"),
-    (" padded", None, None, "name must not start or end with whitespace"),
-    ("x" * 81, None, None, "name is longer than 80 characters"),
-    ("two\nlines", None, None, "control or format characters"),
-    ("ok", "javascript:alert(1)", None, "url: url must be an absolute http(s) URL"),
-    ("ok", "https://example.org/a b", None, "must not contain spaces"),
-    ("ok", None, "", "revision: revision must be a non-empty string or null"),
-    ("ok", None, "abc ", "revision must not start or end with whitespace"),
-    ("ok", None, "r" * 101, "revision is longer than 100 characters"),
-    ("ok", None, "v1\u202e", "revision must not contain control or format characters"),
-    ("ok", None, "v1\x1b[31m", "revision must not contain control or format characters"),
-])
-def test_add_validates_name_url_and_revision(dataset, splits, tmp_path, name, url, revision,
-                                             message):
+@pytest.mark.parametrize(
+    "name, url, revision, message",
+    [
+        ("", None, None, "name: name is required"),
+        (" padded", None, None, "name must not start or end with whitespace"),
+        ("x" * 81, None, None, "name is longer than 80 characters"),
+        ("two\nlines", None, None, "control or format characters"),
+        ("ok", "javascript:alert(1)", None, "url: url must be an absolute http(s) URL"),
+        ("ok", "https://example.org/a b", None, "must not contain spaces"),
+        ("ok", None, "", "revision: revision must be a non-empty string or null"),
+        ("ok", None, "abc ", "revision must not start or end with whitespace"),
+        ("ok", None, "r" * 101, "revision is longer than 100 characters"),
+        ("ok", None, "v1\u202e", "revision must not contain control or format characters"),
+        ("ok", None, "v1\x1b[31m", "revision must not contain control or format characters"),
+    ],
+)
+def test_add_validates_name_url_and_revision(
+    dataset, splits, tmp_path, name, url, revision, message
+):
     predictions = _test_predictions(tmp_path / "pred.jsonl", splits)
     with pytest.raises(LeaderboardError) as caught:
-        add_submission(predictions, name=name, url=url, revision=revision, protocol=TEST,
-                       dataset=dataset, results_dir=tmp_path / "results")
+        add_submission(
+            predictions,
+            name=name,
+            url=url,
+            revision=revision,
+            protocol=TEST,
+            dataset=dataset,
+            results_dir=tmp_path / "results",
+        )
     assert any(message in problem for problem in caught.value.problems), caught.value.problems
     assert not (tmp_path / "results").exists()
 
@@ -207,19 +318,34 @@ def test_add_refuses_a_silent_overwrite(dataset, splits, stored, tmp_path):
     predictions = _test_predictions(tmp_path / "pred.jsonl", splits)
     before = stored[TEST].read_bytes()
     with pytest.raises(LeaderboardError, match="exists; pass --replace"):
-        add_submission(predictions, name="Half test", protocol=TEST, dataset=dataset,
-                       results_dir=results)
+        add_submission(
+            predictions, name="Half test", protocol=TEST, dataset=dataset, results_dir=results
+        )
     assert (results / stored[TEST].name).read_bytes() == before
-    add_submission(predictions, name="Half test", protocol=TEST, dataset=dataset,
-                   results_dir=results, revision="v2", replace=True)
+    add_submission(
+        predictions,
+        name="Half test",
+        protocol=TEST,
+        dataset=dataset,
+        results_dir=results,
+        revision="v2",
+        replace=True,
+    )
     assert _load(results / stored[TEST].name)["revision"] == "v2"
     assert sorted(p.name for p in results.iterdir()) == sorted(
-        p.name for p in stored["results"].iterdir())  # no temp files left
+        p.name for p in stored["results"].iterdir()
+    )  # no temp files left
 
 
 def test_result_problems_name_every_field(stored):
-    broken = {**_load(stored[TEST]), "format": "other", "date": 3, "protocol": "dev split",
-              "scored_by": "me", "revision": 7}
+    broken = {
+        **_load(stored[TEST]),
+        "format": "other",
+        "date": 3,
+        "protocol": "dev split",
+        "scored_by": "me",
+        "revision": 7,
+    }
     broken["tasks"]["coref"] = {}
     broken["tasks"]["entities"]["metrics"]["strict_f1"] = {"value": "high", "ci": None}
     broken["tasks"]["claims"]["metrics"]["span_f1"]["ci"] = [0.1]
@@ -244,11 +370,22 @@ def test_filename_is_safe_for_hostile_names():
     assert entry_filename(HOSTILE) != entry_filename(HOSTILE + " ")
 
 
-def _copy(stored: dict, directory: Path, protocol: str, name: str, strict_f1: float, *,
-          url=None, revision=None, **changes) -> None:
+def _copy(
+    stored: dict,
+    directory: Path,
+    protocol: str,
+    name: str,
+    strict_f1: float,
+    *,
+    url=None,
+    revision=None,
+    **changes,
+) -> None:
     data = {**_load(stored[protocol]), "name": name, "url": url, "revision": revision, **changes}
-    data["tasks"]["entities"]["metrics"]["strict_f1"] = {"value": strict_f1,
-                                                         "ci": [strict_f1 - 0.1, strict_f1]}
+    data["tasks"]["entities"]["metrics"]["strict_f1"] = {
+        "value": strict_f1,
+        "ci": [strict_f1 - 0.1, strict_f1],
+    }
     directory.mkdir(parents=True, exist_ok=True)
     (directory / entry_filename(name)).write_text(json.dumps(data), encoding="utf-8")
 
@@ -257,14 +394,26 @@ def _section(markdown: str, heading: str) -> str:
     """The Markdown from a heading to the next heading."""
     start = markdown.index(heading + "\n")
     following = [markdown.find("\n#", start + len(heading))]
-    return markdown[start:following[0] if following[0] != -1 else None]
+    return markdown[start : following[0] if following[0] != -1 else None]
 
 
 def test_each_protocol_is_its_own_table(dataset, stored, tmp_path):
     out = tmp_path / "out"
-    rendered = runner.invoke(app, ["leaderboard", "render", "--out", str(out), "--results-dir",
-                                   str(stored["results"]), "--baselines-dir",
-                                   str(tmp_path / "none"), "--dataset", str(dataset)])
+    rendered = runner.invoke(
+        app,
+        [
+            "leaderboard",
+            "render",
+            "--out",
+            str(out),
+            "--results-dir",
+            str(stored["results"]),
+            "--baselines-dir",
+            str(tmp_path / "none"),
+            "--dataset",
+            str(dataset),
+        ],
+    )
     assert rendered.exit_code == 0, rendered.output
     markdown = (out / "LEADERBOARD.md").read_text(encoding="utf-8")
     for task in ("Entities", "Relations", "Numeric claims"):
@@ -284,8 +433,9 @@ def test_the_board_names_and_links_the_dataset_version(dataset, stored, tmp_path
     out = tmp_path / "site" / "leaderboard"
     render(out, stored["results"], tmp_path / "none", dataset)
     markdown = (out / "LEADERBOARD.md").read_text(encoding="utf-8")
-    link = re.search(rf"^Dataset: \[KoTechNews {re.escape(VERSION)}\]\(([^)]+)\)", markdown,
-                     re.MULTILINE)
+    link = re.search(
+        rf"^Dataset: \[KoTechNews {re.escape(VERSION)}\]\(([^)]+)\)", markdown, re.MULTILINE
+    )
     assert link and (out / link[1]).resolve() == (dataset / "README.md").resolve()
     page = (out / "index.html").read_text(encoding="utf-8")
     assert f'<a href="{link[1]}">KoTechNews {VERSION}</a>' in page
@@ -302,13 +452,18 @@ def test_entries_on_other_gold_are_listed_apart_and_unranked(dataset, stored, tm
     old_gold = {**_load(stored[TEST])["gold"], "fingerprint": "0" * 64}
     _copy(stored, results, TEST, "Earlier release", 0.99, gold=old_gold)
     entries = collect_entries(results, tmp_path / "none")
-    board = next(b for b in boards(entries, dataset_reference(dataset))
-                 if (b.task, b.protocol) == ("entities", TEST))
+    board = next(
+        b
+        for b in boards(entries, dataset_reference(dataset))
+        if (b.task, b.protocol) == ("entities", TEST)
+    )
     assert [e.name for e in board.ranked] == ["Half test"]
     assert [e.name for e in board.other_gold] == ["Earlier release"]
     render(tmp_path / "out", results, tmp_path / "none", dataset)
-    table = _section((tmp_path / "out" / "LEADERBOARD.md").read_text(encoding="utf-8"),
-                     "### Entities — test split")
+    table = _section(
+        (tmp_path / "out" / "LEADERBOARD.md").read_text(encoding="utf-8"),
+        "### Entities — test split",
+    )
     ranked, apart = table.split("Scored on other gold")
     assert "| 1 | Half test |" in ranked and "Earlier release" not in ranked
     assert "| – | Earlier release |" in apart
@@ -318,17 +473,29 @@ def test_entries_on_other_gold_are_listed_apart_and_unranked(dataset, stored, tm
 
 def test_render_escapes_everything_from_result_files(dataset, stored, tmp_path):
     results = tmp_path / "results"
-    _copy(stored, results, TEST, HOSTILE, 0.7, url="https://example.org/x?a=1&b=(2)",
-          revision="<b>|rev|</b>")
+    _copy(
+        stored,
+        results,
+        TEST,
+        HOSTILE,
+        0.7,
+        url="https://example.org/x?a=1&b=(2)",
+        revision="<b>|rev|</b>",
+    )
     _copy(stored, results, TEST, "char-BIO", 0.5, scored_by=None)
     entries = collect_entries(results, tmp_path / "none")
     reference = dataset_reference(dataset)
     markdown = render_markdown(entries, reference, "../dataset/README.md")
-    rows = [line for line in _section(markdown, "### Entities — test split").splitlines()
-            if line.startswith(("| 1 ", "| 2 "))]
-    assert rows[0].startswith("| 1 | [&lt;script&gt;alert\\(1\\)&lt;/script&gt;]"
-                              "(https://example.org/x?a=1&b=%282%29) | &lt;b&gt;\\|rev\\|"
-                              "&lt;/b&gt; | submission | 70.00 [60.00, 70.00]")
+    rows = [
+        line
+        for line in _section(markdown, "### Entities — test split").splitlines()
+        if line.startswith(("| 1 ", "| 2 "))
+    ]
+    assert rows[0].startswith(
+        "| 1 | [&lt;script&gt;alert\\(1\\)&lt;/script&gt;]"
+        "(https://example.org/x?a=1&b=%282%29) | &lt;b&gt;\\|rev\\|"
+        "&lt;/b&gt; | submission | 70.00 [60.00, 70.00]"
+    )
     assert rows[1].startswith("| 2 | char-BIO | – | self-reported | 50.00 [40.00, 50.00]")
     assert "<script>" not in markdown and "<b>" not in markdown
     page = render_html(entries, reference, "../dataset/README.md")
@@ -340,7 +507,8 @@ def test_render_escapes_everything_from_result_files(dataset, stored, tmp_path):
 
 def test_markdown_escape():
     assert markdown_escape("a|b *c* [d](e) <f> `g` _h_\nnext") == (
-        "a\\|b \\*c\\* \\[d\\]\\(e\\) &lt;f&gt; \\`g\\` \\_h\\_ next")
+        "a\\|b \\*c\\* \\[d\\]\\(e\\) &lt;f&gt; \\`g\\` \\_h\\_ next"
+    )
 
 
 @pytest.mark.skipif(not BASELINE_RESULTS, reason="no stored baseline results")
@@ -375,10 +543,21 @@ def test_render_reports_every_invalid_file(dataset, stored, tmp_path):
 
 
 def test_render_without_a_dataset_fails_clearly(tmp_path):
-    rendered = runner.invoke(app, ["leaderboard", "render", "--out", str(tmp_path / "out"),
-                                   "--results-dir", str(tmp_path / "none"),
-                                   "--baselines-dir", str(tmp_path / "none"),
-                                   "--dataset", str(tmp_path / "missing")])
+    rendered = runner.invoke(
+        app,
+        [
+            "leaderboard",
+            "render",
+            "--out",
+            str(tmp_path / "out"),
+            "--results-dir",
+            str(tmp_path / "none"),
+            "--baselines-dir",
+            str(tmp_path / "none"),
+            "--dataset",
+            str(tmp_path / "missing"),
+        ],
+    )
     assert rendered.exit_code == 2
     assert "cannot read the dataset card" in rendered.stderr and "Traceback" not in rendered.output
     assert not (tmp_path / "out").exists()

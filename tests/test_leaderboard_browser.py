@@ -11,7 +11,12 @@ import pytest
 
 from kotechnews.jsonio import atomic_write_text
 from kotechnews.leaderboard import (
-    PROTOCOLS, DatasetReference, collect_entries, entry_filename, render_html)
+    PROTOCOLS,
+    DatasetReference,
+    collect_entries,
+    entry_filename,
+    render_html,
+)
 from kotechnews.scoring.evaluate import Corpus, score
 from kotechnews.scoring.submission import load_gold, load_submission
 
@@ -19,20 +24,32 @@ CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "submission.example.jsonl"
 HOSTILE = "<script>alert(1)</script>"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed at "
-                                                     "/usr/bin/chromium"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="Debian chromium not installed at /usr/bin/chromium"
+    ),
 ]
 
 
 TEST, CV = PROTOCOLS["test"], PROTOCOLS["cross-validation"]
-ENTRIES = ((HOSTILE, TEST, 0.62, "https://example.org/?q=<b>"), ("Alpha tagger", TEST, 0.81, None),
-           ("Zeta tagger", TEST, 0.40, None), ("Fold tagger", CV, 0.95, None),
-           ("Pooled tagger", CV, 0.30, None))
+ENTRIES = (
+    (HOSTILE, TEST, 0.62, "https://example.org/?q=<b>"),
+    ("Alpha tagger", TEST, 0.81, None),
+    ("Zeta tagger", TEST, 0.40, None),
+    ("Fold tagger", CV, 0.95, None),
+    ("Pooled tagger", CV, 0.30, None),
+)
 
 
 @pytest.fixture
@@ -44,19 +61,32 @@ def page_path(tmp_path) -> Path:
     results.mkdir()
     for name, protocol, strict_f1, url in ENTRIES:
         data = json.loads(json.dumps(base))
-        data.update(name=name, url=url, protocol=protocol, revision="r1",
-                    scored_by="kotechnews leaderboard add")
-        data["tasks"]["entities"]["metrics"]["strict_f1"] = {"value": strict_f1,
-                                                             "ci": [strict_f1 - 0.05,
-                                                                    strict_f1 + 0.05]}
+        data.update(
+            name=name,
+            url=url,
+            protocol=protocol,
+            revision="r1",
+            scored_by="kotechnews leaderboard add",
+        )
+        data["tasks"]["entities"]["metrics"]["strict_f1"] = {
+            "value": strict_f1,
+            "ci": [strict_f1 - 0.05, strict_f1 + 0.05],
+        }
         (results / entry_filename(name)).write_text(json.dumps(data), encoding="utf-8")
     # the example's gold stands in for the dataset of both protocols
     fingerprint = corpus.describe()["fingerprint"]
-    dataset = DatasetReference("example", "9.9.9", str(tmp_path / "dataset" / "README.md"),
-                               {TEST: fingerprint, CV: fingerprint}, {TEST: 3, CV: 3})
+    dataset = DatasetReference(
+        "example",
+        "9.9.9",
+        str(tmp_path / "dataset" / "README.md"),
+        {TEST: fingerprint, CV: fingerprint},
+        {TEST: 3, CV: 3},
+    )
     page = tmp_path / "site" / "index.html"
-    atomic_write_text(page, render_html(collect_entries(results, tmp_path / "none"), dataset,
-                                        "../dataset/README.md"))
+    atomic_write_text(
+        page,
+        render_html(collect_entries(results, tmp_path / "none"), dataset, "../dataset/README.md"),
+    )
     return page
 
 

@@ -21,16 +21,25 @@ def task() -> dict:
     """The first gold task, its annotation stripped of the ground-truth flag."""
     [task] = json.loads(GOLD[0].read_text(encoding="utf-8"))
     [annotation] = task["annotations"]
-    task["annotations"] = [{**annotation, "id": 10, "ground_truth": False,
-                            "completed_by": {"id": 1, "email": "a@example.com"}}]
+    task["annotations"] = [
+        {
+            **annotation,
+            "id": 10,
+            "ground_truth": False,
+            "completed_by": {"id": 1, "email": "a@example.com"},
+        }
+    ]
     return task
 
 
 def _variant(annotation: dict, ann_id: int, email: str, drop_relations: int = 0, **flags) -> dict:
     other = copy.deepcopy(annotation)
-    relations = [i for i, r in enumerate(other["result"]) if r["type"] == "relation"
-                 and not r["labels"][0].startswith("claim:")]
-    for index in reversed(relations[len(relations) - drop_relations:]):
+    relations = [
+        i
+        for i, r in enumerate(other["result"])
+        if r["type"] == "relation" and not r["labels"][0].startswith("claim:")
+    ]
+    for index in reversed(relations[len(relations) - drop_relations :]):
         del other["result"][index]
     other.update(id=ann_id, completed_by={"id": ann_id, "email": email}, **flags)
     return other
@@ -42,9 +51,11 @@ def _outcomes(adj) -> dict[int, str]:
 
 def test_two_disagreeing_ground_truths_are_a_conflict_and_others_superseded(task):
     base = task["annotations"][0]
-    task["annotations"] = [base,
-                           _variant(base, 11, "b@example.com", ground_truth=True),
-                           _variant(base, 12, "c@example.com", drop_relations=1, ground_truth=True)]
+    task["annotations"] = [
+        base,
+        _variant(base, 11, "b@example.com", ground_truth=True),
+        _variant(base, 12, "c@example.com", drop_relations=1, ground_truth=True),
+    ]
     adj = adjudicate([task], "mem")
     assert adj.gold == []
     assert _outcomes(adj) == {10: "superseded", 11: "conflict", 12: "conflict"}
@@ -61,19 +72,35 @@ def test_agreeing_annotations_become_gold_once(task):
     adj = adjudicate([task], "mem")
     assert _outcomes(adj) == {10: "gold", 11: "agrees_with_gold"}
     assert [d.to_dict() for d in adj.gold] == [
-        convert.record_from_result(task["data"], base["result"]).to_dict()]
+        convert.record_from_result(task["data"], base["result"]).to_dict()
+    ]
 
 
 def test_skipped_only_task_is_unannotated_and_reported(task):
-    task["annotations"] = [{"id": 5, "result": [], "was_cancelled": True,
-                            "completed_by": {"id": 2, "email": "b@example.com"},
-                            "updated_at": "2026-01-02T00:00:00Z"}]
+    task["annotations"] = [
+        {
+            "id": 5,
+            "result": [],
+            "was_cancelled": True,
+            "completed_by": {"id": 2, "email": "b@example.com"},
+            "updated_at": "2026-01-02T00:00:00Z",
+        }
+    ]
     adj = adjudicate([task], "mem")
     assert adj.gold == [] and _outcomes(adj) == {5: "cancelled"}
-    assert adj.unannotated == [{"task": task["id"], "doc_id": task["data"]["doc_id"], "annotations": 1}]
-    assert annotator_progress([task]) == [{"annotator": "b@example.com", "tasks_done": 0,
-                                           "annotations": 0, "cancelled": 1, "ground_truth": 0,
-                                           "last_activity": "2026-01-02T00:00:00Z"}]
+    assert adj.unannotated == [
+        {"task": task["id"], "doc_id": task["data"]["doc_id"], "annotations": 1}
+    ]
+    assert annotator_progress([task]) == [
+        {
+            "annotator": "b@example.com",
+            "tasks_done": 0,
+            "annotations": 0,
+            "cancelled": 1,
+            "ground_truth": 0,
+            "last_activity": "2026-01-02T00:00:00Z",
+        }
+    ]
     assert article_exports([task], adj) == {}
 
 
@@ -105,11 +132,16 @@ def test_pull_article_files_and_the_gold_loader_apply_one_rule(task, tmp_path):
         assert bool(files) is accepted
         gold_dir = tmp_path / ("single" if accepted else "conflict")
         gold_dir.mkdir()
-        (gold_dir / GOLD[0].name).write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
+        (gold_dir / GOLD[0].name).write_text(
+            json.dumps(tasks, ensure_ascii=False), encoding="utf-8"
+        )
         if accepted:
             [record] = load_gold(gold_dir)
             assert record.to_dict()["entities"] == adj.gold[0].to_dict()["entities"]
             assert record.meta["source_file"] == task["data"]["source_file"]
         else:
-            with pytest.raises(GoldError, match=r"not gold: task .* 2 annotations, none of them ground truth, disagree"):
+            with pytest.raises(
+                GoldError,
+                match=r"not gold: task .* 2 annotations, none of them ground truth, disagree",
+            ):
                 load_gold(gold_dir)

@@ -15,8 +15,15 @@ pytestmark = [pytest.mark.labelstudio, pytest.mark.browser]
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACT = Path(__file__).resolve().parents[1] / "test-artifacts" / "ls-labeling.png"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def labeling_page(browser, server, project: int, task_id: int):
@@ -32,14 +39,16 @@ def labeling_page(browser, server, project: int, task_id: int):
 
 
 def test_labeling_page_shows_korean_text_labels_and_claim_controls(
-        label_studio_server, ls_client, ls_project, ingested_documents):
+    label_studio_server, ls_client, ls_project, ingested_documents
+):
     if not CHROMIUM.exists():
         pytest.fail(f"no Chromium at {CHROMIUM}: run scripts/install-test-deps.sh", pytrace=False)
     from playwright.sync_api import sync_playwright
 
     doc = ingested_documents[0]
-    [task_id] = push_documents(ls_client, ls_project, [doc],
-                               quantity_predictions([doc])).created_task_ids
+    [task_id] = push_documents(
+        ls_client, ls_project, [doc], quantity_predictions([doc])
+    ).created_task_ids
     first_line = doc["text"].split("\n")[0]
     server = label_studio_server
     with sync_playwright() as playwright:

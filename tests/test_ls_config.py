@@ -11,7 +11,11 @@ from kotechnews import schema
 from kotechnews.labelstudio import convert
 from kotechnews.labelstudio.config import label_config
 
-CLAIM_CONTROLS = {*convert.CLAIM_TEXT_FIELDS, *convert.CLAIM_CHOICE_FIELDS, convert.APPROXIMATE_CHOICE}
+CLAIM_CONTROLS = {
+    *convert.CLAIM_TEXT_FIELDS,
+    *convert.CLAIM_CHOICE_FIELDS,
+    convert.APPROXIMATE_CHOICE,
+}
 
 
 def _controls(root: ET.Element) -> dict[str, ET.Element]:
@@ -23,8 +27,8 @@ def test_config_lists_every_schema_label_relation_and_choice():
     controls = _controls(root)
     labels = controls[convert.SPAN_CONTROL]
     assert labels.tag == "Labels"
-    assert [l.get("value") for l in labels] == schema.SPAN_LABEL_NAMES
-    hints = {l.get("value"): l.get("hint") for l in labels}
+    assert [label.get("value") for label in labels] == schema.SPAN_LABEL_NAMES
+    hints = {label.get("value"): label.get("hint") for label in labels}
     for label in schema.ENTITY_TYPES:
         assert label.ko in hints[label.name] and label.en in hints[label.name]
     relations = [r.get("value") for r in root.iter("Relation")]
@@ -32,11 +36,17 @@ def test_config_lists_every_schema_label_relation_and_choice():
     for name, choices in schema.CLAIM_CHOICES.items():
         assert controls[name].tag == "Choices"
         assert [c.get("value") for c in controls[name]] == schema.names(choices)
-    assert [c.get("value") for c in controls[convert.APPROXIMATE_CHOICE]] == [convert.APPROXIMATE_CHOICE]
+    assert [c.get("value") for c in controls[convert.APPROXIMATE_CHOICE]] == [
+        convert.APPROXIMATE_CHOICE
+    ]
     for name in (*convert.CLAIM_TEXT_FIELDS, convert.CANONICAL_ID):
         assert controls[name].tag == "TextArea"
     text = next(root.iter("Text"))
-    assert (text.get("name"), text.get("value"), text.get("granularity")) == ("text", "$text", "symbol")
+    assert (text.get("name"), text.get("value"), text.get("granularity")) == (
+        "text",
+        "$text",
+        "symbol",
+    )
 
 
 def test_attribute_controls_are_per_region_and_shown_for_their_labels():
@@ -48,7 +58,9 @@ def test_attribute_controls_are_per_region_and_shown_for_their_labels():
         assert control.get("whenTagName") == convert.SPAN_CONTROL
     for name in CLAIM_CONTROLS:
         assert controls[name].get("whenLabelValue") == schema.QUANTITY.name
-    assert controls[convert.CANONICAL_ID].get("whenLabelValue").split(",") == schema.ENTITY_TYPE_NAMES
+    assert (
+        controls[convert.CANONICAL_ID].get("whenLabelValue").split(",") == schema.ENTITY_TYPE_NAMES
+    )
 
 
 @pytest.mark.labelstudio
@@ -63,5 +75,6 @@ def test_server_accepts_the_config(ls_client, ls_project):
         assert parsed[name]["type"] == "TextArea"
     # Relations are not controls in the parsed config; the stored config keeps them all.
     stored = ET.fromstring(project["label_config"])
-    assert [r.get("value") for r in stored.iter("Relation")] == (schema.RELATION_TYPE_NAMES
-                                                                 + schema.CLAIM_LINK_NAMES)
+    assert [r.get("value") for r in stored.iter("Relation")] == (
+        schema.RELATION_TYPE_NAMES + schema.CLAIM_LINK_NAMES
+    )

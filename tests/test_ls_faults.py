@@ -17,7 +17,6 @@ from kotechnews.labelstudio import convert
 from kotechnews.labelstudio.client import LabelStudioClient, LabelStudioError, RetryPolicy
 from kotechnews.labelstudio.config import ServerSettings
 from kotechnews.labelstudio.workflow import pull, push_export
-
 from labelstudio_server import free_port, synthetic_record
 
 pytestmark = pytest.mark.labelstudio
@@ -32,14 +31,18 @@ def _snapshot(directory: Path) -> dict[str, bytes]:
 def test_unreachable_server_is_retried_with_backoff_then_named():
     url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     retries = []
-    client = LabelStudioClient(ServerSettings(url, "token"), FAST,
-                               on_retry=lambda op, n, reason, delay: retries.append((n, delay)))
+    client = LabelStudioClient(
+        ServerSettings(url, "token"),
+        FAST,
+        on_retry=lambda op, n, reason, delay: retries.append((n, delay)),
+    )
     with pytest.raises(LabelStudioError) as caught:
         client.find_project("KoTechNews")
     error = caught.value
     assert error.attempts == 3 and retries == [(1, 0.05), (2, 0.1)]
-    assert str(error).startswith(f"Label Studio at {url}: find project 'KoTechNews' failed after "
-                                 "3 attempts")
+    assert str(error).startswith(
+        f"Label Studio at {url}: find project 'KoTechNews' failed after 3 attempts"
+    )
     assert "cannot reach the server (ConnectError" in str(error)
 
 
@@ -49,8 +52,10 @@ def test_wrong_api_key_is_retried_then_reported_without_the_key(ls_settings):
     with pytest.raises(LabelStudioError) as caught:
         client.find_project("KoTechNews")
     assert caught.value.attempts == 3
-    assert all(r.startswith("HTTP 401 unauthorized: check LABEL_STUDIO_API_KEY")
-               for r in caught.value.reasons)
+    assert all(
+        r.startswith("HTTP 401 unauthorized: check LABEL_STUDIO_API_KEY")
+        for r in caught.value.reasons
+    )
     assert ls_settings.url in str(caught.value) and wrong not in str(caught.value)
 
 
@@ -93,12 +98,21 @@ def test_a_bad_request_is_not_retried(ls_settings):
     assert caught.value.attempts == 1 and caught.value.reasons[0].startswith("HTTP 400")
 
 
-def test_server_stopped_mid_pull_leaves_the_output_untouched(label_studio_server, ls_settings,
-                                                             ls_client, ls_project,
-                                                             ingested_documents, tmp_path):
+def test_server_stopped_mid_pull_leaves_the_output_untouched(
+    label_studio_server, ls_settings, ls_client, ls_project, ingested_documents, tmp_path
+):
     doc = ingested_documents[0]
-    push_export(ls_client, ls_project, [{"data": convert.task_data(doc), "annotations": [
-        {"result": convert.result_from_record(synthetic_record(doc))}]}], "synthetic")
+    push_export(
+        ls_client,
+        ls_project,
+        [
+            {
+                "data": convert.task_data(doc),
+                "annotations": [{"result": convert.result_from_record(synthetic_record(doc))}],
+            }
+        ],
+        "synthetic",
+    )
     out = tmp_path / "pull"
     out.mkdir()
     (out / "export.json").write_text("previous pull\n")

@@ -53,8 +53,9 @@ def ml_label_studio(tmp_path_factory):
 
 @pytest.fixture
 def client(ml_label_studio) -> LabelStudioClient:
-    return LabelStudioClient(ServerSettings(url=ml_label_studio.url,
-                                            api_key=ml_label_studio.token), TEST_RETRY)
+    return LabelStudioClient(
+        ServerSettings(url=ml_label_studio.url, api_key=ml_label_studio.token), TEST_RETRY
+    )
 
 
 @pytest.fixture
@@ -66,7 +67,9 @@ def project(client) -> int:
 def model_path(tmp_path_factory):
     rng = random.Random(11)
     path = tmp_path_factory.mktemp("model") / "sklearn.skops"
-    return SklearnBaseline(seed=0).fit([make_document(f"doc-{n}", rng) for n in range(6)]).save(path)
+    return (
+        SklearnBaseline(seed=0).fit([make_document(f"doc-{n}", rng) for n in range(6)]).save(path)
+    )
 
 
 @contextmanager
@@ -83,8 +86,9 @@ def running(predictor):
 
 
 def call(url: str, method: str = "GET", body: bytes | None = None) -> tuple[int, dict]:
-    request = urllib.request.Request(url, data=body, method=method,
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=body, method=method, headers={"Content-Type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read())
@@ -108,8 +112,9 @@ def region_mean(result: list[dict]) -> float:
     return sum(scores) / len(scores)
 
 
-def test_opening_a_task_fetches_scored_quantity_predictions(ml_label_studio, client, project,
-                                                            ingested_documents):
+def test_opening_a_task_fetches_scored_quantity_predictions(
+    ml_label_studio, client, project, ingested_documents
+):
     docs = ingested_documents[:2]
     opened, other = workflow.push_documents(client, project, docs).created_task_ids
     title = client.get_project(project)["title"]
@@ -131,25 +136,29 @@ def test_opening_a_task_fetches_scored_quantity_predictions(ml_label_studio, cli
     assert predictions_of(client, other) == []  # only the opened task was predicted
     assert prediction.model_version == workflow.QUANTITY_MODEL_VERSION
     assert prediction.result and {item["score"] for item in prediction.result} == {
-        ml_backend.QUANTITY_FINDER_SCORE}
+        ml_backend.QUANTITY_FINDER_SCORE
+    }
     assert prediction.score == pytest.approx(ml_backend.QUANTITY_FINDER_SCORE)
     task = {"id": task.id, "data": task.data}
     assert ml_backend.prediction_problems(task, {"result": prediction.result}, "test") == []
     back = convert.record_from_result(task["data"], prediction.result)
     [expected] = workflow.quantity_records([docs[0]])
     assert [(c.start, c.end, c.value, c.unit) for c in back.claims] == [
-        (c.start, c.end, c.value, c.unit) for c in expected.claims]
+        (c.start, c.end, c.value, c.unit) for c in expected.claims
+    ]
 
 
-def test_sklearn_backend_predicts_every_task_with_scores(client, project, ingested_documents,
-                                                         model_path):
+def test_sklearn_backend_predicts_every_task_with_scores(
+    client, project, ingested_documents, model_path
+):
     docs = ingested_documents[:3]
     task_ids = workflow.push_documents(client, project, docs).created_task_ids
     with running(SklearnPredictor(model_path)) as backend:
         client.connect_ml_backend(project, backend.url, backend.predictor.model_version)
         # The Data Manager's "Retrieve predictions" on all tasks, to sort them by score.
-        client._sdk.actions.create(id="retrieve_tasks_predictions", project=project,
-                                   selected_items={"all": True})
+        client._sdk.actions.create(
+            id="retrieve_tasks_predictions", project=project, selected_items={"all": True}
+        )
 
     offline = prelabel.sklearn_predictions(docs, model_path)  # what `ls push --predictions` sends
     scores = []
@@ -168,13 +177,16 @@ def test_sklearn_backend_predicts_every_task_with_scores(client, project, ingest
         kept = [i["value"] for i in stripped if i.get("from_name") == convert.SPAN_CONTROL]
         for item in wanted:
             if item.get("from_name") == convert.SPAN_CONTROL and item not in stripped:
-                assert any(item["value"]["start"] < k["end"] and k["start"] < item["value"]["end"]
-                           for k in kept)
+                assert any(
+                    item["value"]["start"] < k["end"] and k["start"] < item["value"]["end"]
+                    for k in kept
+                )
         scores.append(prediction.score)
     assert len(set(scores)) == len(scores)  # the tasks have an order by score
     # The Data Manager sorted by its "prediction score" column: least confident first.
-    ordered = client._sdk.tasks.list(project=project, fields="all", query=json.dumps(
-        {"ordering": ["tasks:predictions_score"]}))
+    ordered = client._sdk.tasks.list(
+        project=project, fields="all", query=json.dumps({"ordering": ["tasks:predictions_score"]})
+    )
     assert [t.id for t in ordered] == [t for _, t in sorted(zip(scores, task_ids))]
 
 
@@ -183,10 +195,12 @@ def test_overlapping_spans_keep_the_better_scored_one():
 
     text = "2000억 파라미터 모델을 가온전자가 만들었다"
     record = AnnotatedDocument(
-        id="d", text=text,
+        id="d",
+        text=text,
         entities=[Entity("e1", 8, 11, "ORG", "라미터"), Entity("e2", 17, 21, "ORG", "가온전자")],
         relations=[Relation("e1", "e2", "partner_of", [0])],
-        claims=[Claim(id="q1", start=0, end=11, text=text[:11], subject="e1")])
+        claims=[Claim(id="q1", start=0, end=11, text=text[:11], subject="e1")],
+    )
     scores = ml_backend.RegionScores({"e1": 0.6, "e2": 0.9, "q1": 0.8})
     kept = ml_backend.without_overlaps(record, scores)
     assert [e.id for e in kept.entities] == ["e2"] and kept.relations == []
@@ -200,10 +214,18 @@ def test_endpoints_answer_label_studio_and_refuse_bad_requests(ingested_document
     doc = ingested_documents[0]
     with running(ml_backend.QuantityPredictor()) as backend:
         url = backend.url
-        assert call(f"{url}/health") == (200, {"status": "UP", "model_class": "quantity",
-                                               "model_version": workflow.QUANTITY_MODEL_VERSION})
+        assert call(f"{url}/health") == (
+            200,
+            {
+                "status": "UP",
+                "model_class": "quantity",
+                "model_version": workflow.QUANTITY_MODEL_VERSION,
+            },
+        )
         assert post(f"{url}/setup", {"project": "1.0", "schema": label_config()}) == (
-            200, {"model_version": workflow.QUANTITY_MODEL_VERSION})
+            200,
+            {"model_version": workflow.QUANTITY_MODEL_VERSION},
+        )
         status, answer = post(f"{url}/setup", {"project": "7.0", "schema": "<View></View>"})
         assert status == 400 and "'schema'" in answer["error"] and "'7.0'" in answer["error"]
 
@@ -215,9 +237,11 @@ def test_endpoints_answer_label_studio_and_refuse_bad_requests(ingested_document
         no_text = {"id": 6, "data": {k: v for k, v in good["data"].items() if k != "text"}}
         status, answer = post(f"{url}/predict", {"tasks": [good, no_text]})
         assert status == 400
-        assert answer["error"].startswith(f"POST /predict tasks[1]: task {doc['id']}: data.text: missing")
+        assert answer["error"].startswith(
+            f"POST /predict tasks[1]: task {doc['id']}: data.text: missing"
+        )
         assert "Traceback" not in answer["error"]
-        bad_sentences = {"id": 7, "data": {**good["data"], "sentences": [[0, 10 ** 6]]}}
+        bad_sentences = {"id": 7, "data": {**good["data"], "sentences": [[0, 10**6]]}}
         status, answer = post(f"{url}/predict", {"tasks": [bad_sentences]})
         assert status == 400 and f"task {doc['id']}: data.sentences[0]" in answer["error"]
         status, answer = post(f"{url}/predict", {"task": [good]})
@@ -234,15 +258,30 @@ def test_endpoints_answer_label_studio_and_refuse_bad_requests(ingested_document
 def test_prediction_problems_keep_real_errors():
     text = "총 10개 기관"
     task = {"id": 1, "data": {"text": text, "doc_id": "d1", "sentences": [[0, len(text)]]}}
-    incomplete = [{"id": "e1", "from_name": "label", "to_name": "text", "type": "labels",
-                   "value": {"start": 6, "end": 8, "text": "기관", "labels": ["ORG"]}}]
+    incomplete = [
+        {
+            "id": "e1",
+            "from_name": "label",
+            "to_name": "text",
+            "type": "labels",
+            "value": {"start": 6, "end": 8, "text": "기관", "labels": ["ORG"]},
+        }
+    ]
     assert ml_backend.prediction_problems(task, {"result": incomplete}, "t") == []
-    outside = [{**incomplete[0], "value": {"start": 6, "end": 99, "text": "기관",
-                                           "labels": ["ORG"]}}]
+    outside = [
+        {**incomplete[0], "value": {"start": 6, "end": 99, "text": "기관", "labels": ["ORG"]}}
+    ]
     [problem] = ml_backend.prediction_problems(task, {"result": outside}, "t")
     assert problem.field == "value.start/end"
-    blank_id = incomplete + [{"id": "e1", "from_name": "canonical_id", "to_name": "text",
-                              "type": "textarea", "value": {"start": 6, "end": 8, "text": [" "]}}]
+    blank_id = incomplete + [
+        {
+            "id": "e1",
+            "from_name": "canonical_id",
+            "to_name": "text",
+            "type": "textarea",
+            "value": {"start": 6, "end": 8, "text": [" "]},
+        }
+    ]
     [problem] = ml_backend.prediction_problems(task, {"result": blank_id}, "t")
     assert problem.field == "canonical_id"
 
@@ -253,20 +292,39 @@ class OutOfTextPredictor:
     name, model_version = "broken", "broken-1"
 
     def predict(self, documents):
-        return [{"model_version": self.model_version, "score": 1.0, "result": [
-            {"id": "r1", "from_name": "label", "to_name": "text", "type": "labels",
-             "value": {"start": 0, "end": len(d["text"]) + 5, "text": d["text"],
-                       "labels": ["ORG"]}}]} for d in documents]
+        return [
+            {
+                "model_version": self.model_version,
+                "score": 1.0,
+                "result": [
+                    {
+                        "id": "r1",
+                        "from_name": "label",
+                        "to_name": "text",
+                        "type": "labels",
+                        "value": {
+                            "start": 0,
+                            "end": len(d["text"]) + 5,
+                            "text": d["text"],
+                            "labels": ["ORG"],
+                        },
+                    }
+                ],
+            }
+            for d in documents
+        ]
 
 
 def test_an_invalid_prediction_is_never_sent(ingested_documents):
     doc = ingested_documents[0]
     with pytest.raises(ml_backend.BackendError) as caught:
-        ml_backend.predict_response(OutOfTextPredictor(),
-                                    {"tasks": [{"id": 1, "data": convert.task_data(doc)}]})
+        ml_backend.predict_response(
+            OutOfTextPredictor(), {"tasks": [{"id": 1, "data": convert.task_data(doc)}]}
+        )
     assert caught.value.status == 500
     assert f"broken prediction for tasks[0]: task {doc['id']}: result r1: value.start/end" in str(
-        caught.value)
+        caught.value
+    )
 
 
 def test_connecting_a_backend_that_is_down_is_refused(client, project):
@@ -281,8 +339,9 @@ def test_connecting_a_backend_that_is_down_is_refused(client, project):
 
 
 @pytest.mark.browser
-def test_labeling_page_shows_the_backend_predictions(ml_label_studio, client, project,
-                                                     ingested_documents):
+def test_labeling_page_shows_the_backend_predictions(
+    ml_label_studio, client, project, ingested_documents
+):
     """A contributor opens a task without predictions in headless Chromium: the page's request
     makes Label Studio fetch the backend's prediction, and its QUANTITY regions are selectable."""
     from test_ls_browser import CHROMIUM, CHROMIUM_ARGS, labeling_page
@@ -318,16 +377,29 @@ def test_labeling_page_shows_the_backend_predictions(ml_label_studio, client, pr
 
 def test_one_command_starts_the_backend():
     """`kotechnews ls backend` serves until stopped; the line it prints names its URL."""
-    command = [str(Path(sys.executable).with_name("kotechnews")), "ls", "backend",
-               "--model", "quantity", "--port", "0"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, env={**os.environ, "COLUMNS": "300"})
+    command = [
+        str(Path(sys.executable).with_name("kotechnews")),
+        "ls",
+        "backend",
+        "--model",
+        "quantity",
+        "--port",
+        "0",
+    ]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "COLUMNS": "300"},
+    )
     try:
         first_line = process.stdout.readline()
         found = re.search(r"at (http://127\.0\.0\.1:\d+);", first_line)
         assert found, first_line
         assert call(f"{found.group(1)}/health")[1]["model_version"] == (
-            workflow.QUANTITY_MODEL_VERSION)
+            workflow.QUANTITY_MODEL_VERSION
+        )
     finally:
         process.terminate()
         process.wait(timeout=30)

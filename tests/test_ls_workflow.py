@@ -28,7 +28,6 @@ from kotechnews.labelstudio.workflow import (
 )
 from kotechnews.quantity import find_quantities
 from kotechnews.records import AnnotatedDocument
-
 from labelstudio_server import synthetic_record
 
 pytestmark = pytest.mark.labelstudio
@@ -44,8 +43,9 @@ def sdk(ls_settings) -> LabelStudio:
 
 def _gold_files() -> list[Path]:
     files = sorted(GOLD_DIR.glob("*.json"))
-    committed = subprocess.run(["git", "ls-files", "annotation/gold"], cwd=ROOT, capture_output=True,
-                               text=True, check=True).stdout.split()
+    committed = subprocess.run(
+        ["git", "ls-files", "annotation/gold"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
     assert committed, "no gold committed under annotation/gold"
     assert {ROOT / name for name in committed if name.endswith(".json")} <= set(files)
     return files
@@ -74,8 +74,9 @@ def test_push_is_idempotent_with_quantity_predictions(ls_client, ls_project, ing
         assert prediction["model_version"] == QUANTITY_MODEL_VERSION
         claims = convert.record_from_result(task["data"], prediction["result"]).claims
         found = find_quantities(doc["text"])
-        assert [(c.start, c.end, c.value, c.low, c.high, c.unit, c.approximate) for c in claims] == [
-            (q.start, q.end, q.value, q.low, q.high, q.unit, q.approximate) for q in found]
+        assert [
+            (c.start, c.end, c.value, c.low, c.high, c.unit, c.approximate) for c in claims
+        ] == [(q.start, q.end, q.value, q.low, q.high, q.unit, q.approximate) for q in found]
     assert sum(len(find_quantities(d["text"])) for d in docs) > 0
 
 
@@ -86,7 +87,8 @@ def test_gold_round_trip_is_identical(ls_client, ls_project, tmp_path):
         for task in tasks:
             [annotation] = [a for a in task["annotations"] if not a.get("was_cancelled")]
             expected[task["data"]["doc_id"]] = convert.record_from_result(
-                task["data"], annotation["result"]).to_dict()
+                task["data"], annotation["result"]
+            ).to_dict()
         push_export(ls_client, ls_project, tasks, str(path))
     result = pull(ls_client, ls_project, tmp_path)
     assert result.adjudication.problems == []
@@ -99,7 +101,9 @@ def test_gold_round_trip_is_identical(ls_client, ls_project, tmp_path):
         [pulled] = json.loads((articles / path.name).read_text(encoding="utf-8"))
         [original] = json.loads(path.read_text(encoding="utf-8"))
         assert pulled["data"] == original["data"]
-        assert [a["result"] for a in pulled["annotations"]] == [a["result"] for a in original["annotations"]]
+        assert [a["result"] for a in pulled["annotations"]] == [
+            a["result"] for a in original["annotations"]
+        ]
 
 
 def test_synthetic_round_trip_is_identical(ls_client, ls_project, ingested_documents, tmp_path):
@@ -108,8 +112,10 @@ def test_synthetic_round_trip_is_identical(ls_client, ls_project, ingested_docum
     # every text in which the quantity finder reads an amount with a unit gets claims
     assert all(r.claims or not any(q.unit for q in find_quantities(r.text)) for r in records)
     assert sum(bool(r.claims) for r in records) > len(records) / 2
-    tasks = [{"data": convert.task_data(doc), "annotations": [{"result": convert.result_from_record(r)}]}
-             for doc, r in zip(ingested_documents, records)]
+    tasks = [
+        {"data": convert.task_data(doc), "annotations": [{"result": convert.result_from_record(r)}]}
+        for doc, r in zip(ingested_documents, records)
+    ]
     push_export(ls_client, ls_project, tasks, "synthetic")
     result = pull(ls_client, ls_project, tmp_path)
     assert [o.detail for o in result.adjudication.outcomes] == ["single"] * len(records)
@@ -133,21 +139,28 @@ def test_two_annotators_agreement_and_adjudication(ls_client, ls_project, sdk, t
     first = convert.record_from_result(gold_task["data"], gold_task["annotations"][0]["result"])
     second = _second_opinion(first)
     twin = {**gold_task["data"], "doc_id": gold_task["data"]["doc_id"] + "-twin"}
-    disputed_id, agreed_id = push_tasks(ls_client, ls_project,
-                                        [{"data": gold_task["data"]}, {"data": twin}]).created_task_ids
+    disputed_id, agreed_id = push_tasks(
+        ls_client, ls_project, [{"data": gold_task["data"]}, {"data": twin}]
+    ).created_task_ids
     email = f"annotator-{uuid.uuid4().hex[:8]}@example.com"
     user = sdk.users.create(username=email.split("@")[0], email=email, password=uuid.uuid4().hex)
     sdk.annotations.create(id=disputed_id, result=convert.result_from_record(first))
-    mine = sdk.annotations.create(id=disputed_id, result=convert.result_from_record(second),
-                                  completed_by=user.id)
+    mine = sdk.annotations.create(
+        id=disputed_id, result=convert.result_from_record(second), completed_by=user.id
+    )
     sdk.annotations.create(id=disputed_id, result=[], was_cancelled=True, completed_by=user.id)
     sdk.annotations.create(id=agreed_id, result=convert.result_from_record(first))
-    sdk.annotations.create(id=agreed_id, result=convert.result_from_record(first), completed_by=user.id)
+    sdk.annotations.create(
+        id=agreed_id, result=convert.result_from_record(first), completed_by=user.id
+    )
 
     result = pull(ls_client, ls_project, tmp_path)
     adj = result.adjudication
-    exported_ids = sorted(a["id"] for t in json.loads((tmp_path / "export.json").read_text())
-                          for a in t["annotations"])
+    exported_ids = sorted(
+        a["id"]
+        for t in json.loads((tmp_path / "export.json").read_text())
+        for a in t["annotations"]
+    )
     assert sorted(o.annotation for o in adj.outcomes) == exported_ids == sorted(set(exported_ids))
     assert len(exported_ids) == 5
 
@@ -155,7 +168,11 @@ def test_two_annotators_agreement_and_adjudication(ls_client, ls_project, sdk, t
     assert conflict["task"] == disputed_id
     assert {a["annotator"] for a in conflict["annotations"]} == {"admin@example.com", email}
     [diff] = conflict["disagreements"]
-    assert sorted(item["kind"] for item in diff["items"]) == ["canonical_id", "claim_field", "relation"]
+    assert sorted(item["kind"] for item in diff["items"]) == [
+        "canonical_id",
+        "claim_field",
+        "relation",
+    ]
     cancelled = json.loads((tmp_path / "conflicts.json").read_text())["cancelled"]
     assert [(c["task"], c["annotator"]) for c in cancelled] == [(disputed_id, email)]
 
@@ -170,37 +187,62 @@ def test_two_annotators_agreement_and_adjudication(ls_client, ls_project, sdk, t
     assert rows[disputed_id]["relation_f1"] == pytest.approx(2 * (n - 1) / (2 * n - 1))
     assert rows[disputed_id]["claim_value_agreement"] == 1.0
     assert rows[agreed_id] | {"task": 0, "doc_id": "", "a": 0, "b": 0} == {
-        "task": 0, "doc_id": "", "a": 0, "b": 0, "entity_f1": 1.0, "relation_f1": 1.0,
-        "claim_span_f1": 1.0, "claim_value_agreement": 1.0}
+        "task": 0,
+        "doc_id": "",
+        "a": 0,
+        "b": 0,
+        "entity_f1": 1.0,
+        "relation_f1": 1.0,
+        "claim_span_f1": 1.0,
+        "claim_value_agreement": 1.0,
+    }
     progress = {row["annotator"]: row for row in adj.annotators}
-    assert (progress[email]["tasks_done"], progress[email]["annotations"],
-            progress[email]["cancelled"]) == (2, 2, 1)
+    assert (
+        progress[email]["tasks_done"],
+        progress[email]["annotations"],
+        progress[email]["cancelled"],
+    ) == (2, 2, 1)
     assert progress[email]["last_activity"] is not None
-    assert (progress["admin@example.com"]["tasks_done"],
-            progress["admin@example.com"]["annotations"]) == (2, 2)
+    assert (
+        progress["admin@example.com"]["tasks_done"],
+        progress["admin@example.com"]["annotations"],
+    ) == (2, 2)
 
     # A reviewer marks the second opinion as ground truth: it wins, the other is superseded.
     sdk.annotations.update(id=mine.id, ground_truth=True)
     again = pull(ls_client, ls_project, tmp_path)
     assert again.adjudication.conflicts == []
     gold = _records(tmp_path / "gold.jsonl")
-    assert gold[gold_task["data"]["doc_id"]] == convert.record_from_result(
-        gold_task["data"], convert.result_from_record(second)).to_dict()
-    assert agreement.disagreements(AnnotatedDocument.from_dict(gold[gold_task["data"]["doc_id"]]),
-                                   second) == []
-    outcomes = {o.annotation: o.outcome for o in again.adjudication.outcomes if o.task == disputed_id}
+    assert (
+        gold[gold_task["data"]["doc_id"]]
+        == convert.record_from_result(
+            gold_task["data"], convert.result_from_record(second)
+        ).to_dict()
+    )
+    assert (
+        agreement.disagreements(
+            AnnotatedDocument.from_dict(gold[gold_task["data"]["doc_id"]]), second
+        )
+        == []
+    )
+    outcomes = {
+        o.annotation: o.outcome for o in again.adjudication.outcomes if o.task == disputed_id
+    }
     assert sorted(outcomes.values()) == ["cancelled", "gold", "superseded"]
     assert outcomes[mine.id] == "gold"
 
 
-def test_invalid_annotations_are_reported_not_converted(ls_client, ls_project, sdk, tmp_path,
-                                                        ingested_documents):
+def test_invalid_annotations_are_reported_not_converted(
+    ls_client, ls_project, sdk, tmp_path, ingested_documents
+):
     doc = ingested_documents[0]
     good, bad = synthetic_record(doc), synthetic_record(doc, seed=7)
     broken = convert.result_from_record(bad)
     broken[0]["value"]["labels"] = ["COMPANY"]  # Label Studio stores unknown labels...
     broken[1]["value"]["end"] = len(doc["text"]) + 5  # ...and offsets past the text
-    [task_id] = push_tasks(ls_client, ls_project, [{"data": convert.task_data(doc)}]).created_task_ids
+    [task_id] = push_tasks(
+        ls_client, ls_project, [{"data": convert.task_data(doc)}]
+    ).created_task_ids
     sdk.annotations.create(id=task_id, result=convert.result_from_record(good))
     invalid = sdk.annotations.create(id=task_id, result=broken)
 
@@ -215,7 +257,9 @@ def test_invalid_annotations_are_reported_not_converted(ls_client, ls_project, s
 
 
 def test_missing_project_is_a_clear_error(ls_client):
-    with pytest.raises(workflow.WorkflowError, match="no project titled 'absent-.*kotechnews ls setup"):
+    with pytest.raises(
+        workflow.WorkflowError, match="no project titled 'absent-.*kotechnews ls setup"
+    ):
         workflow.project_id(ls_client, f"absent-{uuid.uuid4().hex}")
 
 
@@ -223,15 +267,17 @@ def test_setup_updates_an_outdated_config_and_is_then_unchanged(ls_client):
     title = f"test-{uuid.uuid4().hex[:10]}"
     project = ls_client.create_project(title, "<View><Text name='text' value='$text'/></View>")
     assert workflow.setup_project(ls_client, title).action == "updated"
-    assert workflow.setup_project(ls_client, title) == workflow.SetupResult(project["id"], title,
-                                                                            "unchanged")
+    assert workflow.setup_project(ls_client, title) == workflow.SetupResult(
+        project["id"], title, "unchanged"
+    )
 
 
 def test_personal_access_token_works(ls_settings):
     """CONTRIBUTING.md has contributors create a personal access token (a JWT refresh token that
     the SDK exchanges for access tokens), not the legacy token the test server is preset with."""
-    created = httpx.post(f"{ls_settings.url}/api/token/",
-                         headers={"Authorization": f"Token {ls_settings.api_key}"})
+    created = httpx.post(
+        f"{ls_settings.url}/api/token/", headers={"Authorization": f"Token {ls_settings.api_key}"}
+    )
     assert created.status_code == 201, created.text
     client = LabelStudioClient(ServerSettings(ls_settings.url, created.json()["token"]))
     title = f"test-{uuid.uuid4().hex[:10]}"
@@ -254,9 +300,14 @@ def test_contributing_path_end_to_end(ls_client, ls_project, sdk, tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
     (raw / f"{name}.txt").write_bytes((ROOT / "annotation" / "raw" / f"{name}.txt").read_bytes())
-    write_jsonl(raw / "metadata.jsonl", [row for row in read_jsonl(ROOT / "annotation" / "raw" /
-                                                                     "metadata.jsonl")
-                                         if row["source_file"] == f"{name}.txt"])
+    write_jsonl(
+        raw / "metadata.jsonl",
+        [
+            row
+            for row in read_jsonl(ROOT / "annotation" / "raw" / "metadata.jsonl")
+            if row["source_file"] == f"{name}.txt"
+        ],
+    )
     [article] = [a.document for a in ingest_directory(raw, tmp_path / "ingested")]
     push_documents(ls_client, ls_project, [article], quantity_predictions([article]))
     [task_id] = ls_client.task_ids_by_doc_id(ls_project).values()

@@ -28,9 +28,17 @@ def claim(cid: str, surface: str) -> Claim:
     return Claim(cid, *at(surface), surface, unit="명")
 
 
-GOLD = AnnotatedDocument("d1", TEXT, entities=[
-    entity("g1", "KT", "ORG"), entity("g2", "네이버", "ORG"), entity("g3", "KT", "ORG", 1)],
-    claims=[claim("c1", "약 200명"), claim("c2", "3배")], meta={"sentences": [[0, 20], [21, 33]]})
+GOLD = AnnotatedDocument(
+    "d1",
+    TEXT,
+    entities=[
+        entity("g1", "KT", "ORG"),
+        entity("g2", "네이버", "ORG"),
+        entity("g3", "KT", "ORG", 1),
+    ],
+    claims=[claim("c1", "약 200명"), claim("c2", "3배")],
+    meta={"sentences": [[0, 20], [21, 33]]},
+)
 
 
 def predictions(doc: AnnotatedDocument) -> dict:
@@ -38,17 +46,24 @@ def predictions(doc: AnnotatedDocument) -> dict:
 
 
 def test_strict_matches_per_type_and_quantity():
-    predicted = AnnotatedDocument("d1", TEXT, entities=[
-        entity("p1", "KT", "ORG"),           # right
-        entity("p2", "네이버", "PER"),        # wrong type: an ORG miss and a PER false positive
-        entity("p3", "KT는", "ORG")],        # wrong span (particle inside)
-        claims=[claim("q1", "200명"), claim("q2", "3배")])  # one span too short, one right
+    predicted = AnnotatedDocument(
+        "d1",
+        TEXT,
+        entities=[
+            entity("p1", "KT", "ORG"),  # right
+            entity("p2", "네이버", "PER"),  # wrong type: an ORG miss and a PER false positive
+            entity("p3", "KT는", "ORG"),
+        ],  # wrong span (particle inside)
+        claims=[claim("q1", "200명"), claim("q2", "3배")],
+    )  # one span too short, one right
     table = preannotation_quality(predictions(predicted), [GOLD])
-    assert table["ORG"] == pytest.approx({"precision": 1 / 2, "recall": 1 / 3, "f1": 0.4,
-                                          "support": 3, "predicted": 2})
+    assert table["ORG"] == pytest.approx(
+        {"precision": 1 / 2, "recall": 1 / 3, "f1": 0.4, "support": 3, "predicted": 2}
+    )
     assert table["PER"]["precision"] == 0.0 and table["PER"]["support"] == 0
-    assert table["QUANTITY"] == pytest.approx({"precision": 0.5, "recall": 0.5, "f1": 0.5,
-                                               "support": 2, "predicted": 2})
+    assert table["QUANTITY"] == pytest.approx(
+        {"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": 2, "predicted": 2}
+    )
     assert "TECH" not in table  # neither gold nor prediction has one
 
 

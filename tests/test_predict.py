@@ -17,9 +17,9 @@ from kotechnews.baselines.sklearn_baseline import SklearnBaseline
 from kotechnews.cli import cli_command
 from kotechnews.gold import PROJECT_ROOT
 from kotechnews.labelstudio import convert
+from kotechnews.labelstudio.validate import validate_tasks
 from kotechnews.labelstudio.workflow import QUANTITY_MODEL_VERSION, quantity_records
 from kotechnews.records import AnnotatedDocument
-from kotechnews.labelstudio.validate import validate_tasks
 from test_baseline_sklearn import make_document
 
 TEST_DOCUMENTS = PROJECT_ROOT / "dataset" / "data" / "documents" / "test.parquet"
@@ -49,18 +49,22 @@ def model_path(tmp_path_factory) -> Path:
 
 
 def write_jsonl(path: Path, rows: list) -> Path:
-    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows),
-                    encoding="utf-8")
+    path.write_text(
+        "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8"
+    )
     return path
 
 
 def read_submission(path: Path) -> list[AnnotatedDocument]:
-    return [AnnotatedDocument.from_dict(json.loads(line))
-            for line in path.read_text(encoding="utf-8").splitlines()]
+    return [
+        AnnotatedDocument.from_dict(json.loads(line))
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
 
 
-def test_quantity_on_jsonl_gives_a_submission_that_score_reads(documents, tmp_path, capsys,
-                                                              monkeypatch):
+def test_quantity_on_jsonl_gives_a_submission_that_score_reads(
+    documents, tmp_path, capsys, monkeypatch
+):
     source = write_jsonl(tmp_path / "documents.jsonl", documents)
     out = tmp_path / "preds.jsonl"
     code, stdout, _ = run(["predict", "quantity", source, "--out", out], capsys, monkeypatch)
@@ -68,25 +72,54 @@ def test_quantity_on_jsonl_gives_a_submission_that_score_reads(documents, tmp_pa
     records = read_submission(out)
     assert [r.id for r in records] == [d["id"] for d in documents]
     assert records == quantity_records(documents)
-    code, stdout, _ = run(["score", "--pred", out, "--split", "test", "--task", "claims",
-                           "--bootstrap", "0", "--json"], capsys, monkeypatch)
+    code, stdout, _ = run(
+        [
+            "score",
+            "--pred",
+            out,
+            "--split",
+            "test",
+            "--task",
+            "claims",
+            "--bootstrap",
+            "0",
+            "--json",
+        ],
+        capsys,
+        monkeypatch,
+    )
     assert code == 0
     claims = json.loads(stdout)["tasks"]["claims"]["metrics"]
     assert claims["span_f1"]["value"] > 0.5  # the finder recalls most gold claims
 
 
-def test_sklearn_model_file_on_parquet_gives_the_models_predictions(documents, model_path,
-                                                                   tmp_path, capsys, monkeypatch):
+def test_sklearn_model_file_on_parquet_gives_the_models_predictions(
+    documents, model_path, tmp_path, capsys, monkeypatch
+):
     out = tmp_path / "preds.jsonl"
-    code, _, stderr = run(["predict", "sklearn", TEST_DOCUMENTS, "--model-file", model_path,
-                           "--out", out, "--batch-size", "5"], capsys, monkeypatch)
+    code, _, stderr = run(
+        [
+            "predict",
+            "sklearn",
+            TEST_DOCUMENTS,
+            "--model-file",
+            model_path,
+            "--out",
+            out,
+            "--batch-size",
+            "5",
+        ],
+        capsys,
+        monkeypatch,
+    )
     assert code == 0, stderr
     records = read_submission(out)
     expected = SklearnBaseline.load(model_path).predict(input_records(documents))
     assert records == expected
     assert sum(len(r.entities) + len(r.claims) for r in records) > 0
-    code, _, stderr = run(["score", "--pred", out, "--split", "test", "--bootstrap", "0"],
-                          capsys, monkeypatch)
+    code, _, stderr = run(
+        ["score", "--pred", out, "--split", "test", "--bootstrap", "0"], capsys, monkeypatch
+    )
     assert code == 0, stderr
     # A model file given as MODEL is the same model.
     again = tmp_path / "again.jsonl"
@@ -94,12 +127,25 @@ def test_sklearn_model_file_on_parquet_gives_the_models_predictions(documents, m
     assert again.read_bytes() == out.read_bytes()
 
 
-def test_labelstudio_format_is_valid_import_tasks_with_the_predictions(documents, model_path,
-                                                                      tmp_path, capsys,
-                                                                      monkeypatch):
+def test_labelstudio_format_is_valid_import_tasks_with_the_predictions(
+    documents, model_path, tmp_path, capsys, monkeypatch
+):
     out = tmp_path / "tasks.json"
-    code, _, stderr = run(["predict", "sklearn", TEST_DOCUMENTS, "--model-file", model_path,
-                           "--format", "labelstudio", "--out", out], capsys, monkeypatch)
+    code, _, stderr = run(
+        [
+            "predict",
+            "sklearn",
+            TEST_DOCUMENTS,
+            "--model-file",
+            model_path,
+            "--format",
+            "labelstudio",
+            "--out",
+            out,
+        ],
+        capsys,
+        monkeypatch,
+    )
     assert code == 0, stderr
     tasks = json.loads(out.read_text(encoding="utf-8"))
     assert validate_tasks(tasks, str(out)) == []
@@ -111,22 +157,32 @@ def test_labelstudio_format_is_valid_import_tasks_with_the_predictions(documents
         assert prediction["model_version"] == model_version(model_path)
         back = convert.record_from_result(task["data"], prediction["result"])
         assert [(e.start, e.end, e.type) for e in back.entities] == [
-            (e.start, e.end, e.type) for e in want.entities]
+            (e.start, e.end, e.type) for e in want.entities
+        ]
         assert {(r.head, r.type, r.tail) for r in back.relations} == {
-            (r.head, r.type, r.tail) for r in want.relations}
+            (r.head, r.type, r.tail) for r in want.relations
+        }
         assert [(c.start, c.end, c.value, c.unit) for c in back.claims] == [
-            (c.start, c.end, c.value, c.unit) for c in want.claims]
+            (c.start, c.end, c.value, c.unit) for c in want.claims
+        ]
 
 
 @pytest.mark.labelstudio
-def test_labelstudio_tasks_import_into_a_real_server(documents, tmp_path, ls_client, ls_project,
-                                                     capsys, monkeypatch):
+def test_labelstudio_tasks_import_into_a_real_server(
+    documents, tmp_path, ls_client, ls_project, capsys, monkeypatch
+):
     from kotechnews.labelstudio.workflow import push_tasks
 
     out = tmp_path / "tasks.json"
     source = write_jsonl(tmp_path / "documents.jsonl", documents[:3])
-    assert run(["predict", "quantity", source, "--format", "labelstudio", "--out", out],
-               capsys, monkeypatch)[0] == 0
+    assert (
+        run(
+            ["predict", "quantity", source, "--format", "labelstudio", "--out", out],
+            capsys,
+            monkeypatch,
+        )[0]
+        == 0
+    )
     push_tasks(ls_client, ls_project, json.loads(out.read_text(encoding="utf-8")))
     exported = {t["data"]["doc_id"]: t for t in ls_client.export_tasks(ls_project)}
     assert sorted(exported) == sorted(d["id"] for d in documents[:3])
@@ -135,7 +191,8 @@ def test_labelstudio_tasks_import_into_a_real_server(documents, tmp_path, ls_cli
         assert prediction["model_version"] == QUANTITY_MODEL_VERSION
         back = convert.record_from_result(exported[record.id]["data"], prediction["result"])
         assert [(c.start, c.end, c.value) for c in back.claims] == [
-            (c.start, c.end, c.value) for c in record.claims]
+            (c.start, c.end, c.value) for c in record.claims
+        ]
 
 
 @pytest.mark.parametrize("name", ["quantity", "sklearn"])
@@ -194,8 +251,9 @@ def test_bad_documents_name_file_record_and_field(documents, tmp_path, capsys, m
     not_json.write_text(json.dumps(good, ensure_ascii=False) + "\n{not json\n", encoding="utf-8")
     message = _problems(["predict", "quantity", not_json, "--out", out], capsys, monkeypatch)
     assert f"{not_json}: line 2: invalid JSON" in message
-    bad_sentences = write_jsonl(tmp_path / "sentences.jsonl",
-                                [{**good, "sentences": [{"start": 0, "end": 10**6}]}])
+    bad_sentences = write_jsonl(
+        tmp_path / "sentences.jsonl", [{**good, "sentences": [{"start": 0, "end": 10**6}]}]
+    )
     message = _problems(["predict", "quantity", bad_sentences, "--out", out], capsys, monkeypatch)
     assert f"{bad_sentences}: record 1 (id {good['id']!r}): field 'sentences[0]'" in message
     # Every problem of the file is listed, not only the first.
@@ -208,8 +266,10 @@ def test_bad_documents_name_file_record_and_field(documents, tmp_path, capsys, m
 def test_bad_parquet_and_bad_model_are_named(documents, tmp_path, capsys, monkeypatch):
     out = tmp_path / "preds.jsonl"
     no_text = tmp_path / "no_text.parquet"
-    pq.write_table(pa.Table.from_pylist([{"id": d["id"], "sentences": d["sentences"]}
-                                         for d in documents[:2]]), no_text)
+    pq.write_table(
+        pa.Table.from_pylist([{"id": d["id"], "sentences": d["sentences"]} for d in documents[:2]]),
+        no_text,
+    )
     message = _problems(["predict", "quantity", no_text, "--out", out], capsys, monkeypatch)
     assert f"{no_text}: field 'text': no such column" in message
     fake = tmp_path / "fake.parquet"
@@ -219,13 +279,15 @@ def test_bad_parquet_and_bad_model_are_named(documents, tmp_path, capsys, monkey
     message = _problems(["predict", "nonsense", TEST_DOCUMENTS, "--out", out], capsys, monkeypatch)
     assert "MODEL 'nonsense'" in message
     missing = tmp_path / "missing.skops"
-    message = _problems(["predict", "sklearn", TEST_DOCUMENTS, "--model-file", missing, "--out",
-                         out], capsys, monkeypatch)
+    message = _problems(
+        ["predict", "sklearn", TEST_DOCUMENTS, "--model-file", missing, "--out", out],
+        capsys,
+        monkeypatch,
+    )
     assert f"{missing}: no saved model" in message
     not_a_model = tmp_path / "not_a_model.skops"
     not_a_model.write_bytes(b"nothing")
-    message = _problems(["predict", not_a_model, TEST_DOCUMENTS, "--out", out], capsys,
-                        monkeypatch)
+    message = _problems(["predict", not_a_model, TEST_DOCUMENTS, "--out", out], capsys, monkeypatch)
     assert f"{not_a_model}: not a saved scikit-learn baseline" in message
     assert not out.exists()
 
@@ -239,16 +301,14 @@ def local_ray():
         ray.shutdown()
 
 
-def test_ray_data_path_predicts_what_datasets_map_does(local_ray, documents, model_path,
-                                                       tmp_path):
+def test_ray_data_path_predicts_what_datasets_map_does(local_ray, documents, model_path, tmp_path):
     folder = tmp_path / "parquet"
     folder.mkdir()
     pq.write_table(pa.Table.from_pylist(documents[:4]), folder / "a.parquet")
     pq.write_table(pa.Table.from_pylist(documents[4:7]), folder / "b.parquet")
     for name in ("quantity", "sklearn"):
         model = predict.resolve_model(name, model_path if name == "sklearn" else None)
-        expected = predict.predict_documents(model, predict.read_documents(folder),
-                                             progress=False)
+        expected = predict.predict_documents(model, predict.read_documents(folder), progress=False)
         assert [r.id for r in expected] == [d["id"] for d in documents[:7]]
         assert predict.predict_parquet_with_ray(model, folder, batch_size=2) == expected
 
@@ -261,6 +321,7 @@ def test_ray_data_path_names_bad_rows(local_ray, documents, tmp_path):
         predict.predict_parquet_with_ray(predict.resolve_model("quantity"), bad)
     duplicate = tmp_path / "duplicate.parquet"
     pq.write_table(pa.Table.from_pylist([documents[0], documents[0]]), duplicate)
-    with pytest.raises(predict.PredictError,
-                       match=r"record 2 \(id '[^']+'\): field 'id': duplicate of record 1"):
+    with pytest.raises(
+        predict.PredictError, match=r"record 2 \(id '[^']+'\): field 'id': duplicate of record 1"
+    ):
         predict.predict_parquet_with_ray(predict.resolve_model("quantity"), duplicate)

@@ -145,7 +145,9 @@ READINGS = [
 ]
 
 
-@pytest.mark.parametrize("text,value,low,high,unit,approximate", READINGS, ids=[r[0] for r in READINGS])
+@pytest.mark.parametrize(
+    "text,value,low,high,unit,approximate", READINGS, ids=[r[0] for r in READINGS]
+)
 def test_reading(text, value, low, high, unit, approximate):
     q = parse_quantity(text)
     assert (q.value, q.low, q.high, q.unit, q.approximate) == (value, low, high, unit, approximate)
@@ -208,20 +210,23 @@ def test_non_string_is_refused_with_a_clear_message():
         parse_quantity(2000)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("text,core", [
-    ("약 200명", "200명"),
-    ("1000억 원 이상", "1000억 원"),
-    ("  3배 ", "3배"),
-    ("22개 기관", "22개"),
-    ("2000억 파라미터(매개변수) 이상", "2000억 파라미터"),
-    ("$100", "$100"),
-    ("10~20%", "10~20%"),
-    ("조 단위", "조 단위"),
-    ("3년간", "3년"),
-])
+@pytest.mark.parametrize(
+    "text,core",
+    [
+        ("약 200명", "200명"),
+        ("1000억 원 이상", "1000억 원"),
+        ("  3배 ", "3배"),
+        ("22개 기관", "22개"),
+        ("2000억 파라미터(매개변수) 이상", "2000억 파라미터"),
+        ("$100", "$100"),
+        ("10~20%", "10~20%"),
+        ("조 단위", "조 단위"),
+        ("3년간", "3년"),
+    ],
+)
 def test_start_end_mark_the_number_with_its_unit(text, core):
     q = parse_quantity(text)
-    assert text[q.start:q.end] == core
+    assert text[q.start : q.end] == core
 
 
 def test_whole_numbers_are_exact_beyond_float_precision():
@@ -232,8 +237,14 @@ def test_whole_numbers_are_exact_beyond_float_precision():
 
 def test_to_dict_has_exactly_the_claim_keys():
     q = parse_quantity("수백억원")
-    assert q.to_dict() == {"text": "수백억원", "value": None, "low": 10**10, "high": 10**11,
-                           "unit": "원", "approximate": True}
+    assert q.to_dict() == {
+        "text": "수백억원",
+        "value": None,
+        "low": 10**10,
+        "high": 10**11,
+        "unit": "원",
+        "approximate": True,
+    }
 
 
 def test_quantity_is_frozen():
@@ -243,10 +254,13 @@ def test_quantity_is_frozen():
         q.value = 4  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("text,message", [
-    ("0분의 1", "zero parts"),
-    ("9" * 40 + "명", "more than 24 digits"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("0분의 1", "zero parts"),
+        ("9" * 40 + "명", "more than 24 digits"),
+    ],
+)
 def test_degenerate_numbers_are_refused(text, message):
     with pytest.raises(QuantityError, match=message):
         parse_quantity(text)

@@ -16,13 +16,35 @@ def _json_lines(output: str) -> list[dict]:
 
 
 def test_parse_writes_one_json_object_per_input_line():
-    result = runner.invoke(app, ["quantity", "parse"], input="2000억 개\n약 200명\n수백억원\n10~20%\n")
+    result = runner.invoke(
+        app, ["quantity", "parse"], input="2000억 개\n약 200명\n수백억원\n10~20%\n"
+    )
     assert result.exit_code == 0, result.output
     assert _json_lines(result.output) == [
-        {"text": "2000억 개", "value": 200_000_000_000, "low": None, "high": None, "unit": "개",
-         "approximate": False},
-        {"text": "약 200명", "value": 200, "low": None, "high": None, "unit": "명", "approximate": True},
-        {"text": "수백억원", "value": None, "low": 10**10, "high": 10**11, "unit": "원", "approximate": True},
+        {
+            "text": "2000억 개",
+            "value": 200_000_000_000,
+            "low": None,
+            "high": None,
+            "unit": "개",
+            "approximate": False,
+        },
+        {
+            "text": "약 200명",
+            "value": 200,
+            "low": None,
+            "high": None,
+            "unit": "명",
+            "approximate": True,
+        },
+        {
+            "text": "수백억원",
+            "value": None,
+            "low": 10**10,
+            "high": 10**11,
+            "unit": "원",
+            "approximate": True,
+        },
         {"text": "10~20%", "value": None, "low": 10, "high": 20, "unit": "%", "approximate": False},
     ]
 
@@ -32,7 +54,9 @@ def test_parse_reports_unreadable_lines_as_errors_and_keeps_going():
     assert result.exit_code == 0, result.output
     rows = _json_lines(result.output)
     assert [row["text"] for row in rows] == ["GPT-3", "", "3월", "3배"]
-    assert [sorted(row) for row in rows[:3]] == [["error", "text"]] * 2 + [["error", "kind", "text"]]
+    assert [sorted(row) for row in rows[:3]] == [["error", "text"]] * 2 + [
+        ["error", "kind", "text"]
+    ]
     assert "no number" in rows[0]["error"]
     assert "empty" in rows[1]["error"]
     assert "date" in rows[2]["error"] and rows[2]["kind"] == "date"
@@ -42,8 +66,12 @@ def test_parse_reports_unreadable_lines_as_errors_and_keeps_going():
 def test_parse_names_the_kind_of_a_number_that_is_not_an_amount():
     result = runner.invoke(app, ["quantity", "parse"], input="4-3\n두 번째\n50대\n5만원권\n")
     assert result.exit_code == 0, result.output
-    assert [row.get("kind") for row in _json_lines(result.output)] == ["score", "ordinal", "age band",
-                                                                       "banknote"]
+    assert [row.get("kind") for row in _json_lines(result.output)] == [
+        "score",
+        "ordinal",
+        "age band",
+        "banknote",
+    ]
 
 
 def test_parse_names_the_line_that_is_not_utf8():
@@ -61,7 +89,7 @@ def test_find_prints_spans_with_offsets():
     rows = _json_lines(result.output)
     assert [row["text"] for row in rows] == ["100여명", "3년간", "수백억 원"]
     for row in rows:
-        assert text[row["start"]:row["end"]] == row["text"]
+        assert text[row["start"] : row["end"]] == row["text"]
     assert rows[0]["low"] == 100 and rows[0]["approximate"] is True
 
 

@@ -15,8 +15,12 @@ UNITS = ["", " 원", "원", "개", " 명", "달러", " 파라미터"]
 
 
 @settings(max_examples=1500, deadline=None)
-@given(value=st.integers(0, 10**16), style=st.sampled_from(STYLES), unit=st.sampled_from(UNITS),
-       rng=st.randoms(use_true_random=False))
+@given(
+    value=st.integers(0, 10**16),
+    style=st.sampled_from(STYLES),
+    unit=st.sampled_from(UNITS),
+    rng=st.randoms(use_true_random=False),
+)
 def test_spelled_number_reads_back_exactly(value, style, unit, rng):
     assume(supports(value, style))
     if style == "native":
@@ -57,19 +61,82 @@ def test_speller_examples():
     assert parse_quantity(spell_number(10**16, "sino")).value == 10**16
 
 
-PIECES = list("0123456789,.~-+$ %()일이삼사오육칠팔구십백천만억조경수여대약총이상하미만초과간째년월일개명원배가") + [
-    "개월", "파라미터", "%p", "분의 ", "여명", "억대", "수백억", "단위", "가량", "두 ", "세 ", "GB", "최대 "]
-
-
+PIECES = list(
+    "0123456789,.~-+$ %()일이삼사오육칠팔구십백천만억조경수여대약총이상하미만초과간째년월일개명원배가"
+) + [
+    "개월",
+    "파라미터",
+    "%p",
+    "분의 ",
+    "여명",
+    "억대",
+    "수백억",
+    "단위",
+    "가량",
+    "두 ",
+    "세 ",
+    "GB",
+    "최대 ",
+]
 
 
 # Pieces of real news text around numbers: counters that start like big units, 여 inside numbers,
 # compound durations, day words, scores, ordinals, age bands, glued particles.
-NEWS_PIECES = PIECES + ["GPT-3 ", "코로나19", "2020년 2월 ", 
-    "경기", "여만", "여억", "시간 ", "분", "초", "세트", "종목", "배럴", "자리", "주기", "원권", " 대 ",
-    "대1", "-", "제", "번째", "차", "호선", "이틀", "하루", "보름", " 동안", "50대", "20~30대", "평점",
-    "당", "때", "꼴", "년도", "'", "구조", "열대", "세대", "한마디", "1년 6개월", "2시간 40분", "5분 30초",
-    "kg", "m", "인치", "표", "골", "번", "마디", " 팀", " 조", "는 ", "을 ", "에 "]
+NEWS_PIECES = PIECES + [
+    "GPT-3 ",
+    "코로나19",
+    "2020년 2월 ",
+    "경기",
+    "여만",
+    "여억",
+    "시간 ",
+    "분",
+    "초",
+    "세트",
+    "종목",
+    "배럴",
+    "자리",
+    "주기",
+    "원권",
+    " 대 ",
+    "대1",
+    "-",
+    "제",
+    "번째",
+    "차",
+    "호선",
+    "이틀",
+    "하루",
+    "보름",
+    " 동안",
+    "50대",
+    "20~30대",
+    "평점",
+    "당",
+    "때",
+    "꼴",
+    "년도",
+    "'",
+    "구조",
+    "열대",
+    "세대",
+    "한마디",
+    "1년 6개월",
+    "2시간 40분",
+    "5분 30초",
+    "kg",
+    "m",
+    "인치",
+    "표",
+    "골",
+    "번",
+    "마디",
+    " 팀",
+    " 조",
+    "는 ",
+    "을 ",
+    "에 ",
+]
 _EXPONENTS = {"십": 1, "백": 2, "천": 3, "만": 4, "억": 8, "조": 12, "경": 16}
 _TIME_UNIT_RE = re.compile("년|개월|주|일|시간|분|초")
 
@@ -89,7 +156,7 @@ def _largest_allowed(span: str) -> float:
 @given(st.lists(st.sampled_from(NEWS_PIECES), max_size=14).map("".join))
 def test_found_spans_reparse_to_the_same_reading_within_what_their_digits_allow(text):
     for q in find_quantities(text):
-        assert text[q.start:q.end] == q.text
+        assert text[q.start : q.end] == q.text
         again = parse_quantity(q.text)
         assert again.to_dict() == q.to_dict(), text
         for number in (q.value, q.low, q.high):

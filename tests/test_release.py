@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from kotechnews.hfdataset.build import CHECKSUMS
-from kotechnews.hfdataset.release import (ReleaseError, commit_release, prepare_release, release)
+from kotechnews.hfdataset.release import ReleaseError, commit_release, prepare_release, release
 from test_dataset_synthetic import write_changelog, write_synthetic_gold
 
 KOTECHNEWS = str(Path(sys.executable).with_name("kotechnews"))
@@ -26,8 +26,9 @@ ORG, NAME = "kotechnews-test", "ktn"
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
-                          check=True).stdout.strip()
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 @pytest.fixture
@@ -36,18 +37,25 @@ def gold_and_changelog(tmp_path):
     return tmp_path / "gold", write_changelog(tmp_path / "CHANGELOG.md", ["0.2.0", "0.1.0"])
 
 
-def test_dry_run_lists_every_file_with_size_and_checksum(tmp_path, gold_and_changelog,
-                                                         monkeypatch):
+def test_dry_run_lists_every_file_with_size_and_checksum(tmp_path, gold_and_changelog, monkeypatch):
     monkeypatch.delenv("HF_TOKEN", raising=False)  # a dry run needs no token
     gold_dir, changelog = gold_and_changelog
-    result = release("0.1.0", f"{ORG}/{NAME}", dry_run=True, gold_dir=gold_dir,
-                     dataset_dir=tmp_path / "dataset", release_repo=tmp_path / "repo",
-                     changelog=changelog)
+    result = release(
+        "0.1.0",
+        f"{ORG}/{NAME}",
+        dry_run=True,
+        gold_dir=gold_dir,
+        dataset_dir=tmp_path / "dataset",
+        release_repo=tmp_path / "repo",
+        changelog=changelog,
+    )
     dataset = tmp_path / "dataset"
     on_disk = sorted(p.relative_to(dataset).as_posix() for p in dataset.rglob("*") if p.is_file())
     assert sorted(f.path for f in result.files) == on_disk
-    checksums = dict(reversed(line.split("  ")) for line in
-                     (dataset / CHECKSUMS).read_text(encoding="utf-8").splitlines())
+    checksums = dict(
+        reversed(line.split("  "))
+        for line in (dataset / CHECKSUMS).read_text(encoding="utf-8").splitlines()
+    )
     for f in result.files:
         assert f.size == (dataset / f.path).stat().st_size
         if f.path != CHECKSUMS:
@@ -59,32 +67,59 @@ def test_dry_run_lists_every_file_with_size_and_checksum(tmp_path, gold_and_chan
 def test_release_command_dry_run_prints_the_upload_plan(tmp_path, gold_and_changelog):
     gold_dir, _ = gold_and_changelog
     env = {k: v for k, v in os.environ.items() if k != "HF_TOKEN"} | {"COLUMNS": "200"}
-    done = subprocess.run([KOTECHNEWS, "release", "--version", "0.1.0", "--repo-id",
-                           f"{ORG}/{NAME}", "--dry-run", "--gold", str(gold_dir),
-                           "--out", str(tmp_path / "dataset"),
-                           "--release-repo", str(tmp_path / "repo")],
-                          capture_output=True, text=True, env=env)
+    done = subprocess.run(
+        [
+            KOTECHNEWS,
+            "release",
+            "--version",
+            "0.1.0",
+            "--repo-id",
+            f"{ORG}/{NAME}",
+            "--dry-run",
+            "--gold",
+            str(gold_dir),
+            "--out",
+            str(tmp_path / "dataset"),
+            "--release-repo",
+            str(tmp_path / "repo"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert done.returncode == 0, done.stderr
     assert f"would upload v0.1.0 to {ORG}/{NAME}" in done.stdout
     for name in ("README.md", "data/entities/test.parquet", "CHECKSUMS.sha256"):
         assert name in done.stdout
 
 
-def test_missing_token_is_a_clear_error_before_anything_is_built(tmp_path, gold_and_changelog,
-                                                                 monkeypatch):
+def test_missing_token_is_a_clear_error_before_anything_is_built(
+    tmp_path, gold_and_changelog, monkeypatch
+):
     monkeypatch.delenv("HF_TOKEN", raising=False)
     gold_dir, changelog = gold_and_changelog
     with pytest.raises(ReleaseError, match="HF_TOKEN is not set"):
-        release("0.1.0", f"{ORG}/{NAME}", gold_dir=gold_dir, dataset_dir=tmp_path / "dataset",
-                release_repo=tmp_path / "repo", changelog=changelog)
+        release(
+            "0.1.0",
+            f"{ORG}/{NAME}",
+            gold_dir=gold_dir,
+            dataset_dir=tmp_path / "dataset",
+            release_repo=tmp_path / "repo",
+            changelog=changelog,
+        )
     assert not (tmp_path / "dataset").exists() and not (tmp_path / "repo").exists()
 
 
 def test_a_version_needs_a_changelog_entry(tmp_path, gold_and_changelog):
     gold_dir, changelog = gold_and_changelog
     with pytest.raises(ReleaseError, match=r"no entry '## \[0.9.0\]'"):
-        prepare_release("0.9.0", f"{ORG}/{NAME}", gold_dir=gold_dir,
-                        dataset_dir=tmp_path / "dataset", changelog=changelog)
+        prepare_release(
+            "0.9.0",
+            f"{ORG}/{NAME}",
+            gold_dir=gold_dir,
+            dataset_dir=tmp_path / "dataset",
+            changelog=changelog,
+        )
 
 
 def test_failed_upload_keeps_the_token_secret_and_can_be_retried(tmp_path, gold_and_changelog):
@@ -96,11 +131,26 @@ def test_failed_upload_keeps_the_token_secret_and_can_be_retried(tmp_path, gold_
         sock.bind(("127.0.0.1", 0))
         closed_port = sock.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("HF_")}
-    env |= {"HF_TOKEN": secret, "HF_ENDPOINT": f"http://127.0.0.1:{closed_port}",
-            "HF_HOME": str(tmp_path / "hf"), "COLUMNS": "200"}
-    command = [KOTECHNEWS, "release", "--version", "0.1.0", "--repo-id", f"{ORG}/{NAME}",
-               "--gold", str(gold_dir), "--out", str(tmp_path / "dataset"),
-               "--release-repo", str(tmp_path / "repo")]
+    env |= {
+        "HF_TOKEN": secret,
+        "HF_ENDPOINT": f"http://127.0.0.1:{closed_port}",
+        "HF_HOME": str(tmp_path / "hf"),
+        "COLUMNS": "200",
+    }
+    command = [
+        KOTECHNEWS,
+        "release",
+        "--version",
+        "0.1.0",
+        "--repo-id",
+        f"{ORG}/{NAME}",
+        "--gold",
+        str(gold_dir),
+        "--out",
+        str(tmp_path / "dataset"),
+        "--release-repo",
+        str(tmp_path / "repo"),
+    ]
     for _ in range(2):
         done = subprocess.run(command, capture_output=True, text=True, env=env)
         assert done.returncode == 1, done.stderr
@@ -114,8 +164,9 @@ def test_failed_upload_keeps_the_token_secret_and_can_be_retried(tmp_path, gold_
 def test_a_released_tag_never_changes(tmp_path, gold_and_changelog):
     gold_dir, changelog = gold_and_changelog
     dataset, repo = tmp_path / "dataset", tmp_path / "repo"
-    prepare_release("0.1.0", f"{ORG}/{NAME}", gold_dir=gold_dir, dataset_dir=dataset,
-                    changelog=changelog)
+    prepare_release(
+        "0.1.0", f"{ORG}/{NAME}", gold_dir=gold_dir, dataset_dir=dataset, changelog=changelog
+    )
     first = commit_release(dataset, repo, "v0.1.0")
     assert commit_release(dataset, repo, "v0.1.0") == first  # same content: retry is a no-op
     (dataset / "README.md").write_text("changed", encoding="utf-8")
@@ -137,17 +188,24 @@ def olah_hub(tmp_path):
         pytest.skip("olah is not installed (pip install -e '.[test]')")
     port = free_port()
     config = tmp_path / "olah.toml"
-    config.write_text(f"""[basic]
+    config.write_text(
+        f"""[basic]
 host = "127.0.0.1"
 port = {port}
-repos-path = "{tmp_path / 'olah-cache'}"
-mirrors-path = ["{tmp_path / 'mirrors'}"]
+repos-path = "{tmp_path / "olah-cache"}"
+mirrors-path = ["{tmp_path / "mirrors"}"]
 [accessibility]
 offline = true
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     repo = tmp_path / "mirrors" / "datasets" / ORG / NAME
-    server = subprocess.Popen([str(OLAH), "-c", str(config)], cwd=tmp_path,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [str(OLAH), "-c", str(config)],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         yield repo, f"http://127.0.0.1:{port}"
     finally:
@@ -170,8 +228,7 @@ def wait_for_revision(endpoint: str, revision: str, name: str = NAME) -> None:
         time.sleep(0.3)
 
 
-def test_public_edition_holds_only_open_documents_with_the_full_builds_splits(
-        tmp_path, olah_hub):
+def test_public_edition_holds_only_open_documents_with_the_full_builds_splits(tmp_path, olah_hub):
     repo, endpoint = olah_hub
     changelog = write_changelog(tmp_path / "CHANGELOG.md", ["0.2.0"])
     gold_dir = tmp_path / "gold"
@@ -180,8 +237,14 @@ def test_public_edition_holds_only_open_documents_with_the_full_builds_splits(
     public_repo = repo.with_name(f"{NAME}-public")
     for public, target in ((False, repo), (True, public_repo)):
         out = tmp_path / ("public" if public else "full")
-        prepare_release("0.2.0", f"{ORG}/{NAME}", gold_dir=gold_dir, dataset_dir=out,
-                        changelog=changelog, public=public)
+        prepare_release(
+            "0.2.0",
+            f"{ORG}/{NAME}",
+            gold_dir=gold_dir,
+            dataset_dir=out,
+            changelog=changelog,
+            public=public,
+        )
         commit_release(out, target, "v0.2.0")
     card = (tmp_path / "public" / "README.md").read_text(encoding="utf-8")
     assert "- cc-by-4.0" in card and "- cc-by-2.5" in card and "extra_gated_prompt" not in card
@@ -192,8 +255,13 @@ def test_public_edition_holds_only_open_documents_with_the_full_builds_splits(
     loaded = {}
     for name in (NAME, f"{NAME}-public"):
         wait_for_revision(endpoint, "v0.2.0", name)
-        done = subprocess.run([sys.executable, "-c", SPLITS_SCRIPT, f"{ORG}/{name}", "v0.2.0"],
-                              capture_output=True, text=True, env=env, cwd=tmp_path)
+        done = subprocess.run(
+            [sys.executable, "-c", SPLITS_SCRIPT, f"{ORG}/{name}", "v0.2.0"],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+        )
         assert done.returncode == 0, done.stderr[-3000:]
         loaded[name] = json.loads(done.stdout)
     full, public = loaded[NAME], loaded[f"{NAME}-public"]
@@ -233,22 +301,35 @@ def test_tagged_releases_load_from_the_hub_by_revision(tmp_path, olah_hub):
     for version, keys in (("0.1.0", "abcdef"), ("0.2.0", "abcde")):  # 0.2.0 drops one article
         gold_dir = tmp_path / f"gold-{version}"
         write_synthetic_gold(gold_dir, keys)
-        prepare_release(version, f"{ORG}/{NAME}", gold_dir=gold_dir,
-                        dataset_dir=tmp_path / "dataset", changelog=changelog)
+        prepare_release(
+            version,
+            f"{ORG}/{NAME}",
+            gold_dir=gold_dir,
+            dataset_dir=tmp_path / "dataset",
+            changelog=changelog,
+        )
         commit_release(tmp_path / "dataset", repo, f"v{version}")
         counts[f"v{version}"] = len(keys)
     shutil.rmtree(tmp_path / "dataset")  # only the Hub copy is left to load from
     wait_for_revision(endpoint, "v0.2.0")
     env = {k: v for k, v in os.environ.items() if not k.startswith("HF_")}
     env |= {"HF_ENDPOINT": endpoint, "HF_HOME": str(tmp_path / "hf-home")}
-    done = subprocess.run([sys.executable, "-c", LOAD_SCRIPT, f"{ORG}/{NAME}", "v0.1.0", "v0.2.0"],
-                          capture_output=True, text=True, env=env, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", LOAD_SCRIPT, f"{ORG}/{NAME}", "v0.1.0", "v0.2.0"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     loaded = json.loads(done.stdout)
     from kotechnews import schema
+
     for revision, expected in counts.items():
-        per_config = [sorted(i for ids in loaded[revision][c].values() for i in ids)
-                      for c in ("documents", "entities", "relations", "numeric_claims")]
+        per_config = [
+            sorted(i for ids in loaded[revision][c].values() for i in ids)
+            for c in ("documents", "entities", "relations", "numeric_claims")
+        ]
         assert len(per_config[0]) == expected
         assert all(ids == per_config[0] for ids in per_config)
         assert loaded[revision]["label_names"] == schema.MODALITY_NAMES

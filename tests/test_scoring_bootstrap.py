@@ -9,22 +9,32 @@ import pytest
 from kotechnews.records import AnnotatedDocument, Entity
 from kotechnews.scoring import entities
 from kotechnews.scoring.bootstrap import (
-    paired_p_value, percentile_interval, resample_weights, sample_metrics, totals)
+    paired_p_value,
+    percentile_interval,
+    resample_weights,
+    sample_metrics,
+    totals,
+)
 from kotechnews.scoring.evaluate import Corpus, ScoringOptions, compare, count_table, score
 from kotechnews.scoring.submission import Submission
 
 
 def _doc(doc_id, spans):
-    return AnnotatedDocument(id=doc_id, text="x" * 30,
-                             entities=[Entity(f"e{i}", s, e, t) for i, (s, e, t) in
-                                       enumerate(spans)])
+    return AnnotatedDocument(
+        id=doc_id,
+        text="x" * 30,
+        entities=[Entity(f"e{i}", s, e, t) for i, (s, e, t) in enumerate(spans)],
+    )
 
 
-GOLD = [_doc(f"d{i}", [(0, 3, "ORG"), (5, 9, "PER"), (10, 12, "LOC")][: 1 + i % 3])
-        for i in range(12)]
+GOLD = [
+    _doc(f"d{i}", [(0, 3, "ORG"), (5, 9, "PER"), (10, 12, "LOC")][: 1 + i % 3]) for i in range(12)
+]
 # a system that finds the ORG everywhere and invents a DATE in every third document
-PRED = [_doc(d.id, [(0, 3, "ORG")] + ([(20, 22, "DATE")] if i % 3 == 0 else []))
-        for i, d in enumerate(GOLD)]
+PRED = [
+    _doc(d.id, [(0, 3, "ORG")] + ([(20, 22, "DATE")] if i % 3 == 0 else []))
+    for i, d in enumerate(GOLD)
+]
 
 
 def _submission(documents, source="pred"):
@@ -38,8 +48,13 @@ def test_vectorised_samples_equal_scoring_the_resampled_documents():
     for row in range(5):
         picked = [i for i, times in enumerate(weights[row]) for _ in range(int(times))]
         assert len(picked) == len(GOLD)
-        direct = entities.metrics(totals(count_table(
-            entities, [GOLD[i] for i in picked], [PRED[i] for i in picked], ScoringOptions())))
+        direct = entities.metrics(
+            totals(
+                count_table(
+                    entities, [GOLD[i] for i in picked], [PRED[i] for i in picked], ScoringOptions()
+                )
+            )
+        )
         for name, value in direct.items():
             assert samples[name][row] == pytest.approx(float(value), abs=1e-12)
 
@@ -72,36 +87,50 @@ def test_score_is_seeded_and_ci_brackets_the_estimate():
 
 def test_paired_test_prefers_the_better_system():
     gold = Corpus(GOLD, "gold")
-    result = compare(gold, _submission(GOLD, "perfect"), _submission(PRED, "partial"),
-                     tasks=["entities"], n_bootstrap=500, seed=1)
+    result = compare(
+        gold,
+        _submission(GOLD, "perfect"),
+        _submission(PRED, "partial"),
+        tasks=["entities"],
+        n_bootstrap=500,
+        seed=1,
+    )
     strict = result["tasks"]["entities"]["strict_f1"]
     assert strict["a"] == 1.0 and strict["b"] == pytest.approx(0.6)
     assert strict["delta"] == pytest.approx(0.4)
     assert strict["p_value"] == 0.0 and strict["delta_ci"][0] > 0
-    reverse = compare(gold, _submission(PRED), _submission(GOLD), tasks=["entities"],
-                      n_bootstrap=500, seed=1)
+    reverse = compare(
+        gold, _submission(PRED), _submission(GOLD), tasks=["entities"], n_bootstrap=500, seed=1
+    )
     assert reverse["tasks"]["entities"]["strict_f1"]["p_value"] == 1.0
-    same = compare(gold, _submission(PRED), _submission(PRED), tasks=["entities"],
-                   n_bootstrap=100)
+    same = compare(gold, _submission(PRED), _submission(PRED), tasks=["entities"], n_bootstrap=100)
     # A against itself: every resampled difference is 0, a degenerate distribution, not p = 1
     assert same["tasks"]["entities"]["strict_f1"]["p_value"] is None
     assert same["tasks"]["entities"]["strict_f1"]["delta_ci"] is None
-    assert any("entities.strict_f1: every bootstrap resample gives the same difference" in w
-               for w in same["warnings"])
+    assert any(
+        "entities.strict_f1: every bootstrap resample gives the same difference" in w
+        for w in same["warnings"]
+    )
 
 
 def test_few_documents_or_a_degenerate_distribution_give_no_interval():
     few = score(Corpus(GOLD[:4], "gold"), _submission(PRED[:4]), tasks=["entities"])
     assert all(m["ci"] is None for m in few["tasks"]["entities"]["metrics"].values())
     assert any("only 4 scored document(s): fewer than 5" in w for w in few["warnings"])
-    compared = compare(Corpus(GOLD[:4], "gold"), _submission(GOLD[:4]), _submission(PRED[:4]),
-                       tasks=["entities"], n_bootstrap=50)
+    compared = compare(
+        Corpus(GOLD[:4], "gold"),
+        _submission(GOLD[:4]),
+        _submission(PRED[:4]),
+        tasks=["entities"],
+        n_bootstrap=50,
+    )
     assert compared["tasks"]["entities"]["strict_f1"]["p_value"] is None
     perfect = score(Corpus(GOLD, "gold"), _submission(GOLD), tasks=["entities"])
     strict = perfect["tasks"]["entities"]["metrics"]["strict_f1"]
     assert strict["value"] == 1.0 and strict["ci"] is None  # every resample scores 1.0
-    assert any("same value for entities." in w and "entities.strict_f1" in w
-               for w in perfect["warnings"])
+    assert any(
+        "same value for entities." in w and "entities.strict_f1" in w for w in perfect["warnings"]
+    )
     assert score(Corpus(GOLD, "gold"), _submission(PRED), tasks=["entities"])["warnings"] == []
 
 

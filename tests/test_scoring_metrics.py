@@ -20,30 +20,41 @@ TEXT = "x" * 50
 
 
 def doc(entities_=(), relations_=(), claims_=(), text=TEXT, id_="d1") -> AnnotatedDocument:
-    return AnnotatedDocument.from_dict({
-        "id": id_, "text": text,
-        "entities": [dict(zip(("id", "start", "end", "type", "canonical_id"), e))
-                     for e in entities_],
-        "relations": [dict(zip(("head", "tail", "type", "evidence"), r)) for r in relations_],
-        "claims": list(claims_),
-    })
+    return AnnotatedDocument.from_dict(
+        {
+            "id": id_,
+            "text": text,
+            "entities": [
+                dict(zip(("id", "start", "end", "type", "canonical_id"), e)) for e in entities_
+            ],
+            "relations": [dict(zip(("head", "tail", "type", "evidence"), r)) for r in relations_],
+            "claims": list(claims_),
+        }
+    )
 
 
 def scores(task, gold, pred, options=ScoringOptions()):
     gold, pred = ([d] if isinstance(d, AnnotatedDocument) else d for d in (gold, pred))
-    return {k: float(v) for k, v in task.metrics(totals(count_table(task, gold, pred,
-                                                                    options))).items()}
+    return {
+        k: float(v) for k, v in task.metrics(totals(count_table(task, gold, pred, options))).items()
+    }
 
 
 # --- entities ---------------------------------------------------------------------------------
 
-ENTITY_GOLD = doc([("g1", 0, 3, "ORG"), ("g2", 5, 8, "PER"), ("g3", 10, 14, "ORG"),
-                   ("g4", 16, 18, "LOC")], text="x" * 20)
-ENTITY_PRED = doc([("p1", 0, 3, "ORG"),     # strict match of g1
-                   ("p2", 5, 7, "PER"),     # overlaps g2, same type: partial
-                   ("p3", 10, 14, "LOC"),   # g3's span with the wrong type: no credit
-                   ("p4", 19, 20, "DATE")],  # nothing there
-                  text="x" * 20)
+ENTITY_GOLD = doc(
+    [("g1", 0, 3, "ORG"), ("g2", 5, 8, "PER"), ("g3", 10, 14, "ORG"), ("g4", 16, 18, "LOC")],
+    text="x" * 20,
+)
+ENTITY_PRED = doc(
+    [
+        ("p1", 0, 3, "ORG"),  # strict match of g1
+        ("p2", 5, 7, "PER"),  # overlaps g2, same type: partial
+        ("p3", 10, 14, "LOC"),  # g3's span with the wrong type: no credit
+        ("p4", 19, 20, "DATE"),
+    ],  # nothing there
+    text="x" * 20,
+)
 
 
 def test_entity_strict_micro_and_macro():
@@ -81,8 +92,9 @@ def test_partial_matching_is_one_to_one():
 
 
 def test_duplicate_prediction_is_a_false_positive():
-    s = scores(entities, doc([("g1", 0, 3, "ORG")]),
-               doc([("p1", 0, 3, "ORG"), ("p2", 0, 3, "ORG")]))
+    s = scores(
+        entities, doc([("g1", 0, 3, "ORG")]), doc([("p1", 0, 3, "ORG"), ("p2", 0, 3, "ORG")])
+    )
     # tp 1, predicted 2, gold 1 -> P 1/2, R 1, F 2/3
     assert (s["strict_precision"], s["strict_recall"]) == (0.5, 1.0)
     assert s["strict_f1"] == pytest.approx(2 / 3)
@@ -136,8 +148,9 @@ def test_char_view_keeps_the_first_of_overlapping_mentions():
 
 
 def test_entity_breakdown_lists_types_seen():
-    table = entities.breakdown(totals(count_table(entities, [ENTITY_GOLD], [ENTITY_PRED],
-                                                  ScoringOptions())))
+    table = entities.breakdown(
+        totals(count_table(entities, [ENTITY_GOLD], [ENTITY_PRED], ScoringOptions()))
+    )
     assert set(table) == {"ORG", "PER", "LOC", "DATE"}
     assert table["ORG"]["support"] == 2 and table["ORG"]["f1"] == pytest.approx(2 / 3)
     assert table["PER"]["partial_f1"] == pytest.approx(0.5)
@@ -146,22 +159,35 @@ def test_entity_breakdown_lists_types_seen():
 # --- relations --------------------------------------------------------------------------------
 
 REL_GOLD = doc(
-    [("g1", 0, 2, "ORG", "A"), ("g2", 3, 5, "ORG", "A"), ("g3", 6, 8, "ORG", "B"),
-     ("g4", 9, 11, "PER"), ("g5", 12, 14, "TITLE")],
-    [("g1", "g3", "org:partner_of", [0]),
-     ("g2", "g3", "org:partner_of", [1]),  # same clusters: the same triple, evidence {0, 1}
-     ("g4", "g1", "per:employee_of", [1]),
-     ("g4", "g5", "per:title", [2])])
+    [
+        ("g1", 0, 2, "ORG", "A"),
+        ("g2", 3, 5, "ORG", "A"),
+        ("g3", 6, 8, "ORG", "B"),
+        ("g4", 9, 11, "PER"),
+        ("g5", 12, 14, "TITLE"),
+    ],
+    [
+        ("g1", "g3", "org:partner_of", [0]),
+        ("g2", "g3", "org:partner_of", [1]),  # same clusters: the same triple, evidence {0, 1}
+        ("g4", "g1", "per:employee_of", [1]),
+        ("g4", "g5", "per:title", [2]),
+    ],
+)
 REL_PRED = doc(
-    [("p1", 3, 5, "ORG"),            # strict match of g2 -> cluster A
-     ("p2", 6, 9, "ORG", "B"),       # no strict match; canonical id B -> cluster B
-     ("p3", 9, 11, "PER"),           # strict match of g4 -> g4's own cluster
-     ("p4", 12, 13, "TITLE"),        # matches nothing -> a cluster of its own
-     ("p5", 15, 17, "ORG")],
-    [("p2", "p1", "org:partner_of", [0, 2]),  # symmetric: (B, A) matches gold (A, B)
-     ("p3", "p1", "per:employee_of", [1]),
-     ("p3", "p4", "per:title", [2]),          # wrong tail cluster
-     ("p1", "p5", "org:part_of", [])])
+    [
+        ("p1", 3, 5, "ORG"),  # strict match of g2 -> cluster A
+        ("p2", 6, 9, "ORG", "B"),  # no strict match; canonical id B -> cluster B
+        ("p3", 9, 11, "PER"),  # strict match of g4 -> g4's own cluster
+        ("p4", 12, 13, "TITLE"),  # matches nothing -> a cluster of its own
+        ("p5", 15, 17, "ORG"),
+    ],
+    [
+        ("p2", "p1", "org:partner_of", [0, 2]),  # symmetric: (B, A) matches gold (A, B)
+        ("p3", "p1", "per:employee_of", [1]),
+        ("p3", "p4", "per:title", [2]),  # wrong tail cluster
+        ("p1", "p5", "org:part_of", []),
+    ],
+)
 
 
 def test_relation_triples_use_clusters_and_symmetry():
@@ -187,8 +213,11 @@ def test_relation_evidence_f1_as_in_docred():
 
 
 def test_relation_ign_f1_drops_train_facts_from_precision():
-    train = doc([("t1", 0, 1, "ORG", "B"), ("t2", 2, 3, "ORG", "A")],
-                [("t1", "t2", "org:partner_of", [])], id_="train1")
+    train = doc(
+        [("t1", 0, 1, "ORG", "B"), ("t2", 2, 3, "ORG", "A")],
+        [("t1", "t2", "org:partner_of", [])],
+        id_="train1",
+    )
     options = ScoringOptions(train_facts=relations.train_facts([train]))
     s = scores(relations, REL_GOLD, REL_PRED, options)
     # the correct partner triple (A, B) is a train fact: correct_in_train = 1
@@ -206,6 +235,7 @@ def test_directed_relation_does_not_match_reversed():
 
 # --- claims -----------------------------------------------------------------------------------
 
+
 def claim(id_, start, end, subject=None, **fields):
     return {"id": id_, "start": start, "end": end, "subject": subject, **fields}
 
@@ -213,23 +243,42 @@ def claim(id_, start, end, subject=None, **fields):
 CLAIM_GOLD = doc(
     [("g1", 0, 2, "ORG", "A"), ("g2", 3, 5, "ORG", "A"), ("g3", 6, 8, "DATE")],
     claims_=[
-        claim("c1", 10, 14, "g1", value=100, unit="원", quantity_type="MONEY",
-              modality="ACTUAL"),
-        claim("c2", 15, 18, "g1", low=10, high=20, unit="명", quantity_type="COUNT",
-              modality="PLANNED"),
+        claim("c1", 10, 14, "g1", value=100, unit="원", quantity_type="MONEY", modality="ACTUAL"),
+        claim(
+            "c2",
+            15,
+            18,
+            "g1",
+            low=10,
+            high=20,
+            unit="명",
+            quantity_type="COUNT",
+            modality="PLANNED",
+        ),
         claim("c3", 20, 23, value=5, unit="%", quantity_type="PERCENT", modality="ESTIMATE"),
-        claim("c4", 24, 27, value=3)])
+        claim("c4", 24, 27, value=3),
+    ],
+)
 CLAIM_PRED = doc(
     [("p1", 3, 5, "ORG"), ("p2", 30, 32, "ORG", "Z")],
     claims_=[
         # value within rounding, subject p1 = g2's span -> cluster A like g1
-        claim("k1", 10, 14, "p1", value=100.00000000001, unit="원", quantity_type="MONEY",
-              modality="ACTUAL"),
+        claim(
+            "k1",
+            10,
+            14,
+            "p1",
+            value=100.00000000001,
+            unit="원",
+            quantity_type="MONEY",
+            modality="ACTUAL",
+        ),
         # [18, inf) overlaps [10, 20]; wrong unit, wrong modality, subject in cluster Z
-        claim("k2", 15, 18, "p2", low=18, unit="개", quantity_type="COUNT",
-              modality="ACTUAL"),
+        claim("k2", 15, 18, "p2", low=18, unit="개", quantity_type="COUNT", modality="ACTUAL"),
         claim("k3", 20, 23, value=6, unit="%", quantity_type="PERCENT", modality="ESTIMATE"),
-        claim("k4", 40, 43, value=1)])
+        claim("k4", 40, 43, value=1),
+    ],
+)
 
 
 def test_claim_span_attribute_and_subject_scores():
@@ -239,9 +288,9 @@ def test_claim_span_attribute_and_subject_scores():
     assert s["span_f1"] == pytest.approx(0.75)
     # over the 3 matched: value k1 ok, k2 ok (overlap), k3 6 != 5 -> 2/3
     assert s["value_accuracy"] == pytest.approx(2 / 3)
-    assert s["unit_accuracy"] == pytest.approx(2 / 3)       # 원 ok, 개 != 명, % ok
+    assert s["unit_accuracy"] == pytest.approx(2 / 3)  # 원 ok, 개 != 명, % ok
     assert s["quantity_type_accuracy"] == 1.0
-    assert s["modality_accuracy"] == pytest.approx(2 / 3)   # k2 ACTUAL != PLANNED
+    assert s["modality_accuracy"] == pytest.approx(2 / 3)  # k2 ACTUAL != PLANNED
     # subject links: gold (c1, A), (c2, A); pred (k1, A) correct, (k2, Z) wrong -> 1/2, 1/2
     assert (s["subject_precision"], s["subject_recall"], s["subject_f1"]) == (0.5, 0.5, 0.5)
 
@@ -252,17 +301,20 @@ def test_claim_value_tolerance_widens_gold():
     assert s["value_accuracy"] == 1.0
 
 
-@pytest.mark.parametrize("gold, pred, rtol, agree", [
-    ({"value": 2.0}, {"value": 2.0 + 1e-12}, 0.0, True),   # rounding noise
-    ({"value": 2.0}, {"value": 2.001}, 0.0, False),
-    ({"value": 100}, {"value": 109}, 0.1, True),           # within 10% of gold
-    ({"value": 100}, {"value": 111}, 0.1, False),
-    ({"low": 10}, {"value": 1e9}, 0.0, True),              # open upper bound
-    ({"high": 10}, {"value": 11}, 0.0, False),
-    ({"low": 1, "high": 2}, {"low": 3, "high": 4}, 0.0, False),
-    ({}, {}, 0.0, True),                                   # neither states a number
-    ({"value": 1}, {}, 0.0, False),
-])
+@pytest.mark.parametrize(
+    "gold, pred, rtol, agree",
+    [
+        ({"value": 2.0}, {"value": 2.0 + 1e-12}, 0.0, True),  # rounding noise
+        ({"value": 2.0}, {"value": 2.001}, 0.0, False),
+        ({"value": 100}, {"value": 109}, 0.1, True),  # within 10% of gold
+        ({"value": 100}, {"value": 111}, 0.1, False),
+        ({"low": 10}, {"value": 1e9}, 0.0, True),  # open upper bound
+        ({"high": 10}, {"value": 11}, 0.0, False),
+        ({"low": 1, "high": 2}, {"low": 3, "high": 4}, 0.0, False),
+        ({}, {}, 0.0, True),  # neither states a number
+        ({"value": 1}, {}, 0.0, False),
+    ],
+)
 def test_values_agree(gold, pred, rtol, agree):
     assert claims.values_agree(Claim("g", 0, 1, **gold), Claim("p", 0, 1, **pred), rtol) is agree
 

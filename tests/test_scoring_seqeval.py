@@ -13,24 +13,47 @@ from seqeval.metrics import classification_report, f1_score
 
 from kotechnews.scoring.entities import bio_classification_report
 
-TAGS = ["O", "O", "O", "B-PER", "I-PER", "B-ORG", "I-ORG", "I-LOC", "E-ORG", "S-LOC",
-        "B-ORG-X", "B-"]
+TAGS = [
+    "O",
+    "O",
+    "O",
+    "B-PER",
+    "I-PER",
+    "B-ORG",
+    "I-ORG",
+    "I-LOC",
+    "E-ORG",
+    "S-LOC",
+    "B-ORG-X",
+    "B-",
+]
 
 
 def _plain(report: dict) -> dict:
     """Floats as floats, NaN comparable, supports as ints."""
-    return {row: {key: ("nan" if isinstance(v, float) and math.isnan(v) else
-                        int(v) if key == "support" else float(v))
-                  for key, v in values.items()}
-            for row, values in report.items()}
+    return {
+        row: {
+            key: (
+                "nan"
+                if isinstance(v, float) and math.isnan(v)
+                else int(v)
+                if key == "support"
+                else float(v)
+            )
+            for key, v in values.items()
+        }
+        for row, values in report.items()
+    }
 
 
 @st.composite
 def paired_sequences(draw):
     lengths = draw(st.lists(st.integers(0, 12), min_size=1, max_size=8))
     true = [draw(st.lists(st.sampled_from(TAGS), min_size=n, max_size=n)) for n in lengths]
-    pred = [[draw(st.sampled_from(TAGS)) if draw(st.booleans()) else tag for tag in sentence]
-            for sentence in true]
+    pred = [
+        [draw(st.sampled_from(TAGS)) if draw(st.booleans()) else tag for tag in sentence]
+        for sentence in true
+    ]
     return true, pred
 
 

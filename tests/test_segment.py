@@ -12,7 +12,7 @@ LATIN = st.sampled_from("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 DIGIT = st.sampled_from("0123456789")
 PUNCT = st.sampled_from(".,!?;:'\"‘’“”()[]·…%-~/=+")
 SPACE = st.sampled_from([" ", " ", " ", "\n", "\n\n", "\t", "\u00a0", "\u3000"])
-ENDING = st.sampled_from(["다.", "다. ", "요? ", "까!", "했다.\n", "이다…", "다\"고 말했다. "])
+ENDING = st.sampled_from(["다.", "다. ", "요? ", "까!", "했다.\n", "이다…", '다"고 말했다. '])
 
 korean_like = st.lists(
     st.one_of(HANGUL, HANGUL, HANGUL, LATIN, DIGIT, PUNCT, SPACE, ENDING), max_size=120

@@ -12,10 +12,21 @@ from hypothesis import strategies as st
 from kotechnews import gold
 from kotechnews.hfdataset.rows import paragraph_spans
 from kotechnews.records import AnnotatedDocument, Claim, Entity
-from kotechnews.splits import (N_FOLDS, NO_FOLD, REST_SHARES, SPLIT_NAMES, TEST_MAX_SHARE,
-                               TEST_MINIMUM, SplitError, assign_splits, document_sentences,
-                               leakage_groups, linked_documents, normalise_sentence,
-                               records_in_split)
+from kotechnews.splits import (
+    N_FOLDS,
+    NO_FOLD,
+    REST_SHARES,
+    SPLIT_NAMES,
+    TEST_MAX_SHARE,
+    TEST_MINIMUM,
+    SplitError,
+    assign_splits,
+    document_sentences,
+    leakage_groups,
+    linked_documents,
+    normalise_sentence,
+    records_in_split,
+)
 from test_dataset_synthetic import SHARED, synthetic_document, write_synthetic_gold
 
 REAL_GOLD = sorted(gold.GOLD_DIR.glob("*.json")) if gold.GOLD_DIR.is_dir() else []
@@ -40,8 +51,9 @@ def assert_leakage_free(records: list[AnnotatedDocument]) -> None:
     splits_of: dict[str, set[str]] = defaultdict(set)
     for doc in records:
         text = doc.text or ""
-        passages = document_sentences(doc) + [text[p["start"]:p["end"]]
-                                              for p in paragraph_spans(text)]
+        passages = document_sentences(doc) + [
+            text[p["start"] : p["end"]] for p in paragraph_spans(text)
+        ]
         for passage in passages:
             splits_of[normalise_sentence(passage)].add(assignments[doc.id].split)
     shared = {key: splits for key, splits in splits_of.items() if key and len(splits) > 1}
@@ -51,7 +63,9 @@ def assert_leakage_free(records: list[AnnotatedDocument]) -> None:
 
 
 def test_normalise_sentence_ignores_spacing_quotes_and_case():
-    assert normalise_sentence("KT는 ‘AI 원팀’을  출범했다.") == normalise_sentence("kt는 'AI원팀'을 출범했다")
+    assert normalise_sentence("KT는 ‘AI 원팀’을  출범했다.") == normalise_sentence(
+        "kt는 'AI원팀'을 출범했다"
+    )
     assert normalise_sentence("ＫＴ ２０００억") == "kt2000억"  # NFKC folds full-width forms
     assert normalise_sentence(" …· ") == ""
 
@@ -62,17 +76,23 @@ def test_near_identical_sentences_group_their_documents(synthetic_records):
     assert sorted([ids["a"], ids["b"]]) in groups
     assert sorted(len(g) for g in groups) == [1, 1, 1, 1, 2]
     # the shared sentence differs by a clause, so only the near-duplicate rule links them
-    a_sentences = {normalise_sentence(s) for s in document_sentences(
-        next(r for r in synthetic_records if r.id == ids["a"]))}
-    b_sentences = {normalise_sentence(s) for s in document_sentences(
-        next(r for r in synthetic_records if r.id == ids["b"]))}
+    a_sentences = {
+        normalise_sentence(s)
+        for s in document_sentences(next(r for r in synthetic_records if r.id == ids["a"]))
+    }
+    b_sentences = {
+        normalise_sentence(s)
+        for s in document_sentences(next(r for r in synthetic_records if r.id == ids["b"]))
+    }
     assert not a_sentences & b_sentences
     assert any(normalise_sentence(SHARED) in s for s in b_sentences)
 
 
 def test_topical_overlap_alone_does_not_link_documents():
-    sentences = {"x": ["한빛랩은 부산에 새 연구소를 세웠다."],
-                 "y": ["누리소프트는 대구에 새 연구소를 세웠다."]}
+    sentences = {
+        "x": ["한빛랩은 부산에 새 연구소를 세웠다."],
+        "y": ["누리소프트는 대구에 새 연구소를 세웠다."],
+    }
     assert linked_documents(sentences) == set()
 
 
@@ -101,8 +121,10 @@ def licensed(doc: AnnotatedDocument, licence: str) -> AnnotatedDocument:
 
 
 def test_only_openly_licensed_groups_go_to_test(synthetic_records):
-    records = [licensed(doc, "CC BY 2.5" if number % 2 else "research-only")
-               for number, doc in enumerate(synthetic_records)]
+    records = [
+        licensed(doc, "CC BY 2.5" if number % 2 else "research-only")
+        for number, doc in enumerate(synthetic_records)
+    ]
     assignments = assign_splits(records)
     tested = [doc for doc in records if assignments[doc.id].split == "test"]
     assert tested and all(doc.meta["license"] == "CC BY 2.5" for doc in tested)
@@ -114,9 +136,12 @@ def test_only_openly_licensed_groups_go_to_test(synthetic_records):
 def test_folds_balance_documents_of_train_and_validation():
     records = []
     for number in range(23):
-        text = "".join(chr(0xAC00 + 397 * number + 11 * k) for k in range(20)) + "."  # no shared shingle
-        records.append(AnnotatedDocument(id=f"d{number:02d}", text=text,
-                                         meta={"sentences": [[0, len(text)]]}))
+        text = (
+            "".join(chr(0xAC00 + 397 * number + 11 * k) for k in range(20)) + "."
+        )  # no shared shingle
+        records.append(
+            AnnotatedDocument(id=f"d{number:02d}", text=text, meta={"sentences": [[0, len(text)]]})
+        )
     assignments = assign_splits(records)
     sizes = [sum(a.fold == fold for a in assignments.values()) for fold in range(N_FOLDS)]
     assert sum(sizes) == sum(a.split != "test" for a in assignments.values())
@@ -150,8 +175,9 @@ def test_load_split_partitions_the_gold(tmp_path):
 @pytest.mark.skipif(not REAL_GOLD, reason="annotation/gold has no exports yet")
 def test_real_gold_splits_cover_every_document():
     records = gold.load_gold()
-    assert sorted(d.id for name in SPLIT_NAMES for d in gold.load_split(name)) == \
-        [d.id for d in records]
+    assert sorted(d.id for name in SPLIT_NAMES for d in gold.load_split(name)) == [
+        d.id for d in records
+    ]
 
 
 # Random corpora: documents made of sentences drawn from a pool, so some documents share sentences.
@@ -162,8 +188,11 @@ POOL = st.lists(st.text(HANGUL, min_size=12, max_size=30), min_size=8, max_size=
 @settings(max_examples=60, deadline=None)
 @given(POOL, st.data())
 def test_random_corpora_are_split_without_leakage(pool, data):
-    documents = data.draw(st.lists(st.lists(st.integers(0, len(pool) - 1), min_size=1, max_size=4),
-                                   min_size=3, max_size=10))
+    documents = data.draw(
+        st.lists(
+            st.lists(st.integers(0, len(pool) - 1), min_size=1, max_size=4), min_size=3, max_size=10
+        )
+    )
     records = []
     for number, picks in enumerate(documents):
         text = "\n".join(pool[i] + "." for i in picks)
@@ -171,8 +200,9 @@ def test_random_corpora_are_split_without_leakage(pool, data):
         for i in picks:
             sentences.append([offsets, offsets + len(pool[i]) + 1])
             offsets += len(pool[i]) + 2
-        records.append(AnnotatedDocument(id=f"ktn-{number:016x}", text=text,
-                                         meta={"sentences": sentences}))
+        records.append(
+            AnnotatedDocument(id=f"ktn-{number:016x}", text=text, meta={"sentences": sentences})
+        )
     try:
         assign_splits(records)
     except SplitError:
@@ -186,18 +216,26 @@ def counted_corpus(documents: int, entities: int, claims: int) -> list[Annotated
     records = []
     for number in range(documents):
         text = "".join(chr(0xAC00 + 397 * number + 11 * k) for k in range(60)) + "."
-        records.append(AnnotatedDocument(
-            id=f"d{number:02d}", text=text, meta={"sentences": [[0, len(text)]], "license": "CC BY 2.5"},
-            entities=[Entity(f"e{k}", k, k + 1, "ORG", text[k]) for k in range(entities)],
-            claims=[Claim(f"c{k}", 50 + k, 51 + k, text[50 + k]) for k in range(claims)]))
+        records.append(
+            AnnotatedDocument(
+                id=f"d{number:02d}",
+                text=text,
+                meta={"sentences": [[0, len(text)]], "license": "CC BY 2.5"},
+                entities=[Entity(f"e{k}", k, k + 1, "ORG", text[k]) for k in range(entities)],
+                claims=[Claim(f"c{k}", 50 + k, 51 + k, text[50 + k]) for k in range(claims)],
+            )
+        )
     return records
 
 
-@pytest.mark.parametrize(("entities", "claims", "expected"), [
-    (40, 10, TEST_MINIMUM["documents"]),      # ten documents already hold enough mentions
-    (20, 2, 30),                              # 60 claims need 30 documents
-    (5, 1, int(TEST_MAX_SHARE * 80)),         # the minimum is out of reach: half the corpus
-])
+@pytest.mark.parametrize(
+    ("entities", "claims", "expected"),
+    [
+        (40, 10, TEST_MINIMUM["documents"]),  # ten documents already hold enough mentions
+        (20, 2, 30),  # 60 claims need 30 documents
+        (5, 1, int(TEST_MAX_SHARE * 80)),  # the minimum is out of reach: half the corpus
+    ],
+)
 def test_test_split_grows_until_its_minimum_and_no_further(entities, claims, expected):
     records = counted_corpus(80, entities, claims)
     assignments = assign_splits(records)

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from kotechnews.cli import app
-from kotechnews.records import AnnotatedDocument, Claim, Entity, Relation
 from kotechnews.labelstudio.validate import validate_paths, validate_tasks
+from kotechnews.records import AnnotatedDocument, Claim, Entity, Relation
 from kotechnews.worksheet import gold_export
 
 TEXT = "KT 융합기술원 장두성 상무는 파라미터 2000억 개 규모로 만들겠다고 밝혔다.\nKT는 약 200명이 상주할 공간을 만든다."
@@ -20,9 +20,12 @@ TEXT = "KT 융합기술원 장두성 상무는 파라미터 2000억 개 규모�
 
 def _document() -> dict:
     first_end = TEXT.index("\n")
-    return {"id": "ktn-test", "source_file": "test.txt", "text": TEXT,
-            "sentences": [{"start": 0, "end": first_end},
-                          {"start": first_end + 1, "end": len(TEXT)}]}
+    return {
+        "id": "ktn-test",
+        "source_file": "test.txt",
+        "text": TEXT,
+        "sentences": [{"start": 0, "end": first_end}, {"start": first_end + 1, "end": len(TEXT)}],
+    }
 
 
 def _span(surface: str, nth: int = 0) -> tuple[int, int]:
@@ -40,25 +43,53 @@ def _valid_record() -> AnnotatedDocument:
     claim_start, claim_end = _span("2000억 개")
     people_start, people_end = _span("약 200명")
     return AnnotatedDocument(
-        id="ktn-test", text=TEXT,
-        entities=[ent("e1", "KT 융합기술원", "ORG", "KT 융합기술원"),
-                  ent("e2", "장두성", "PER", "장두성"),
-                  ent("e3", "상무", "TITLE"),
-                  ent("e4", "KT", "ORG", "KT", nth=1)],
-        relations=[Relation("e2", "e3", "per:title", [0]),
-                   Relation("e1", "e4", "org:part_of", [0, 1])],
-        claims=[Claim("q1", claim_start, claim_end, "2000억 개", value=2e11, unit="개",
-                      quantity_type="PARAMETERS", property="파라미터 수", modality="PLANNED",
-                      subject="e1"),
-                Claim("q2", people_start, people_end, "약 200명", value=200.0, unit="명",
-                      approximate=True, quantity_type="COUNT", property="상주 인원",
-                      modality="PLANNED", subject="e4")])
+        id="ktn-test",
+        text=TEXT,
+        entities=[
+            ent("e1", "KT 융합기술원", "ORG", "KT 융합기술원"),
+            ent("e2", "장두성", "PER", "장두성"),
+            ent("e3", "상무", "TITLE"),
+            ent("e4", "KT", "ORG", "KT", nth=1),
+        ],
+        relations=[
+            Relation("e2", "e3", "per:title", [0]),
+            Relation("e1", "e4", "org:part_of", [0, 1]),
+        ],
+        claims=[
+            Claim(
+                "q1",
+                claim_start,
+                claim_end,
+                "2000억 개",
+                value=2e11,
+                unit="개",
+                quantity_type="PARAMETERS",
+                property="파라미터 수",
+                modality="PLANNED",
+                subject="e1",
+            ),
+            Claim(
+                "q2",
+                people_start,
+                people_end,
+                "약 200명",
+                value=200.0,
+                unit="명",
+                approximate=True,
+                quantity_type="COUNT",
+                property="상주 인원",
+                modality="PLANNED",
+                subject="e4",
+            ),
+        ],
+    )
 
 
 @pytest.fixture
 def export() -> list[dict]:
-    return gold_export(_document(), _valid_record(), "annotator@example.com",
-                       "2026-11-24T00:00:00Z", 1)
+    return gold_export(
+        _document(), _valid_record(), "annotator@example.com", "2026-11-24T00:00:00Z", 1
+    )
 
 
 def _result(export):
@@ -66,7 +97,9 @@ def _result(export):
 
 
 def _item(export, rid, from_name="label"):
-    return next(i for i in _result(export) if i.get("id") == rid and i.get("from_name") == from_name)
+    return next(
+        i for i in _result(export) if i.get("id") == rid and i.get("from_name") == from_name
+    )
 
 
 def _messages(export) -> list[str]:
@@ -113,9 +146,20 @@ def _break_duplicate_span(e):
 
 def _break_crossing_span(e):
     start, _ = _span("장두성")
-    _result(e).append({"id": "e98", "from_name": "label", "to_name": "text", "type": "labels",
-                       "value": {"start": start + 1, "end": start + 6,
-                                 "text": TEXT[start + 1:start + 6], "labels": ["PER"]}})
+    _result(e).append(
+        {
+            "id": "e98",
+            "from_name": "label",
+            "to_name": "text",
+            "type": "labels",
+            "value": {
+                "start": start + 1,
+                "end": start + 6,
+                "text": TEXT[start + 1 : start + 6],
+                "labels": ["PER"],
+            },
+        }
+    )
 
 
 def _break_claim_value(e):
@@ -135,8 +179,9 @@ def _break_missing_property(e):
 
 
 def _break_missing_subject(e):
-    _result(e).remove(next(i for i in _result(e) if i.get("labels") == ["claim:subject"]
-                           and i["from_id"] == "q2"))
+    _result(e).remove(
+        next(i for i in _result(e) if i.get("labels") == ["claim:subject"] and i["from_id"] == "q2")
+    )
 
 
 def _break_missing_canonical_id(e):
@@ -169,11 +214,13 @@ def _break_missing_doc_id(e):
 def _break_whitespace_span(e):
     item = _item(e, "e2")
     item["value"]["end"] += 1
-    item["value"]["text"] = TEXT[item["value"]["start"]:item["value"]["end"]]
+    item["value"]["text"] = TEXT[item["value"]["start"] : item["value"]["end"]]
 
 
 def _break_duplicate_relation(e):
-    _result(e).append(copy.deepcopy(next(i for i in _result(e) if i.get("labels") == ["per:title"])))
+    _result(e).append(
+        copy.deepcopy(next(i for i in _result(e) if i.get("labels") == ["per:title"]))
+    )
 
 
 BROKEN = [
@@ -191,13 +238,22 @@ BROKEN = [
     (_break_unknown_choice, "result q1: modality.value.choices: unknown choice 'MAYBE'"),
     (_break_missing_property, "result q2: property: claim '약 200명' has no property"),
     (_break_missing_subject, "result q2: subject: claim '약 200명' has no claim:subject link"),
-    (_break_missing_canonical_id, "result e2: canonical_id: PER span '장두성' needs a canonical id"),
+    (
+        _break_missing_canonical_id,
+        "result e2: canonical_id: PER span '장두성' needs a canonical id",
+    ),
     (_break_orphan_attribute, "result ghost: property: attribute of a region that has no span"),
     (_break_claim_field_on_entity, "result e2: modality: claim attribute on a PER span"),
-    (_break_subject_link_type, "result q1->e1: labels: claim:time goes from a QUANTITY to ('DATE',)"),
+    (
+        _break_subject_link_type,
+        "result q1->e1: labels: claim:time goes from a QUANTITY to ('DATE',)",
+    ),
     (_break_not_a_number, "result q1: value: not a number: '이천억'"),
     (_break_missing_doc_id, "task 1: data.doc_id: missing"),
-    (_break_whitespace_span, "result e2: value.text: span '장두성 ' starts or ends with whitespace"),
+    (
+        _break_whitespace_span,
+        "result e2: value.text: span '장두성 ' starts or ends with whitespace",
+    ),
     (_break_duplicate_relation, "result e2->e3: labels: duplicate relation per:title"),
 ]
 
@@ -209,9 +265,15 @@ def test_each_fault_is_named(export, breaker, expected):
     assert any(m.startswith("gold/test.json: task ") and expected in m for m in messages), messages
 
 
-INDEPENDENT = [_break_claim_field_on_entity, _break_claim_unit, _break_unknown_choice,
-               _break_missing_property, _break_missing_canonical_id, _break_missing_doc_id,
-               _break_duplicate_relation]
+INDEPENDENT = [
+    _break_claim_field_on_entity,
+    _break_claim_unit,
+    _break_unknown_choice,
+    _break_missing_property,
+    _break_missing_canonical_id,
+    _break_missing_doc_id,
+    _break_duplicate_relation,
+]
 
 
 def test_all_faults_are_reported_together(export):
@@ -280,26 +342,41 @@ def test_validate_knows_worksheets_reports_and_predictions(tmp_path, export):
     (tree / "worksheets").mkdir()
     sheet_path = root / "annotation" / "worksheets" / "wikinews_040_6c5c9aa9.json"
     sheet = json.loads(sheet_path.read_text(encoding="utf-8"))
-    (tree / "worksheets" / sheet_path.name).write_text(json.dumps(sheet, ensure_ascii=False),
-                                                        encoding="utf-8")
-    (tree / "report.json").write_text(json.dumps({"pulled_at": "x", "outcomes": []}),
-                                      encoding="utf-8")
-    (tree / "conflicts.json").write_text(json.dumps({"conflicts": [], "invalid": []}),
-                                         encoding="utf-8")
-    (tree / "predictions.json").write_text(json.dumps({"about": "text", "quantity": {
-        "ktn-1": {"model_version": "m", "result": []}}}), encoding="utf-8")
+    (tree / "worksheets" / sheet_path.name).write_text(
+        json.dumps(sheet, ensure_ascii=False), encoding="utf-8"
+    )
+    (tree / "report.json").write_text(
+        json.dumps({"pulled_at": "x", "outcomes": []}), encoding="utf-8"
+    )
+    (tree / "conflicts.json").write_text(
+        json.dumps({"conflicts": [], "invalid": []}), encoding="utf-8"
+    )
+    (tree / "predictions.json").write_text(
+        json.dumps({"about": "text", "quantity": {"ktn-1": {"model_version": "m", "result": []}}}),
+        encoding="utf-8",
+    )
     runner = CliRunner()
-    result = runner.invoke(app, ["validate", str(tree), "--documents", str(tmp_path / "none.jsonl")])
+    result = runner.invoke(
+        app, ["validate", str(tree), "--documents", str(tmp_path / "none.jsonl")]
+    )
     assert result.exit_code == 0, result.output
-    assert "1 export file(s), 1 worksheet(s), 3 skipped, 0 problem(s)" in " ".join(result.output.split())
+    assert "1 export file(s), 1 worksheet(s), 3 skipped, 0 problem(s)" in " ".join(
+        result.output.split()
+    )
     # a worksheet naming a surface its sentence does not hold is a problem, as a worksheet
     first = next(iter(sheet["sentences"]))
     sheet["sentences"][first] = [["없는말", "ORG", "없는말"]]
-    (tree / "worksheets" / sheet_path.name).write_text(json.dumps(sheet, ensure_ascii=False),
-                                                        encoding="utf-8")
+    (tree / "worksheets" / sheet_path.name).write_text(
+        json.dumps(sheet, ensure_ascii=False), encoding="utf-8"
+    )
     (tree / "odd.json").write_text(json.dumps({"something": 1}), encoding="utf-8")
-    result = runner.invoke(app, ["validate", str(tree), "--documents", str(tmp_path / "none.jsonl")])
+    result = runner.invoke(
+        app, ["validate", str(tree), "--documents", str(tmp_path / "none.jsonl")]
+    )
     output = " ".join(result.output.split())
     assert result.exit_code == 1
-    assert "'없는말' not found" in output and "odd.json: task -: file: not a Label Studio export" in output
+    assert (
+        "'없는말' not found" in output
+        and "odd.json: task -: file: not a Label Studio export" in output
+    )
     assert "Traceback" not in result.output

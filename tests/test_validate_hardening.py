@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from kotechnews.cli import app
 from kotechnews.gold import GoldError, load_gold
-from kotechnews.labelstudio import convert
 from kotechnews.hfdataset.rows import claims_row, relations_row
+from kotechnews.labelstudio import convert
 from kotechnews.records import AnnotatedDocument, Claim, Entity, Relation
 from kotechnews.worksheet import gold_export
 from test_validate import TEXT, _document, _valid_record
@@ -25,8 +25,9 @@ TASK = "ktn-test"
 
 @pytest.fixture
 def export() -> list[dict]:
-    return gold_export(_document(), _valid_record(), "annotator@example.com",
-                       "2026-11-24T00:00:00Z", 1)
+    return gold_export(
+        _document(), _valid_record(), "annotator@example.com", "2026-11-24T00:00:00Z", 1
+    )
 
 
 def _annotation(export, n=0):
@@ -38,7 +39,9 @@ def _result(export):
 
 
 def _item(export, rid, from_name="label"):
-    return next(i for i in _result(export) if i.get("id") == rid and i.get("from_name") == from_name)
+    return next(
+        i for i in _result(export) if i.get("id") == rid and i.get("from_name") == from_name
+    )
 
 
 def _relation(export, label):
@@ -57,8 +60,9 @@ def validate(path: Path) -> tuple[int, list[str], str]:
 
 def _write(tmp_path: Path, data, name="x.json") -> Path:
     path = tmp_path / name
-    path.write_text(data if isinstance(data, str) else json.dumps(data, ensure_ascii=False),
-                    encoding="utf-8")
+    path.write_text(
+        data if isinstance(data, str) else json.dumps(data, ensure_ascii=False), encoding="utf-8"
+    )
     return path
 
 
@@ -166,8 +170,17 @@ def test_integer_longer_than_python_converts_is_named(tmp_path):
 # 2. Exports that validated and then broke the gold loader or the build
 
 
-DOC_IDS = {"number": 5, "list": ["ktn-test"], "parent": "../x", "slash": "/", "inner_slash": "a/b",
-           "backslash": "a\\b", "control": "ktn\ntest", "space": " ktn-test", "dot": ".hidden"}
+DOC_IDS = {
+    "number": 5,
+    "list": ["ktn-test"],
+    "parent": "../x",
+    "slash": "/",
+    "inner_slash": "a/b",
+    "backslash": "a\\b",
+    "control": "ktn\ntest",
+    "space": " ktn-test",
+    "dot": ".hidden",
+}
 
 
 @pytest.mark.parametrize("doc_id", DOC_IDS.values(), ids=DOC_IDS)
@@ -177,8 +190,9 @@ def test_document_id_must_be_a_plain_name(tmp_path, export, doc_id):
     assert "like ktn-<hex>" in lines[0]
 
 
-@pytest.mark.parametrize("key", ["source_file", "outlet", "date", "title", "url", "license",
-                                 "source"])
+@pytest.mark.parametrize(
+    "key", ["source_file", "outlet", "date", "title", "url", "license", "source"]
+)
 @pytest.mark.parametrize("value", [5, ["a"], {"a": 1}, True, "two\nlines"])
 def test_metadata_is_a_string_or_null(tmp_path, export, key, value):
     export[0]["data"][key] = value
@@ -195,8 +209,9 @@ def test_task_without_annotation_is_not_gold(tmp_path, export, annotations):
         del export[0]["annotations"]
     else:
         export[0]["annotations"] = annotations
-    assert_refused(tmp_path, export,
-                   f"task {TASK}: annotations: not gold: task 1 (doc {TASK}): no submitted")
+    assert_refused(
+        tmp_path, export, f"task {TASK}: annotations: not gold: task 1 (doc {TASK}): no submitted"
+    )
 
 
 def _disagreeing(export, ground_truth: bool) -> list[dict]:
@@ -209,12 +224,19 @@ def _disagreeing(export, ground_truth: bool) -> list[dict]:
     return export
 
 
-@pytest.mark.parametrize("ground_truth, rule", [
-    (False, "2 annotations, none of them ground truth, disagree"),
-    (True, "2 ground-truth annotations disagree")])
+@pytest.mark.parametrize(
+    "ground_truth, rule",
+    [
+        (False, "2 annotations, none of them ground truth, disagree"),
+        (True, "2 ground-truth annotations disagree"),
+    ],
+)
 def test_disagreeing_annotations_are_not_gold(tmp_path, export, ground_truth, rule):
-    assert_refused(tmp_path, _disagreeing(export, ground_truth),
-                   f"task {TASK}: annotations: not gold: task 1 (doc {TASK}): {rule}")
+    assert_refused(
+        tmp_path,
+        _disagreeing(export, ground_truth),
+        f"task {TASK}: annotations: not gold: task 1 (doc {TASK}): {rule}",
+    )
 
 
 @pytest.mark.parametrize("flag", ["was_cancelled", "ground_truth"])
@@ -231,8 +253,9 @@ def test_repeated_annotation_id_is_a_problem(tmp_path, export):
 def test_same_document_twice_in_one_file(tmp_path, export):
     twin = copy.deepcopy(export[0])
     twin["id"] = 2
-    assert_refused(tmp_path, [export[0], twin],
-                   f"task {TASK}: data.doc_id: document {TASK} is also task 1 of ")
+    assert_refused(
+        tmp_path, [export[0], twin], f"task {TASK}: data.doc_id: document {TASK} is also task 1 of "
+    )
 
 
 def test_same_document_in_two_files(tmp_path, export):
@@ -240,16 +263,19 @@ def test_same_document_in_two_files(tmp_path, export):
     (tmp_path / "b.json").write_text(json.dumps(export), encoding="utf-8")
     result = CliRunner().invoke(app, ["validate", str(tmp_path)])
     assert result.exit_code == 1
-    assert f"b.json: task {TASK}: data.doc_id: document {TASK} is also task 1 of " \
-           f"{tmp_path / 'a.json'}" in result.output
+    assert (
+        f"b.json: task {TASK}: data.doc_id: document {TASK} is also task 1 of "
+        f"{tmp_path / 'a.json'}" in result.output
+    )
     with pytest.raises(GoldError):
         load_gold(tmp_path)
 
 
 def test_odd_annotator_metadata_still_loads(tmp_path, export):
     """completed_by and timestamps are not gold content: odd values must not break the loader."""
-    _annotation(export).update(completed_by={"email": ["a"], "id": [1]}, created_at=5,
-                               updated_at=None)
+    _annotation(export).update(
+        completed_by={"email": ["a"], "id": [1]}, created_at=5, updated_at=None
+    )
     code, lines, output = validate(_write(tmp_path, export))
     assert code == 0, output
     [record] = load_gold(tmp_path)
@@ -259,20 +285,36 @@ def test_odd_annotator_metadata_still_loads(tmp_path, export):
 # 3. What the schema forbids or cannot mean
 
 
-@pytest.mark.parametrize("label, head", [("org:partner_of", "e1"),  # symmetric
-                                         ("org:part_of", "e4")])
+@pytest.mark.parametrize(
+    "label, head",
+    [
+        ("org:partner_of", "e1"),  # symmetric
+        ("org:part_of", "e4"),
+    ],
+)
 def test_relation_from_a_region_to_itself(tmp_path, export, label, head):
-    relation = next(i for i in _result(export) if i.get("type") == "relation"
-                    and i["labels"] == ["org:part_of"])
+    relation = next(
+        i for i in _result(export) if i.get("type") == "relation" and i["labels"] == ["org:part_of"]
+    )
     relation.update(labels=[label], from_id=head, to_id=head)
-    assert_refused(tmp_path, export, f"task {TASK}: result {head}->{head}: to_id: {label}: a "
-                                     "relation links two different regions")
+    assert_refused(
+        tmp_path,
+        export,
+        f"task {TASK}: result {head}->{head}: to_id: {label}: a "
+        "relation links two different regions",
+    )
 
 
 # 2000억 개 is 2e11: each spelling is float() == 2e11 but not a plain decimal.
-NUMBERS = {"fullwidth": "２０００００００００００", "underscores": "200_000_000_000",
-           "spaces": " 200000000000 ", "arabic_indic": "٢٠٠٠٠٠٠٠٠٠٠٠", "plus": "+2e11",
-           "nan": "nan", "infinity": "inf"}
+NUMBERS = {
+    "fullwidth": "２０００００００００００",
+    "underscores": "200_000_000_000",
+    "spaces": " 200000000000 ",
+    "arabic_indic": "٢٠٠٠٠٠٠٠٠٠٠٠",
+    "plus": "+2e11",
+    "nan": "nan",
+    "infinity": "inf",
+}
 
 
 @pytest.mark.parametrize("number", NUMBERS.values(), ids=NUMBERS)
@@ -284,8 +326,9 @@ def test_numbers_are_plain_ascii_decimals(tmp_path, export, number):
 def _override(export, **fields):
     claim = _item(export, "q1")
     for name, text in fields.items():
-        item = next((i for i in _result(export) if i.get("id") == "q1" and i.get("from_name") == name),
-                    None)
+        item = next(
+            (i for i in _result(export) if i.get("id") == "q1" and i.get("from_name") == name), None
+        )
         if item is None:
             item = {**copy.deepcopy(claim), "from_name": name, "type": "textarea"}
             item["value"] = {"start": claim["value"]["start"], "end": claim["value"]["end"]}
@@ -322,8 +365,7 @@ def test_what_ingest_keeps_in_the_text_is_accepted(tmp_path, export, char):
     assert validate(_write(tmp_path, export))[0] == 0
 
 
-@pytest.mark.parametrize("rid, name", [("e1", "canonical_id"), ("q1", "property"),
-                                       ("q1", "unit")])
+@pytest.mark.parametrize("rid, name", [("e1", "canonical_id"), ("q1", "property"), ("q1", "unit")])
 @pytest.mark.parametrize("char", ["\n", "\x07", "\u2028"])
 def test_control_characters_in_attributes(tmp_path, export, rid, name, char):
     item = _item(export, rid, name)
@@ -367,12 +409,22 @@ class _CountingList(list):
 
 def _big_document(n: int) -> tuple[AnnotatedDocument, dict]:
     text = "KT와 LG. " * n
-    entities = [Entity(f"e{i}_{j}", 8 * i + 4 * j, 8 * i + 4 * j + 2, "ORG", canonical_id=f"c{j}")
-                for i in range(n) for j in (0, 1)]
-    doc = AnnotatedDocument("ktn-big", text, entities=entities,
-                            relations=[Relation(f"e{i}_0", f"e{i}_1", "org:partner_of")
-                                       for i in range(n)])
-    return doc, {"text": text, "doc_id": "ktn-big", "sentences": [[8 * i, 8 * i + 7] for i in range(n)]}
+    entities = [
+        Entity(f"e{i}_{j}", 8 * i + 4 * j, 8 * i + 4 * j + 2, "ORG", canonical_id=f"c{j}")
+        for i in range(n)
+        for j in (0, 1)
+    ]
+    doc = AnnotatedDocument(
+        "ktn-big",
+        text,
+        entities=entities,
+        relations=[Relation(f"e{i}_0", f"e{i}_1", "org:partner_of") for i in range(n)],
+    )
+    return doc, {
+        "text": text,
+        "doc_id": "ktn-big",
+        "sentences": [[8 * i, 8 * i + 7] for i in range(n)],
+    }
 
 
 def test_record_conversion_is_linear_in_relations():

@@ -9,26 +9,46 @@ from kotechnews.labelstudio.validate import validate_tasks
 from kotechnews.worksheet import WorksheetError, compile_worksheet, gold_export
 
 # An invented two-sentence text (test data only, not from the gold).
-TEXT = "KT와 KAIST는 연내 AI 연구소를 세운다. KT는 약 200명이 일할 공간을 짓고 KT 직원 10명을 보낸다."
+TEXT = (
+    "KT와 KAIST는 연내 AI 연구소를 세운다. KT는 약 200명이 일할 공간을 짓고 KT 직원 10명을 보낸다."
+)
 
 
 def _document():
     cut = TEXT.index("KT는")
-    return {"id": "ktn-sheet", "source_file": "sheet.txt", "text": TEXT,
-            "sentences": [{"start": 0, "end": cut - 1}, {"start": cut, "end": len(TEXT)}]}
+    return {
+        "id": "ktn-sheet",
+        "source_file": "sheet.txt",
+        "text": TEXT,
+        "sentences": [{"start": 0, "end": cut - 1}, {"start": cut, "end": len(TEXT)}],
+    }
 
 
 def _sheet(**changes):
     sheet = {
-        "source_file": "sheet.txt", "annotator": "tester", "annotated_at": "2026-11-24T00:00:00Z",
+        "source_file": "sheet.txt",
+        "annotator": "tester",
+        "annotated_at": "2026-11-24T00:00:00Z",
         "sentences": {
             "0": [["KT", "ORG", "KT"], ["KAIST", "ORG", "KAIST"], ["연내", "DATE"]],
-            "1": [["KT", "ORG", "KT"],
-                  {"q": "약 200명", "type": "COUNT", "property": "상주 인원", "modality": "PLANNED",
-                   "subject": "KT"},
-                  ["KT", "ORG", "KT"],
-                  {"q": "10명", "type": "COUNT", "property": "파견 인원", "modality": "PLANNED",
-                   "subject": "KT"}],
+            "1": [
+                ["KT", "ORG", "KT"],
+                {
+                    "q": "약 200명",
+                    "type": "COUNT",
+                    "property": "상주 인원",
+                    "modality": "PLANNED",
+                    "subject": "KT",
+                },
+                ["KT", "ORG", "KT"],
+                {
+                    "q": "10명",
+                    "type": "COUNT",
+                    "property": "파견 인원",
+                    "modality": "PLANNED",
+                    "subject": "KT",
+                },
+            ],
         },
         "relations": [["KT", "org:partner_of", "KAIST", 0], ["KT", "org:founded_on", "연내", [0]]],
         "exclusions": [],
@@ -41,7 +61,7 @@ def test_offsets_are_computed_in_reading_order():
     doc, exclusions = compile_worksheet(_sheet(), _document())
     assert exclusions == []
     for item in doc.entities + doc.claims:
-        assert TEXT[item.start:item.end] == item.text
+        assert TEXT[item.start : item.end] == item.text
     kt_starts = [e.start for e in doc.entities if e.text == "KT"]
     assert kt_starts == [m for m in range(len(TEXT)) if TEXT.startswith("KT", m)]
     people = doc.claims[0]
@@ -66,16 +86,29 @@ def test_compiled_gold_validates():
     assert validate_tasks(export, "sheet.json") == []
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"sentences": {"0": [["KAIST", "ORG", "KAIST"], ["KT", "ORG", "KT"]]}},
-     "sentence 0 entry 1: 'KT' not found after offset"),
-    ({"sentences": {"5": [["KT", "ORG", "KT"]]}}, "sentence 5: the document has 2 sentences"),
-    ({"sentences": {"0": [["KT", "COMPANY", "KT"]]}}, "unknown entity type 'COMPANY'"),
-    ({"relations": [["KT", "org:friend_of", "KAIST", 0]]}, "unknown relation type 'org:friend_of'"),
-    ({"relations": [["KT", "org:partner_of", "네이버", 0]]}, "no mention '네이버' in sentence(s) [0]"),
-    ({"sentences": {"1": [{"q": "약 200명", "override": {"value": 3}}]}},
-     "an override needs an override_reason"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            {"sentences": {"0": [["KAIST", "ORG", "KAIST"], ["KT", "ORG", "KT"]]}},
+            "sentence 0 entry 1: 'KT' not found after offset",
+        ),
+        ({"sentences": {"5": [["KT", "ORG", "KT"]]}}, "sentence 5: the document has 2 sentences"),
+        ({"sentences": {"0": [["KT", "COMPANY", "KT"]]}}, "unknown entity type 'COMPANY'"),
+        (
+            {"relations": [["KT", "org:friend_of", "KAIST", 0]]},
+            "unknown relation type 'org:friend_of'",
+        ),
+        (
+            {"relations": [["KT", "org:partner_of", "네이버", 0]]},
+            "no mention '네이버' in sentence(s) [0]",
+        ),
+        (
+            {"sentences": {"1": [{"q": "약 200명", "override": {"value": 3}}]}},
+            "an override needs an override_reason",
+        ),
+    ],
+)
 def test_bad_worksheets_name_the_entry(change, message):
     sheet = _sheet(**change)
     if "relations" not in change:
@@ -92,7 +125,12 @@ def test_completeness_lists_unannotated_repeats_and_numbers():
     doc, _ = compile_worksheet(sheet, _document())
     gaps = {(g.kind, g.text) for g in completeness_gaps(doc, [])}
     assert gaps == {("mention", "KT"), ("number", "10"), ("number", "10명")}
-    exclusion = {"doc_id": doc.id, "start": TEXT.index("10명"), "end": TEXT.index("10명") + 3,
-                 "text": "10명", "rule": "N6"}
+    exclusion = {
+        "doc_id": doc.id,
+        "start": TEXT.index("10명"),
+        "end": TEXT.index("10명") + 3,
+        "text": "10명",
+        "rule": "N6",
+    }
     gaps = {(g.kind, g.text) for g in completeness_gaps(doc, [exclusion])}
     assert gaps == {("mention", "KT")}

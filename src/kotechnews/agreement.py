@@ -63,8 +63,10 @@ class Disagreement:
 
 def _check_same_text(a: AnnotatedDocument, b: AnnotatedDocument) -> None:
     if a.text != b.text:
-        raise ValueError(f"agreement needs two annotations of one text: documents {a.id!r} and "
-                         f"{b.id!r} have different texts")
+        raise ValueError(
+            f"agreement needs two annotations of one text: documents {a.id!r} and "
+            f"{b.id!r} have different texts"
+        )
 
 
 def _entity_key(ent: Entity) -> tuple[int, int, str]:
@@ -79,10 +81,12 @@ def _same_entity(x: Entity | None, y: Entity | None) -> bool:
     return bool(x.canonical_id) and x.canonical_id == y.canonical_id
 
 
-def _max_matching(left: Sequence[T], right: Sequence[T], match: Callable[[T, T], bool]) -> list[tuple[int, int]]:
+def _max_matching(
+    left: Sequence[T], right: Sequence[T], match: Callable[[T, T], bool]
+) -> list[tuple[int, int]]:
     """Maximum one-to-one matching (augmenting paths); pairs of (left index, right index)."""
     partner_of_right: dict[int, int] = {}
-    candidates = [[j for j, r in enumerate(right) if match(l, r)] for l in left]
+    candidates = [[j for j, r in enumerate(right) if match(item, r)] for item in left]
 
     def augment(i: int, seen: set[int]) -> bool:
         for j in candidates[i]:
@@ -99,7 +103,9 @@ def _max_matching(left: Sequence[T], right: Sequence[T], match: Callable[[T, T],
     return sorted((i, j) for j, i in partner_of_right.items())
 
 
-def _relation_matcher(a: AnnotatedDocument, b: AnnotatedDocument) -> Callable[[Relation, Relation], bool]:
+def _relation_matcher(
+    a: AnnotatedDocument, b: AnnotatedDocument
+) -> Callable[[Relation, Relation], bool]:
     def match(x: Relation, y: Relation) -> bool:
         if x.type != y.type:
             return False
@@ -107,7 +113,10 @@ def _relation_matcher(a: AnnotatedDocument, b: AnnotatedDocument) -> Callable[[R
         if _same_entity(xh, yh) and _same_entity(xt, yt):
             return True
         relation = schema.RELATIONS_BY_NAME.get(x.type)
-        return bool(relation and relation.symmetric) and _same_entity(xh, yt) and _same_entity(xt, yh)
+        return (
+            bool(relation and relation.symmetric) and _same_entity(xh, yt) and _same_entity(xt, yh)
+        )
+
     return match
 
 
@@ -149,9 +158,12 @@ def claim_value_agreement(a: AnnotatedDocument, b: AnnotatedDocument) -> float |
 
 
 def agreement(a: AnnotatedDocument, b: AnnotatedDocument) -> PairAgreement:
-    return PairAgreement(entity_f1=entity_f1(a, b), relation_f1=relation_f1(a, b),
-                         claim_span_f1=claim_span_f1(a, b),
-                         claim_value_agreement=claim_value_agreement(a, b))
+    return PairAgreement(
+        entity_f1=entity_f1(a, b),
+        relation_f1=relation_f1(a, b),
+        claim_span_f1=claim_span_f1(a, b),
+        claim_value_agreement=claim_value_agreement(a, b),
+    )
 
 
 def pooled_agreement(pairs: Sequence[tuple[AnnotatedDocument, AnnotatedDocument]]) -> PairAgreement:
@@ -159,22 +171,33 @@ def pooled_agreement(pairs: Sequence[tuple[AnnotatedDocument, AnnotatedDocument]
     totals = Counter()
     for a, b in pairs:
         _check_same_text(a, b)
-        entity_keys = Counter(_entity_key(e) for e in a.entities), Counter(_entity_key(e) for e in b.entities)
+        entity_keys = (
+            Counter(_entity_key(e) for e in a.entities),
+            Counter(_entity_key(e) for e in b.entities),
+        )
         claims = _claim_pairs(a, b)
         totals.update(
             entity_matched=sum((entity_keys[0] & entity_keys[1]).values()),
-            entity_a=len(a.entities), entity_b=len(b.entities),
+            entity_a=len(a.entities),
+            entity_b=len(b.entities),
             relation_matched=len(_max_matching(a.relations, b.relations, _relation_matcher(a, b))),
-            relation_a=len(a.relations), relation_b=len(b.relations),
-            claim_matched=len(claims), claim_a=len(a.claims), claim_b=len(b.claims),
-            value_agreeing=sum(all(getattr(x, f) == getattr(y, f) for f in VALUE_FIELDS)
-                               for x, y in claims))
+            relation_a=len(a.relations),
+            relation_b=len(b.relations),
+            claim_matched=len(claims),
+            claim_a=len(a.claims),
+            claim_b=len(b.claims),
+            value_agreeing=sum(
+                all(getattr(x, f) == getattr(y, f) for f in VALUE_FIELDS) for x, y in claims
+            ),
+        )
     return PairAgreement(
         entity_f1=f1(totals["entity_matched"], totals["entity_a"], totals["entity_b"]),
         relation_f1=f1(totals["relation_matched"], totals["relation_a"], totals["relation_b"]),
         claim_span_f1=f1(totals["claim_matched"], totals["claim_a"], totals["claim_b"]),
-        claim_value_agreement=(totals["value_agreeing"] / totals["claim_matched"]
-                               if totals["claim_matched"] else None))
+        claim_value_agreement=(
+            totals["value_agreeing"] / totals["claim_matched"] if totals["claim_matched"] else None
+        ),
+    )
 
 
 def _describe_span(text: str, start: int, end: int) -> str:
@@ -208,8 +231,9 @@ def disagreements(a: AnnotatedDocument, b: AnnotatedDocument) -> list[Disagreeme
         if ea is None or eb is None or ea.type != eb.type:
             found.append(Disagreement("entity", where, ea and ea.type, eb and eb.type))
         elif (ea.canonical_id or None) != (eb.canonical_id or None):
-            found.append(Disagreement("canonical_id", f"{where} {ea.type}",
-                                      ea.canonical_id, eb.canonical_id))
+            found.append(
+                Disagreement("canonical_id", f"{where} {ea.type}", ea.canonical_id, eb.canonical_id)
+            )
 
     matched = _max_matching(a.relations, b.relations, _relation_matcher(a, b))
     matched_a, matched_b = {i for i, _ in matched}, {j for _, j in matched}
@@ -225,22 +249,43 @@ def disagreements(a: AnnotatedDocument, b: AnnotatedDocument) -> list[Disagreeme
     paired_b = {id(y) for _, y in pairs}
     for claim in a.claims:
         if id(claim) not in paired_a:
-            found.append(Disagreement("claim", _describe_span(claim.text, claim.start, claim.end),
-                                      schema.QUANTITY.name, None))
+            found.append(
+                Disagreement(
+                    "claim",
+                    _describe_span(claim.text, claim.start, claim.end),
+                    schema.QUANTITY.name,
+                    None,
+                )
+            )
     for claim in b.claims:
         if id(claim) not in paired_b:
-            found.append(Disagreement("claim", _describe_span(claim.text, claim.start, claim.end),
-                                      None, schema.QUANTITY.name))
+            found.append(
+                Disagreement(
+                    "claim",
+                    _describe_span(claim.text, claim.start, claim.end),
+                    None,
+                    schema.QUANTITY.name,
+                )
+            )
     for x, y in pairs:
         where = _describe_span(x.text, x.start, x.end)
         for name in CLAIM_COMPARED_FIELDS:
             if getattr(x, name) != getattr(y, name):
-                found.append(Disagreement("claim_field", f"{where} {name}",
-                                          getattr(x, name), getattr(y, name)))
+                found.append(
+                    Disagreement(
+                        "claim_field", f"{where} {name}", getattr(x, name), getattr(y, name)
+                    )
+                )
         for name in CLAIM_LINK_FIELDS:
             linked_a = a.entity(getattr(x, name)) if getattr(x, name) else None
             linked_b = b.entity(getattr(y, name)) if getattr(y, name) else None
             if not _same_entity(linked_a, linked_b):
-                found.append(Disagreement("claim_field", f"{where} {name}",
-                                          _describe_entity(linked_a), _describe_entity(linked_b)))
+                found.append(
+                    Disagreement(
+                        "claim_field",
+                        f"{where} {name}",
+                        _describe_entity(linked_a),
+                        _describe_entity(linked_b),
+                    )
+                )
     return found

@@ -17,8 +17,8 @@ from typing import Any
 
 from kotechnews import schema
 from kotechnews.jsonio import read_jsonl, write_json, write_jsonl
-from kotechnews.records import AnnotatedDocument
 from kotechnews.labelstudio.validate import Problem, validate_tasks
+from kotechnews.records import AnnotatedDocument
 from kotechnews.worksheet import WorksheetError, compile_worksheet, gold_export
 
 NUMBER_EXCLUSION_RULES = ("N3", "N4", "N5", "N6")
@@ -29,16 +29,19 @@ LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9]")
 def numbered_sentences(document: dict[str, Any]) -> str:
     """The clean text, one numbered sentence per line, as annotators read it."""
     text = document["text"]
-    return "\n".join(f"[{i}] {text[s['start']:s['end']]}"
-                     for i, s in enumerate(document["sentences"]))
+    return "\n".join(
+        f"[{i}] {text[s['start'] : s['end']]}" for i, s in enumerate(document["sentences"])
+    )
 
 
 def documents_by_source(documents_path: Path) -> dict[str, dict[str, Any]]:
     """Ingested documents by source file; a missing file is an error that says how to make it."""
     if not Path(documents_path).is_file():
-        raise FileNotFoundError(f"{documents_path}: no ingested documents; make them with "
-                                "`kotechnews ingest annotation/raw --out build/ingested` "
-                                "(or `kotechnews run`)")
+        raise FileNotFoundError(
+            f"{documents_path}: no ingested documents; make them with "
+            "`kotechnews ingest annotation/raw --out build/ingested` "
+            "(or `kotechnews run`)"
+        )
     return {row["source_file"]: row for row in read_jsonl(documents_path)}
 
 
@@ -55,15 +58,23 @@ def documents_or_ingest(documents_path: Path, raw_dir: Path) -> dict[str, dict[s
         return {a.document["source_file"]: a.document for a in ingest_directory(raw_dir, Path(out))}
 
 
-def worksheet_problems(sheet: dict[str, Any], path: Path,
-                       documents: dict[str, dict[str, Any]]) -> list[Problem]:
+def worksheet_problems(
+    sheet: dict[str, Any], path: Path, documents: dict[str, dict[str, Any]]
+) -> list[Problem]:
     """A worksheet is valid when it compiles onto its ingested document (every mention found in
     its sentence, every relation and claim link resolved, labels known)."""
     source = sheet.get("source_file")
     document = documents.get(source) if isinstance(source, str) else None
     if document is None:
-        return [Problem(str(path), str(source), None, "source_file",
-                        f"{source!r} is not an ingested document")]
+        return [
+            Problem(
+                str(path),
+                str(source),
+                None,
+                "source_file",
+                f"{source!r} is not an ingested document",
+            )
+        ]
     try:
         doc, _ = compile_worksheet(sheet, document)
     except (WorksheetError, KeyError, TypeError, ValueError) as exc:
@@ -77,20 +88,24 @@ def compile_sheets(worksheet_dir: Path, documents: dict[str, dict[str, Any]]):
         sheet = json.loads(path.read_text(encoding="utf-8"))
         document = documents.get(sheet.get("source_file"))
         if document is None:
-            raise ValueError(f"{path}: source_file {sheet.get('source_file')!r} is not an ingested "
-                             "document")
+            raise ValueError(
+                f"{path}: source_file {sheet.get('source_file')!r} is not an ingested document"
+            )
         doc, exclusions = compile_worksheet(sheet, document)
         yield sheet, document, doc, exclusions
 
 
-def compile_gold(worksheet_dir: Path, documents: dict[str, dict[str, Any]], gold_dir: Path,
-                 exclusions_path: Path) -> list[AnnotatedDocument]:
+def compile_gold(
+    worksheet_dir: Path, documents: dict[str, dict[str, Any]], gold_dir: Path, exclusions_path: Path
+) -> list[AnnotatedDocument]:
     """Compile every worksheet into a gold Label Studio export; write the number exclusions."""
     records, exclusions = [], []
     compiled = compile_sheets(worksheet_dir, documents)
     for task_id, (sheet, document, doc, doc_exclusions) in enumerate(compiled, start=1):
-        write_json(gold_dir / f"{Path(sheet['source_file']).stem}.json",
-                   gold_export(document, doc, sheet["annotator"], sheet["annotated_at"], task_id))
+        write_json(
+            gold_dir / f"{Path(sheet['source_file']).stem}.json",
+            gold_export(document, doc, sheet["annotator"], sheet["annotated_at"], task_id),
+        )
         records.append(doc)
         exclusions.extend(doc_exclusions)
     write_jsonl(exclusions_path, exclusions)
@@ -100,38 +115,50 @@ def compile_gold(worksheet_dir: Path, documents: dict[str, dict[str, Any]], gold
 AGREEMENT_COLUMNS = ("entity_f1", "relation_f1", "claim_span_f1", "claim_value_agreement")
 
 
-def agreement_rows(first_dir: Path, second_dir: Path, documents: dict[str, dict[str, Any]]
-                   ) -> list[dict[str, Any]]:
+def agreement_rows(
+    first_dir: Path, second_dir: Path, documents: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
     """Agreement per article annotated in both directories (by source file), then their mean
     (macro) and the agreement pooled over all their items (micro)."""
     from kotechnews.agreement import agreement, pooled_agreement
 
     first = {sheet["source_file"]: doc for sheet, _, doc, _ in compile_sheets(first_dir, documents)}
-    second = {sheet["source_file"]: doc for sheet, _, doc, _ in compile_sheets(second_dir, documents)}
+    second = {
+        sheet["source_file"]: doc for sheet, _, doc, _ in compile_sheets(second_dir, documents)
+    }
     shared = sorted(set(first) & set(second))
     rows = [{"article": name, **agreement(first[name], second[name]).to_dict()} for name in shared]
     if rows:
-        mean = {c: sum(r[c] for r in rows if r[c] is not None) /
-                max(1, sum(r[c] is not None for r in rows)) for c in AGREEMENT_COLUMNS}
+        mean = {
+            c: sum(r[c] for r in rows if r[c] is not None)
+            / max(1, sum(r[c] is not None for r in rows))
+            for c in AGREEMENT_COLUMNS
+        }
         rows.append({"article": "mean", **mean})
         pooled = pooled_agreement([(first[name], second[name]) for name in shared])
         rows.append({"article": "pooled", **pooled.to_dict()})
     return rows
 
 
-def agreement_comparisons(agreement_dir: Path, adjudicated_dir: Path,
-                          documents: dict[str, dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+def agreement_comparisons(
+    agreement_dir: Path, adjudicated_dir: Path, documents: dict[str, dict[str, Any]]
+) -> dict[str, list[dict[str, Any]]]:
     """Before adjudication (a vs b) and after (each vs the adjudicated worksheets)."""
     first, second = agreement_dir / "annotator-a", agreement_dir / "annotator-b"
-    pairs = {"before: a vs b": (first, second), "after: a vs adjudicated": (first, adjudicated_dir),
-             "after: b vs adjudicated": (second, adjudicated_dir)}
+    pairs = {
+        "before: a vs b": (first, second),
+        "after: a vs adjudicated": (first, adjudicated_dir),
+        "after: b vs adjudicated": (second, adjudicated_dir),
+    }
     return {name: agreement_rows(x, y, documents) for name, (x, y) in pairs.items()}
 
 
 def agreement_markdown(comparisons: dict[str, list[dict[str, Any]]]) -> str:
     """The agreement table as the README and the datasheet show it."""
-    lines = ["| comparison | article | " + " | ".join(AGREEMENT_COLUMNS) + " |",
-             "|---|---|" + "---:|" * len(AGREEMENT_COLUMNS)]
+    lines = [
+        "| comparison | article | " + " | ".join(AGREEMENT_COLUMNS) + " |",
+        "|---|---|" + "---:|" * len(AGREEMENT_COLUMNS),
+    ]
     for name, rows in comparisons.items():
         for row in rows:
             cells = ["–" if row[c] is None else f"{row[c]:.3f}" for c in AGREEMENT_COLUMNS]
@@ -149,7 +176,9 @@ class Gap:
     context: str
 
     def __str__(self) -> str:
-        return f"{self.doc_id} [{self.start}:{self.end}] {self.kind} {self.text!r}: …{self.context}…"
+        return (
+            f"{self.doc_id} [{self.start}:{self.end}] {self.kind} {self.text!r}: …{self.context}…"
+        )
 
 
 def _covered(spans: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -165,8 +194,14 @@ def completeness_gaps(doc: AnnotatedDocument, exclusions: Iterable[dict[str, Any
     excluded = [(x["start"], x["end"]) for x in exclusions if x["doc_id"] == doc.id]
 
     def gap(start: int, end: int, kind: str) -> Gap:
-        return Gap(doc.id, start, end, text[start:end], kind,
-                   text[max(0, start - 15):end + 15].replace("\n", " "))
+        return Gap(
+            doc.id,
+            start,
+            end,
+            text[start:end],
+            kind,
+            text[max(0, start - 15) : end + 15].replace("\n", " "),
+        )
 
     gaps = []
     claims = [(c.start, c.end) for c in doc.claims]
@@ -175,8 +210,11 @@ def completeness_gaps(doc: AnnotatedDocument, exclusions: Iterable[dict[str, Any
     for start, end in sorted(set(number_spans)):
         # A number is explained by a claim that overlaps it (the finder's span may take in
         # words the guidelines leave outside, such as 총), or by an entity or exclusion holding it.
-        if (not any(s < end and start < e for s, e in claims)
-                and not _covered(spans, start, end) and not _covered(excluded, start, end)):
+        if (
+            not any(s < end and start < e for s, e in claims)
+            and not _covered(spans, start, end)
+            and not _covered(excluded, start, end)
+        ):
             gaps.append(gap(start, end, "number"))
     for surface in sorted({e.text for e in doc.entities if len(e.text) >= 2}):
         for match in re.finditer(re.escape(surface), text):
@@ -187,7 +225,9 @@ def completeness_gaps(doc: AnnotatedDocument, exclusions: Iterable[dict[str, Any
                 continue
             if LATIN_OR_DIGIT.match(surface[-1]) and LATIN_OR_DIGIT.match(after):
                 continue
-            if not any(s < end and start < e for s, e in spans) and not _covered(excluded, start, end):
+            if not any(s < end and start < e for s, e in spans) and not _covered(
+                excluded, start, end
+            ):
                 gaps.append(gap(start, end, "mention"))
     return gaps
 
@@ -206,14 +246,16 @@ def label_counts(records: list[AnnotatedDocument]) -> dict[str, Counter]:
 
 def counts_markdown(records: list[AnnotatedDocument]) -> str:
     counts = label_counts(records)
-    columns = (schema.ENTITY_TYPE_NAMES + ["entities", "relations", "claims"])
-    lines = ["| article | " + " | ".join(columns) + " |",
-             "|---|" + "---:|" * len(columns)]
+    columns = schema.ENTITY_TYPE_NAMES + ["entities", "relations", "claims"]
+    lines = ["| article | " + " | ".join(columns) + " |", "|---|" + "---:|" * len(columns)]
     totals: Counter = Counter()
     for doc in sorted(records, key=lambda d: d.meta.get("source_file", d.id)):
         row: Counter = Counter(counts[doc.meta.get("source_file", doc.id)])
         row["entities"], row["relations"], row["claims"] = (
-            len(doc.entities), len(doc.relations), len(doc.claims))
+            len(doc.entities),
+            len(doc.relations),
+            len(doc.claims),
+        )
         totals.update(row)
         name = doc.meta.get("source_file", doc.id)
         lines.append(f"| {name} | " + " | ".join(str(row[c]) for c in columns) + " |")
@@ -221,9 +263,9 @@ def counts_markdown(records: list[AnnotatedDocument]) -> str:
     return "\n".join(lines)
 
 
-
-def draw_for_double_annotation(lengths: dict[str, int], count: int, seed: int,
-                               strata: int = 3) -> list[str]:
+def draw_for_double_annotation(
+    lengths: dict[str, int], count: int, seed: int, strata: int = 3
+) -> list[str]:
     """A seeded draw of ``count`` documents that covers short and long ones.
 
     Documents are sorted by length (then name) and cut into ``strata`` equal bands; each band gives
@@ -235,7 +277,7 @@ def draw_for_double_annotation(lengths: dict[str, int], count: int, seed: int,
     rng = random.Random(seed)
     drawn: list[str] = []
     for band in range(strata):
-        members = ordered[band * len(ordered) // strata:(band + 1) * len(ordered) // strata]
+        members = ordered[band * len(ordered) // strata : (band + 1) * len(ordered) // strata]
         take = count // strata + (1 if band < count % strata else 0)
         drawn += rng.sample(members, take)
     return sorted(drawn)

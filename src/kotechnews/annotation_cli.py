@@ -21,16 +21,24 @@ err = Console(stderr=True)
 def one_line_errors(command):
     """Expected failures (a missing input file, gold that is refused, a worksheet that does not
     compile) end the command with one line and exit 1, never a traceback."""
+
     @functools.wraps(command)
     def run(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except (OSError, ValueError) as exc:  # GoldError, WorksheetError, IngestError are ValueErrors
+        except (
+            OSError,
+            ValueError,
+        ) as exc:  # GoldError, WorksheetError, IngestError are ValueErrors
             err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
+
     return run
-annotation_app = typer.Typer(help="Gold annotation tools: show, compile, check, counts.",
-                             no_args_is_help=True)
+
+
+annotation_app = typer.Typer(
+    help="Gold annotation tools: show, compile, check, counts.", no_args_is_help=True
+)
 
 WORKSHEETS = PROJECT_ROOT / "annotation" / "worksheets"
 EXCLUSIONS = PROJECT_ROOT / "annotation" / "number_exclusions.jsonl"
@@ -40,10 +48,14 @@ PREANNOTATIONS = PROJECT_ROOT / "annotation" / "preannotations" / "wikinews.json
 
 
 def validate_command(
-        paths: list[Path] = typer.Argument(..., help="Exports, worksheets or directories of them"),
-        documents: Path = typer.Option(DOCUMENTS, help="Ingested documents the worksheets are "
-                                                        "checked against (annotation/raw is "
-                                                        "ingested when they are missing)")):
+    paths: list[Path] = typer.Argument(..., help="Exports, worksheets or directories of them"),
+    documents: Path = typer.Option(
+        DOCUMENTS,
+        help="Ingested documents the worksheets are "
+        "checked against (annotation/raw is "
+        "ingested when they are missing)",
+    ),
+):
     """Check exports against the schema and the text, worksheets against their documents; pull
     reports and stored predictions are recognised and skipped. Exit 1 on any problem."""
     loaded: dict[str, dict] = {}
@@ -57,21 +69,28 @@ def validate_command(
     for problem in report.problems:
         err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
     for path, kind in report.skipped:
-        console.print(f"skipped {path}: a {kind} file, not annotations", markup=False,
-                      highlight=False)
+        console.print(
+            f"skipped {path}: a {kind} file, not annotations", markup=False, highlight=False
+        )
     checked = report.checked
     if not checked["export"] and not checked["worksheet"] and not report.problems:
         err.print(f"no export files under {', '.join(map(str, paths))}")
         raise typer.Exit(1)
-    console.print(f"{len(checked['export'])} export file(s), {len(checked['worksheet'])} "
-                  f"worksheet(s), {len(report.skipped)} skipped, {len(report.problems)} problem(s)")
+    console.print(
+        f"{len(checked['export'])} export file(s), {len(checked['worksheet'])} "
+        f"worksheet(s), {len(report.skipped)} skipped, {len(report.problems)} problem(s)"
+    )
     raise typer.Exit(1 if report.problems else 0)
 
 
 @annotation_app.command("show")
 @one_line_errors
-def show_command(source_file: str = typer.Argument(..., help="The document's source_file"),
-                 documents: Path = typer.Option(DOCUMENTS, help="Ingested documents (made by kotechnews ingest)")):
+def show_command(
+    source_file: str = typer.Argument(..., help="The document's source_file"),
+    documents: Path = typer.Option(
+        DOCUMENTS, help="Ingested documents (made by kotechnews ingest)"
+    ),
+):
     """Print a document's clean text as numbered sentences (what annotators read)."""
     rows = annotation.documents_by_source(documents)
     if source_file not in rows:
@@ -82,26 +101,32 @@ def show_command(source_file: str = typer.Argument(..., help="The document's sou
 
 @annotation_app.command("compile")
 @one_line_errors
-def compile_command(worksheets: Path = typer.Option(WORKSHEETS, help="Annotators' worksheets"),
-                    documents: Path = typer.Option(DOCUMENTS, help="Ingested documents (made by kotechnews ingest)"),
-                    gold_dir: Path = typer.Option(GOLD_DIR, help="Where the gold exports go"),
-                    exclusions: Path = typer.Option(EXCLUSIONS, help="Where the number "
-                                                                     "exclusions go")):
+def compile_command(
+    worksheets: Path = typer.Option(WORKSHEETS, help="Annotators' worksheets"),
+    documents: Path = typer.Option(
+        DOCUMENTS, help="Ingested documents (made by kotechnews ingest)"
+    ),
+    gold_dir: Path = typer.Option(GOLD_DIR, help="Where the gold exports go"),
+    exclusions: Path = typer.Option(EXCLUSIONS, help="Where the number exclusions go"),
+):
     """Compile annotation worksheets into gold Label Studio exports (offsets computed by code)."""
-    records = annotation.compile_gold(worksheets, annotation.documents_by_source(documents),
-                                      gold_dir, exclusions)
+    records = annotation.compile_gold(
+        worksheets, annotation.documents_by_source(documents), gold_dir, exclusions
+    )
     console.print(f"compiled {len(records)} worksheet(s) into {gold_dir}")
 
 
 @annotation_app.command("check")
 @one_line_errors
-def check_command(gold_dir: Path = typer.Option(GOLD_DIR, help="Gold Label Studio exports"),
-                  exclusions: Path = typer.Option(EXCLUSIONS, help="Numbers excluded by a "
-                                                                   "named rule")):
+def check_command(
+    gold_dir: Path = typer.Option(GOLD_DIR, help="Gold Label Studio exports"),
+    exclusions: Path = typer.Option(EXCLUSIONS, help="Numbers excluded by a named rule"),
+):
     """List unexplained numbers and unannotated repeats of annotated surfaces; exit 1 if any."""
     excluded = list(read_jsonl(exclusions)) if exclusions.exists() else []
-    gaps = [gap for doc in load_gold(gold_dir)
-            for gap in annotation.completeness_gaps(doc, excluded)]
+    gaps = [
+        gap for doc in load_gold(gold_dir) for gap in annotation.completeness_gaps(doc, excluded)
+    ]
     for gap in gaps:
         err.print(str(gap), markup=False, highlight=False, soft_wrap=True)
     console.print(f"{len(gaps)} completeness gap(s)")
@@ -113,14 +138,18 @@ AGREEMENT = PROJECT_ROOT / "annotation" / "agreement"
 
 @annotation_app.command("agreement")
 @one_line_errors
-def agreement_command(documents: Path = typer.Option(DOCUMENTS, help="Ingested documents (made by kotechnews ingest)"),
-                      agreement_dir: Path = typer.Option(AGREEMENT, help="annotator-a/, annotator-b/"),
-                      worksheets: Path = typer.Option(WORKSHEETS, help="adjudicated worksheets"),
-                      as_json: bool = typer.Option(False, "--json", help="JSON instead of a "
-                                                                          "Markdown table")):
+def agreement_command(
+    documents: Path = typer.Option(
+        DOCUMENTS, help="Ingested documents (made by kotechnews ingest)"
+    ),
+    agreement_dir: Path = typer.Option(AGREEMENT, help="annotator-a/, annotator-b/"),
+    worksheets: Path = typer.Option(WORKSHEETS, help="adjudicated worksheets"),
+    as_json: bool = typer.Option(False, "--json", help="JSON instead of a Markdown table"),
+):
     """Inter-annotator agreement before adjudication (a vs b) and after (each vs adjudicated gold)."""
-    result = annotation.agreement_comparisons(agreement_dir, worksheets,
-                                              annotation.documents_by_source(documents))
+    result = annotation.agreement_comparisons(
+        agreement_dir, worksheets, annotation.documents_by_source(documents)
+    )
     if as_json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return
@@ -129,9 +158,10 @@ def agreement_command(documents: Path = typer.Option(DOCUMENTS, help="Ingested d
 
 @annotation_app.command("counts")
 @one_line_errors
-def counts_command(gold_dir: Path = typer.Option(GOLD_DIR, help="Gold Label Studio exports"),
-                   as_json: bool = typer.Option(False, "--json", help="JSON instead of a "
-                                                                      "Markdown table")):
+def counts_command(
+    gold_dir: Path = typer.Option(GOLD_DIR, help="Gold Label Studio exports"),
+    as_json: bool = typer.Option(False, "--json", help="JSON instead of a Markdown table"),
+):
     """Label counts per type and per article (Markdown table or JSON)."""
     records = load_gold(gold_dir)
     if as_json:
@@ -144,15 +174,18 @@ def counts_command(gold_dir: Path = typer.Option(GOLD_DIR, help="Gold Label Stud
 @annotation_app.command("preannotations")
 @one_line_errors
 def preannotations_command(
-        predictions: Path = typer.Option(PREANNOTATIONS, help="Stored Label Studio predictions"),
-        gold_dir: Path = typer.Option(GOLD_DIR, help="Gold Label Studio exports"),
-        as_json: bool = typer.Option(False, "--json", help="JSON instead of a Markdown table")):
+    predictions: Path = typer.Option(PREANNOTATIONS, help="Stored Label Studio predictions"),
+    gold_dir: Path = typer.Option(GOLD_DIR, help="Gold Label Studio exports"),
+    as_json: bool = typer.Option(False, "--json", help="JSON instead of a Markdown table"),
+):
     """Precision and recall of the stored pre-annotations against the gold, per type."""
     from kotechnews.preannotation import load_preannotations, preannotation_quality
 
     gold = load_gold(gold_dir)
-    result = {source: preannotation_quality(body, gold)
-              for source, body in load_preannotations(predictions).items()}
+    result = {
+        source: preannotation_quality(body, gold)
+        for source, body in load_preannotations(predictions).items()
+    }
     if as_json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return
@@ -160,8 +193,10 @@ def preannotations_command(
     print("|---|---|---:|---:|---:|---:|---:|")
     for source, table in result.items():
         for name, row in table.items():
-            print(f"| {source} | {name} | {row['support']} | {row['predicted']} | "
-                  f"{row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} |")
+            print(
+                f"| {source} | {name} | {row['support']} | {row['predicted']} | "
+                f"{row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} |"
+            )
 
 
 def run_command(build_dir: Path = typer.Option(PROJECT_ROOT / "build", help="Working directory")):

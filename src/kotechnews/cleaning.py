@@ -94,7 +94,9 @@ _LEAD_INS: list[tuple[re.Pattern[str], Reason]] = [
 _TRAIL_WINDOW = 200
 _TRAIL_OUTS = [
     re.compile(r"\s*【[^】\n]{0,40}】\s*$"),
-    re.compile(rf"\s*+[/=]?+\s*+(?:{_NAMES}\s*+{_AFFILIATION}{_ROLE}{_CREDIT_EMAIL}{_CREDIT_SEPARATOR})++$"),
+    re.compile(
+        rf"\s*+[/=]?+\s*+(?:{_NAMES}\s*+{_AFFILIATION}{_ROLE}{_CREDIT_EMAIL}{_CREDIT_SEPARATOR})++$"
+    ),
 ]
 
 # Stock-quote widget inlined after a company name: "NAME CODE6 | 코스피 증권정보 현재가 … close".
@@ -330,7 +332,9 @@ class _KeptParagraphs:
         self.keys: list[str] = []  # near-duplicate targets, by id
         self.blocks: list[int] = []  # how many 8-character blocks each one has
         self.uncounted: list[int] = []  # of them, blocks whose index entry was dropped as common
-        self.index: dict[str, list[int] | None] = {}  # block -> ids of paragraphs with it (None: common)
+        self.index: dict[
+            str, list[int] | None
+        ] = {}  # block -> ids of paragraphs with it (None: common)
 
     def is_duplicate(self, key: str) -> bool:
         return key in self.exact or self._is_near_duplicate(key)
@@ -368,7 +372,9 @@ class _KeptParagraphs:
             other = self.keys[number]
             if not shortest <= len(other) <= longest:
                 continue
-            if count + self.uncounted[number] < self.blocks[number] - _unmatched_bound(len(key) + len(other)):
+            if count + self.uncounted[number] < self.blocks[number] - _unmatched_bound(
+                len(key) + len(other)
+            ):
                 continue
             matcher = SequenceMatcher(None, key, other, autojunk=False)
             if (
@@ -380,7 +386,9 @@ class _KeptParagraphs:
         return False
 
 
-def _line_reasons(cores: list[str], title_key: str | None, outlet_key: str | None) -> list[Reason | None]:
+def _line_reasons(
+    cores: list[str], title_key: str | None, outlet_key: str | None
+) -> list[Reason | None]:
     """A reason per line (None: article text), from its own text and its place in the scrape."""
     reasons: list[Reason | None] = []
     headline_seen = False
@@ -397,14 +405,20 @@ def _line_reasons(cores: list[str], title_key: str | None, outlet_key: str | Non
             reason = Reason.HEADLINE_DUPLICATE if headline_seen else Reason.HEADLINE
             in_header = in_header or not headline_seen
             headline_seen = True
-        elif reason is Reason.PHOTO_CAPTION or (reason is None and _caption_key(core) in caption_keys):
+        elif reason is Reason.PHOTO_CAPTION or (
+            reason is None and _caption_key(core) in caption_keys
+        ):
             key = _caption_key(core)
             reason = Reason.PHOTO_CAPTION_DUPLICATE if key in caption_keys else Reason.PHOTO_CAPTION
             caption_keys.add(key)
         elif reason is Reason.RELATED_ARTICLES:
             in_related = True
         elif reason is None:
-            if _SENTENCE_FINAL.search(core) or _SENTENCE_INSIDE.search(core) or _SECTION_HEAD.match(core):
+            if (
+                _SENTENCE_FINAL.search(core)
+                or _SENTENCE_INSIDE.search(core)
+                or _SECTION_HEAD.match(core)
+            ):
                 in_header = in_related = False
             if in_related:
                 reason = Reason.RELATED_ARTICLES
@@ -420,7 +434,9 @@ def _line_reasons(cores: list[str], title_key: str | None, outlet_key: str | Non
     return reasons
 
 
-def _line_pieces(number: int, line: str, spans: list[tuple[int, int, Reason | None]]) -> list[Piece]:
+def _line_pieces(
+    number: int, line: str, spans: list[tuple[int, int, Reason | None]]
+) -> list[Piece]:
     """Pieces of raw line ``number`` from the sorted spans of its text without control characters:
     a span with control characters inside is cut around them, each run a piece of its own."""
     pieces, shift = [], 0  # shift: control characters before the current position
@@ -435,12 +451,22 @@ def _line_pieces(number: int, line: str, spans: list[tuple[int, int, Reason | No
         stop = end + shift
         while control_start < stop:
             pieces.append(Piece(number, at, line[at:control_start], reason))
-            pieces.append(Piece(number, control_start, line[control_start:control_end], Reason.CONTROL_CHARACTER))
-            shift, stop, at = shift + control_end - control_start, stop + control_end - control_start, control_end
+            pieces.append(
+                Piece(
+                    number, control_start, line[control_start:control_end], Reason.CONTROL_CHARACTER
+                )
+            )
+            shift, stop, at = (
+                shift + control_end - control_start,
+                stop + control_end - control_start,
+                control_end,
+            )
             control_start, control_end = next(controls)
         pieces.append(Piece(number, at, line[at:stop], reason))
     if control_start < len(line):  # after the last span, or a line of control characters only
-        pieces.append(Piece(number, control_start, line[control_start:control_end], Reason.CONTROL_CHARACTER))
+        pieces.append(
+            Piece(number, control_start, line[control_start:control_end], Reason.CONTROL_CHARACTER)
+        )
     return pieces
 
 
@@ -455,7 +481,9 @@ def clean_article(raw_text: str, *, title: str | None, outlet: str | None) -> Cl
     lines = [without_control_characters(line) for line in raw_lines]
     fragments = [_fragments(line) for line in lines]
     gaps = [_gaps(len(line), line_fragments) for line, line_fragments in zip(lines, fragments)]
-    cores = ["".join(line[s:e] for s, e in line_gaps).strip() for line, line_gaps in zip(lines, gaps)]
+    cores = [
+        "".join(line[s:e] for s, e in line_gaps).strip() for line, line_gaps in zip(lines, gaps)
+    ]
     reasons = _line_reasons(
         cores,
         normalise_for_comparison(title) if title else None,

@@ -10,11 +10,13 @@ from pathlib import Path
 import typer
 
 from kotechnews import __version__
-from kotechnews.gold import PROJECT_ROOT
 from kotechnews.annotation_cli import annotation_app, run_command, validate_command
-from kotechnews.baselines import label_studio  # noqa: F401  # registers sklearn with `ls` (before its import)
+from kotechnews.baselines import (
+    label_studio,  # noqa: F401  # registers sklearn with `ls` (before its import)
+)
 from kotechnews.baselines.cli import baseline_app, predict_command
 from kotechnews.formats.cli import export_command
+from kotechnews.gold import PROJECT_ROOT
 from kotechnews.hfdataset.cli import build_command, release_command
 from kotechnews.ingest import ingest_command
 from kotechnews.labelstudio.cli import ls_app
@@ -29,7 +31,6 @@ app = typer.Typer(
 )
 
 
-
 def _version(value: bool) -> None:
     if value:
         print(f"kotechnews {__version__}")
@@ -37,8 +38,11 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def options(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                         help="Print the version and exit")) -> None:
+def options(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit"
+    ),
+) -> None:
     """KoTechNews: Korean tech-news information extraction benchmark."""
 
 
@@ -65,8 +69,11 @@ def _relative_defaults(command) -> None:
         _relative_defaults(sub)
     for param in command.params:
         default = param.default
-        if isinstance(default, (str, Path)) and Path(default).is_absolute() and \
-                Path(default).is_relative_to(PROJECT_ROOT):
+        if (
+            isinstance(default, (str, Path))
+            and Path(default).is_absolute()
+            and Path(default).is_relative_to(PROJECT_ROOT)
+        ):
             param.show_default = str(Path(default).relative_to(PROJECT_ROOT))
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kotechnews.records import DOCUMENT_METADATA, AnnotatedDocument
 from kotechnews.labelstudio.validate import check_exports
+from kotechnews.records import DOCUMENT_METADATA, AnnotatedDocument
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 GOLD_DIR = PROJECT_ROOT / "annotation" / "gold"

@@ -47,7 +47,17 @@ __all__ = [
 
 REASONS: tuple[str, ...] = tuple(reason.value for reason in Reason)
 METADATA_FILE = "metadata.jsonl"
-METADATA_FIELDS = ("source_file", "outlet", "date", "date_note", "title", "byline", "url", "license", "source")
+METADATA_FIELDS = (
+    "source_file",
+    "outlet",
+    "date",
+    "date_note",
+    "title",
+    "byline",
+    "url",
+    "license",
+    "source",
+)
 _REQUIRED_FIELDS = ("source_file", "outlet", "date", "title", "byline", "license", "source")
 _NON_NULL_FIELDS = ("source_file", "outlet", "license", "source")
 # Where a document comes from; a source with a page URL takes outlet and date from that page.
@@ -104,7 +114,9 @@ def _metadata_row(row: Any, where: str) -> ArticleMetadata:
         raise IngestError(f"{where}: expected a JSON object, got {type(row).__name__}")
     unknown = sorted(set(row) - set(METADATA_FIELDS))
     if unknown:
-        raise IngestError(f"{where}: unknown field {unknown[0]!r} (allowed: {', '.join(METADATA_FIELDS)})")
+        raise IngestError(
+            f"{where}: unknown field {unknown[0]!r} (allowed: {', '.join(METADATA_FIELDS)})"
+        )
     missing = [name for name in _REQUIRED_FIELDS if name not in row]
     if missing:
         raise IngestError(f"{where}: missing field(s) {', '.join(map(repr, missing))}")
@@ -118,12 +130,22 @@ def _metadata_row(row: Any, where: str) -> ArticleMetadata:
             raise IngestError(f"{where}: field {name!r} must be {expected}, got {value!r}")
         bad = _LONE_SURROGATE.search(value) or NOT_IN_ONE_LINE.search(value)
         if bad:
-            kind = "a lone surrogate" if "\ud800" <= bad.group() <= "\udfff" else "a control character or line separator"
-            raise IngestError(f"{where}: field {name!r} contains {kind} (U+{ord(bad.group()):04X}): {value!r}")
+            kind = (
+                "a lone surrogate"
+                if "\ud800" <= bad.group() <= "\udfff"
+                else "a control character or line separator"
+            )
+            raise IngestError(
+                f"{where}: field {name!r} contains {kind} (U+{ord(bad.group()):04X}): {value!r}"
+            )
     if "/" in row["source_file"] or "\\" in row["source_file"]:
-        raise IngestError(f"{where}: field 'source_file' must be a file name, got {row['source_file']!r}")
+        raise IngestError(
+            f"{where}: field 'source_file' must be a file name, got {row['source_file']!r}"
+        )
     if row["source"] not in SOURCES:
-        raise IngestError(f"{where}: field 'source' must be one of {', '.join(SOURCES)}, got {row['source']!r}")
+        raise IngestError(
+            f"{where}: field 'source' must be one of {', '.join(SOURCES)}, got {row['source']!r}"
+        )
     if row["date"] is None and not row.get("date_note"):
         raise IngestError(f"{where}: field 'date_note' is required when 'date' is null")
     if row["date"] is not None:
@@ -134,12 +156,16 @@ def _metadata_row(row: Any, where: str) -> ArticleMetadata:
 def load_metadata(path: Path) -> dict[str, ArticleMetadata]:
     """Curated metadata rows keyed by source_file; malformed rows raise IngestError."""
     if not path.is_file():
-        raise IngestError(f"{path}: metadata file not found" if not path.exists() else f"{path}: not a file")
+        raise IngestError(
+            f"{path}: metadata file not found" if not path.exists() else f"{path}: not a file"
+        )
     rows: dict[str, ArticleMetadata] = {}
     try:
         for number, row in enumerate(read_jsonl(path), start=1):
             source = row.get("source_file") if isinstance(row, dict) else None
-            where = f"{path}: record {number}" + (f" (source_file {source!r})" if isinstance(source, str) else "")
+            where = f"{path}: record {number}" + (
+                f" (source_file {source!r})" if isinstance(source, str) else ""
+            )
             metadata = _metadata_row(row, where)
             if metadata.source_file in rows:
                 raise IngestError(f"{where}: field 'source_file': duplicate row for {source!r}")
@@ -158,7 +184,9 @@ def _check_metadata_against_raw(metadata: ArticleMetadata, raw_text: str, where:
     raw_key = normalise_for_comparison(raw_text)
     line_keys = {normalise_for_comparison(line) for line in raw_text.split("\n")}
     if metadata.title is not None and normalise_for_comparison(metadata.title) not in line_keys:
-        raise IngestError(f"{where}: field 'title': {metadata.title!r} is not a line of the raw file")
+        raise IngestError(
+            f"{where}: field 'title': {metadata.title!r} is not a line of the raw file"
+        )
     if metadata.url is not None:
         return
     for name in ("outlet", "byline"):
@@ -168,9 +196,13 @@ def _check_metadata_against_raw(metadata: ArticleMetadata, raw_text: str, where:
     if metadata.date is not None:
         year, *rest = metadata.date.split("-")
         separators = iter([r"\s*[-./년]\s*", r"\s*[-./월]\s*"])
-        stated = re.escape(year) + "".join(next(separators) + "0?" + str(int(part)) for part in rest)
+        stated = re.escape(year) + "".join(
+            next(separators) + "0?" + str(int(part)) for part in rest
+        )
         if not re.search(stated + r"(?!\d)", raw_text):
-            raise IngestError(f"{where}: field 'date': {metadata.date!r} is not stated in the raw file")
+            raise IngestError(
+                f"{where}: field 'date': {metadata.date!r} is not stated in the raw file"
+            )
 
 
 def _codec(encoding: str) -> str:
@@ -197,11 +229,15 @@ def _decode(raw: bytes, encoding: str, where: str) -> str:
         raise IngestError(message) from exc
 
 
-def ingest_article(raw: bytes, metadata: ArticleMetadata, where: str, encoding: str = "utf-8") -> IngestedArticle:
+def ingest_article(
+    raw: bytes, metadata: ArticleMetadata, where: str, encoding: str = "utf-8"
+) -> IngestedArticle:
     """Clean one raw scrape (bytes in ``encoding``) into a document row and its removed.jsonl rows."""
     raw_text = _decode(raw, encoding, where)
     if not raw_text.strip():
-        raise IngestError(f"{where}: the raw file is {'empty' if not raw_text else 'only whitespace'}")
+        raise IngestError(
+            f"{where}: the raw file is {'empty' if not raw_text else 'only whitespace'}"
+        )
     _check_metadata_against_raw(metadata, raw_text, where)
     cleaned = clean_article(raw_text, title=metadata.title, outlet=metadata.outlet)
     removed = [
@@ -216,7 +252,9 @@ def ingest_article(raw: bytes, metadata: ArticleMetadata, where: str, encoding: 
         if piece.reason is not None
     ]
     if metadata.title is not None and not any(row["reason"] == Reason.HEADLINE for row in removed):
-        raise IngestError(f"{where}: field 'title': no headline line left to match it after cleaning")
+        raise IngestError(
+            f"{where}: field 'title': no headline line left to match it after cleaning"
+        )
     if not cleaned.paragraphs:
         raise IngestError(f"{where}: no article text left after cleaning")
     text = "\n".join(cleaned.paragraphs)
@@ -264,13 +302,17 @@ def ingest_directory(
     names = {path.name for path in raw_files}
     orphans = sorted(set(metadata) - names)
     if orphans:
-        raise IngestError(f"{metadata_path}: field 'source_file': {orphans[0]!r} has no raw file in {raw_dir}")
+        raise IngestError(
+            f"{metadata_path}: field 'source_file': {orphans[0]!r} has no raw file in {raw_dir}"
+        )
     articles, files_by_id = [], {}
     with Progress(transient=True, disable=not progress) as bar:
         task = bar.add_task("ingesting", total=len(raw_files))
         for path in raw_files:
             if path.name not in metadata:
-                raise IngestError(f"{path}: no row in {metadata_path} (field 'source_file' = {path.name!r})")
+                raise IngestError(
+                    f"{path}: no row in {metadata_path} (field 'source_file' = {path.name!r})"
+                )
             where = f"{path} (metadata {metadata_path}, source_file {path.name!r})"
             if not path.is_file():
                 raise IngestError(f"{where}: not a regular file")
@@ -287,7 +329,9 @@ def ingest_directory(
             bar.advance(task)
     try:
         write_jsonl(out_dir / "documents.jsonl", (article.document for article in articles))
-        write_jsonl(out_dir / "removed.jsonl", (row for article in articles for row in article.removed))
+        write_jsonl(
+            out_dir / "removed.jsonl", (row for article in articles for row in article.removed)
+        )
     except OSError as exc:
         raise IngestError(f"{out_dir}: cannot write the output: {exc.strerror or exc}") from exc
     return articles
@@ -295,10 +339,16 @@ def ingest_directory(
 
 def ingest_command(
     raw_dir: Path = typer.Argument(..., help="Directory of raw scrapes (*.txt) and metadata.jsonl"),
-    out: Path = typer.Option(..., "--out", help="Output directory for documents.jsonl and removed.jsonl"),
-    metadata: Path | None = typer.Option(None, "--metadata", help="Metadata file (default: RAW_DIR/metadata.jsonl)"),
+    out: Path = typer.Option(
+        ..., "--out", help="Output directory for documents.jsonl and removed.jsonl"
+    ),
+    metadata: Path | None = typer.Option(
+        None, "--metadata", help="Metadata file (default: RAW_DIR/metadata.jsonl)"
+    ),
     encoding: str = typer.Option(
-        "utf-8", "--encoding", help="Encoding of the raw files, e.g. cp949 (metadata.jsonl is always UTF-8)"
+        "utf-8",
+        "--encoding",
+        help="Encoding of the raw files, e.g. cp949 (metadata.jsonl is always UTF-8)",
     ),
 ) -> None:
     """Clean raw news scrapes into segmented documents; list every dropped line with its reason."""

@@ -125,8 +125,9 @@ def loads(text: str) -> Any:
     except RecursionError:
         raise InvalidJSON("nested too deeply", nesting=True) from None
     except ValueError:  # an integer literal over sys.get_int_max_str_digits()
-        raise InvalidJSON(f"a number with more than {sys.get_int_max_str_digits()} digits",
-                          nesting=False) from None
+        raise InvalidJSON(
+            f"a number with more than {sys.get_int_max_str_digits()} digits", nesting=False
+        ) from None
 
 
 def read_jsonl(path: str | os.PathLike) -> Iterator[dict[str, Any]]:
@@ -159,8 +160,9 @@ _WHITESPACE = " \t\n\r"
 _AFTER_ITEM = ",]" + _WHITESPACE
 
 
-def iter_json_array(path: str | os.PathLike, chunk_chars: int = CHUNK_CHARS,
-                    max_item_chars: int = MAX_ITEM_CHARS) -> Iterator[tuple[Any, str]]:
+def iter_json_array(
+    path: str | os.PathLike, chunk_chars: int = CHUNK_CHARS, max_item_chars: int = MAX_ITEM_CHARS
+) -> Iterator[tuple[Any, str]]:
     """Each item of the JSON array in path, with its JSON text, read chunk by chunk.
 
     json's own C scanner (``JSONDecoder.raw_decode``) parses each item, so an item reads exactly
@@ -184,8 +186,9 @@ def iter_json_array(path: str | os.PathLike, chunk_chars: int = CHUNK_CHARS,
             try:
                 more = handle.read(max(chunk_chars, at_least))
             except UnicodeDecodeError as exc:
-                raise JsonArrayError(f"{path}: not UTF-8 near character {offset + len(buffer)}: "
-                                     f"{exc.reason}") from None
+                raise JsonArrayError(
+                    f"{path}: not UTF-8 near character {offset + len(buffer)}: {exc.reason}"
+                ) from None
             buffer, offset, pos = buffer[pos:] + more, offset + pos, 0
             eof = not more
             return bool(more)
@@ -213,26 +216,32 @@ def iter_json_array(path: str | os.PathLike, chunk_chars: int = CHUNK_CHARS,
                 if found == "]":
                     break
                 if found != ",":
-                    raise JsonArrayError(f"{where(index, pos)}: expected ',' or ']' after item "
-                                         f"{index - 1}, got {found!r}" if found else
-                                         f"{where(index, pos)}: the file ends inside the array "
-                                         "(truncated)")
+                    raise JsonArrayError(
+                        f"{where(index, pos)}: expected ',' or ']' after item "
+                        f"{index - 1}, got {found!r}"
+                        if found
+                        else f"{where(index, pos)}: the file ends inside the array (truncated)"
+                    )
                 pos += 1
                 found = next_char(index)
             if not found:
-                raise JsonArrayError(f"{where(index, pos)}: the file ends inside the array "
-                                     "(truncated)")
+                raise JsonArrayError(
+                    f"{where(index, pos)}: the file ends inside the array (truncated)"
+                )
             while True:
                 try:
                     item, end = decode(buffer, pos)
                 except json.JSONDecodeError as exc:
                     failure: tuple[str, int] | None = (f"invalid JSON: {exc.msg}", offset + exc.pos)
                 except RecursionError:
-                    raise JsonArrayError(f"{where(index, pos)}: invalid JSON: nested too "
-                                         "deeply") from None
+                    raise JsonArrayError(
+                        f"{where(index, pos)}: invalid JSON: nested too deeply"
+                    ) from None
                 except ValueError:  # an integer literal over sys.get_int_max_str_digits()
-                    raise JsonArrayError(f"{where(index, pos)}: invalid JSON: a number with "
-                                         f"more than {sys.get_int_max_str_digits()} digits") from None
+                    raise JsonArrayError(
+                        f"{where(index, pos)}: invalid JSON: a number with "
+                        f"more than {sys.get_int_max_str_digits()} digits"
+                    ) from None
                 else:
                     # An item is followed by ',', ']' or whitespace; anything else may be the
                     # rest of a number cut by the chunk (1 | e5): read on before taking it.
@@ -242,12 +251,16 @@ def iter_json_array(path: str | os.PathLike, chunk_chars: int = CHUNK_CHARS,
                 if eof:
                     message, at = failure
                     truncated = at >= offset + len(buffer) or message.startswith(
-                        "invalid JSON: Unterminated")
-                    raise JsonArrayError(f"{path}: item {index} (character {at}): {message}"
-                                         + (" (the file is truncated)" if truncated else ""))
+                        "invalid JSON: Unterminated"
+                    )
+                    raise JsonArrayError(
+                        f"{path}: item {index} (character {at}): {message}"
+                        + (" (the file is truncated)" if truncated else "")
+                    )
                 if len(buffer) - pos > max_item_chars:
-                    raise JsonArrayError(f"{where(index, pos)}: an item longer than "
-                                         f"{max_item_chars} characters")
+                    raise JsonArrayError(
+                        f"{where(index, pos)}: an item longer than {max_item_chars} characters"
+                    )
                 fill(len(buffer) - pos)
             yield item, buffer[pos:end]
             pos = end

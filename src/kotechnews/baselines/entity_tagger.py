@@ -56,11 +56,16 @@ def char_features(text: str) -> list[list[str]]:
     out = []
     for i in range(len(text)):
         p = i + WINDOW
-        feats = [f"c={padded[p]}", f"cls={classes[i]}", f"mt={tags[i]}",
-                 f"mt-1={tags[i - 1] if i else '<s>'}",
-                 f"mt+1={tags[i + 1] if i + 1 < len(text) else '</s>'}",
-                 f"b-={padded[p - 1:p + 1]}", f"b+={padded[p:p + 2]}",
-                 f"t={padded[p - 1:p + 2]}"]
+        feats = [
+            f"c={padded[p]}",
+            f"cls={classes[i]}",
+            f"mt={tags[i]}",
+            f"mt-1={tags[i - 1] if i else '<s>'}",
+            f"mt+1={tags[i + 1] if i + 1 < len(text) else '</s>'}",
+            f"b-={padded[p - 1 : p + 1]}",
+            f"b+={padded[p : p + 2]}",
+            f"t={padded[p - 1 : p + 2]}",
+        ]
         feats += [f"c{k:+d}={padded[p + k]}" for k in range(-WINDOW, WINDOW + 1) if k]
         feats += [f"cls{k:+d}={classes[i + k]}" for k in (-1, 1) if 0 <= i + k < len(text)]
         out.append(feats)
@@ -122,6 +127,12 @@ class EntityTagger(BaseEstimator):
         return list(self.model_.predict(vectorize(self.vectorizer_, char_features(text))))
 
     def predict(self, docs: Sequence[AnnotatedDocument]) -> list[AnnotatedDocument]:
-        return [AnnotatedDocument(id=doc.id, text=doc.text, meta=dict(doc.meta),
-                                  entities=entities_from_tags(doc.text, self.predict_tags(doc.text)))
-                for doc in docs]
+        return [
+            AnnotatedDocument(
+                id=doc.id,
+                text=doc.text,
+                meta=dict(doc.meta),
+                entities=entities_from_tags(doc.text, self.predict_tags(doc.text)),
+            )
+            for doc in docs
+        ]

@@ -34,8 +34,7 @@ from kotechnews.baselines import MODELS_DIR, WORK_DIR
 from kotechnews.baselines.registry import BaselineSpec
 from kotechnews.gold import GOLD_DIR, PROJECT_ROOT, load_gold
 from kotechnews.jsonio import write_json, write_jsonl
-from kotechnews.leaderboard import (
-    BASELINES_DIR, SCORED_BY_BASELINE, entry_filename, store_result)
+from kotechnews.leaderboard import BASELINES_DIR, SCORED_BY_BASELINE, entry_filename, store_result
 from kotechnews.records import AnnotatedDocument
 from kotechnews.scoring.defaults import PROTOCOL_TITLES
 from kotechnews.scoring.evaluate import DEFAULT_BOOTSTRAP, Corpus, fingerprint, score
@@ -46,17 +45,19 @@ TASK_INPUTS = {
     "entities": "text only; entity mentions are predicted end to end",
     "relations": "text and the gold entity mentions (DocRED / KLUE-RE protocol)",
     "claims": "text and the gold entity mentions: claim spans, values, units, types and "
-              "modality from the text; the subject is chosen among the gold mentions",
+    "modality from the text; the subject is chosen among the gold mentions",
 }
-FIXED_HYPERPARAMETERS = ("fixed in code before scoring; never chosen on a cross-validation "
-                         "fold or on the test split")
+FIXED_HYPERPARAMETERS = (
+    "fixed in code before scoring; never chosen on a cross-validation fold or on the test split"
+)
 
 
 class System(Protocol):
     def fit(self, docs: Sequence[AnnotatedDocument]) -> "System": ...
 
-    def predict_task(self, task: str, docs: Sequence[AnnotatedDocument]
-                     ) -> list[AnnotatedDocument]: ...
+    def predict_task(
+        self, task: str, docs: Sequence[AnnotatedDocument]
+    ) -> list[AnnotatedDocument]: ...
 
     def hyperparameters(self) -> dict[str, Any]: ...
 
@@ -92,22 +93,33 @@ def peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _fit_predict(spec: BaselineSpec, seed: int, train: Sequence[AnnotatedDocument],
-                 held_out: Sequence[AnnotatedDocument]
-                 ) -> tuple[System, dict[str, list[AnnotatedDocument]], dict[str, Any]]:
+def _fit_predict(
+    spec: BaselineSpec,
+    seed: int,
+    train: Sequence[AnnotatedDocument],
+    held_out: Sequence[AnnotatedDocument],
+) -> tuple[System, dict[str, list[AnnotatedDocument]], dict[str, Any]]:
     started = time.perf_counter()
     system = spec.make(seed).fit(train)
     fitted = time.perf_counter()
-    predictions = {task: system.predict_task(task, [task_input(d, task) for d in held_out])
-                   for task in spec.tasks}
-    timing = {"fit_seconds": fitted - started, "predict_seconds": time.perf_counter() - fitted,
-              **({"diagnostics": system.diagnostics} if getattr(system, "diagnostics", None)
-                 else {})}
+    predictions = {
+        task: system.predict_task(task, [task_input(d, task) for d in held_out])
+        for task in spec.tasks
+    }
+    timing = {
+        "fit_seconds": fitted - started,
+        "predict_seconds": time.perf_counter() - fitted,
+        **({"diagnostics": system.diagnostics} if getattr(system, "diagnostics", None) else {}),
+    }
     return system, predictions, timing
 
 
-def cross_validate(spec: BaselineSpec, gold: Sequence[AnnotatedDocument], seed: int = 0,
-                   progress: Callable[[str], None] = lambda message: None) -> Evaluation:
+def cross_validate(
+    spec: BaselineSpec,
+    gold: Sequence[AnnotatedDocument],
+    seed: int = 0,
+    progress: Callable[[str], None] = lambda message: None,
+) -> Evaluation:
     """Out-of-fold predictions for every train and validation document (the test split is never
     seen), one fold at a time (``kotechnews.splits``: leakage groups never straddle folds)."""
     assignments = assign_splits(gold)
@@ -123,56 +135,90 @@ def cross_validate(spec: BaselineSpec, gold: Sequence[AnnotatedDocument], seed: 
         evaluation.hyperparameters = system.hyperparameters()
         for task, docs in predictions.items():
             by_id[task].update((d.id, d) for d in docs)
-        evaluation.folds.append({"fold": fold, "held_out": [d.id for d in held_out],
-                                 "train_documents": len(train), **timing})
+        evaluation.folds.append(
+            {
+                "fold": fold,
+                "held_out": [d.id for d in held_out],
+                "train_documents": len(train),
+                **timing,
+            }
+        )
     evaluation.predictions = {task: [by_id[task][d.id] for d in pool] for task in spec.tasks}
     return evaluation
 
 
-def evaluate_test(spec: BaselineSpec, gold: Sequence[AnnotatedDocument], seed: int = 0,
-                  progress: Callable[[str], None] = lambda message: None) -> Evaluation:
+def evaluate_test(
+    spec: BaselineSpec,
+    gold: Sequence[AnnotatedDocument],
+    seed: int = 0,
+    progress: Callable[[str], None] = lambda message: None,
+) -> Evaluation:
     """Train on train + validation, predict the test split."""
     assignments = assign_splits(gold)
     test = [d for d in gold if assignments[d.id].split == "test"]
     train = [d for d in gold if assignments[d.id].split != "test"]
     progress(f"{spec.name}: test split (training on {len(train)} documents)")
     system, predictions, timing = _fit_predict(spec, seed, train, test)
-    return Evaluation("test", test, train, predictions,
-                      [{"fold": "test", "held_out": [d.id for d in test],
-                        "train_documents": len(train), **timing}],
-                      system.hyperparameters())
+    return Evaluation(
+        "test",
+        test,
+        train,
+        predictions,
+        [
+            {
+                "fold": "test",
+                "held_out": [d.id for d in test],
+                "train_documents": len(train),
+                **timing,
+            }
+        ],
+        system.hyperparameters(),
+    )
 
 
-def _submission(predicted: Sequence[AnnotatedDocument], gold: Sequence[AnnotatedDocument],
-                source: str):
-    records = [SourceRecord(source, line, doc.to_dict())
-               for line, doc in enumerate(predicted, start=1)]
+def _submission(
+    predicted: Sequence[AnnotatedDocument], gold: Sequence[AnnotatedDocument], source: str
+):
+    records = [
+        SourceRecord(source, line, doc.to_dict()) for line, doc in enumerate(predicted, start=1)
+    ]
     return align_submission(records, source, gold)
 
 
-def score_tasks(tasks: Sequence[str], predictions: dict[str, list[AnnotatedDocument]],
-                gold: Corpus, train: Corpus | None, n_bootstrap: int, seed: int,
-                source: str) -> dict[str, Any]:
+def score_tasks(
+    tasks: Sequence[str],
+    predictions: dict[str, list[AnnotatedDocument]],
+    gold: Corpus,
+    train: Corpus | None,
+    n_bootstrap: int,
+    seed: int,
+    source: str,
+) -> dict[str, Any]:
     """One result over all tasks, each task scored on its own prediction set."""
     result: dict[str, Any] | None = None
     for task in tasks:
         submission = _submission(predictions[task], gold.documents, f"{source}:{task}")
-        scored = score(gold, submission, tasks=[task], train=train, n_bootstrap=n_bootstrap,
-                       seed=seed)
+        scored = score(
+            gold, submission, tasks=[task], train=train, n_bootstrap=n_bootstrap, seed=seed
+        )
         if result is None:
             result = scored
         else:
             result["tasks"].update(scored["tasks"])
             result["warnings"].extend(scored["warnings"])
     result["submission"] = {
-        "source": source, "documents": len(gold.documents),
-        "fingerprint": fingerprint([d for task in tasks for d in predictions[task]])}
+        "source": source,
+        "documents": len(gold.documents),
+        "fingerprint": fingerprint([d for task in tasks for d in predictions[task]]),
+    }
     return result
 
 
 def _headlines(result: dict[str, Any]) -> dict[str, dict[str, float]]:
-    return {task: {metric: body["metrics"][metric]["value"] for metric in body["headline"]}
-            for task, body in result["tasks"].items()}
+    return {
+        task: {metric: body["metrics"][metric]["value"] for metric in body["headline"]}
+        for task, body in result["tasks"].items()
+    }
 
 
 def fold_scores(spec: BaselineSpec, evaluation: Evaluation) -> None:
@@ -180,11 +226,13 @@ def fold_scores(spec: BaselineSpec, evaluation: Evaluation) -> None:
     for fold in evaluation.folds:
         held = set(fold["held_out"])
         gold = [d for d in evaluation.gold if d.id in held]
-        predictions = {task: [d for d in docs if d.id in held]
-                       for task, docs in evaluation.predictions.items()}
+        predictions = {
+            task: [d for d in docs if d.id in held] for task, docs in evaluation.predictions.items()
+        }
         corpus = Corpus(gold_from_documents(gold, "fold"), "fold")
-        fold["headline"] = _headlines(score_tasks(spec.tasks, predictions, corpus, None, 0, 0,
-                                                  "fold"))
+        fold["headline"] = _headlines(
+            score_tasks(spec.tasks, predictions, corpus, None, 0, 0, "fold")
+        )
 
 
 def package_versions(packages: Sequence[str]) -> dict[str, str]:
@@ -197,8 +245,14 @@ def package_versions(packages: Sequence[str]) -> dict[str, str]:
     return versions
 
 
-def result_record(spec: BaselineSpec, evaluation: Evaluation, *, seed: int, n_bootstrap: int,
-                  prediction_files: dict[str, str]) -> dict[str, Any]:
+def result_record(
+    spec: BaselineSpec,
+    evaluation: Evaluation,
+    *,
+    seed: int,
+    n_bootstrap: int,
+    prediction_files: dict[str, str],
+) -> dict[str, Any]:
     """The leaderboard result of an evaluation, with the ``baseline`` details."""
     from kotechnews.hfdataset.build import latest_version  # loads datasets and matplotlib
 
@@ -208,13 +262,17 @@ def result_record(spec: BaselineSpec, evaluation: Evaluation, *, seed: int, n_bo
     else:
         source = "gold:train+validation (cross-validation by fold)"
         gold, train = Corpus(gold_from_documents(evaluation.gold, source), source), None
-    result = score_tasks(spec.tasks, evaluation.predictions, gold, train, n_bootstrap, seed,
-                         f"baseline:{spec.name}")
+    result = score_tasks(
+        spec.tasks, evaluation.predictions, gold, train, n_bootstrap, seed, f"baseline:{spec.name}"
+    )
     fold_scores(spec, evaluation)
     result["versions"].update(package_versions(spec.packages))
-    result.update(protocol=PROTOCOL_TITLES[evaluation.protocol], scored_by=SCORED_BY_BASELINE,
-                  revision=f"kotechnews {result['versions']['kotechnews']}",
-                  dataset={"source": "annotation/gold", "version": latest_version()})
+    result.update(
+        protocol=PROTOCOL_TITLES[evaluation.protocol],
+        scored_by=SCORED_BY_BASELINE,
+        revision=f"kotechnews {result['versions']['kotechnews']}",
+        dataset={"source": "annotation/gold", "version": latest_version()},
+    )
     result["baseline"] = {
         "system": spec.name,
         "description": spec.description,
@@ -247,8 +305,10 @@ def without_measurements(result: dict[str, Any]) -> dict[str, Any]:
     details = dict(kept.get("baseline") or {})
     for key in MEASUREMENTS:
         details.pop(key, None)
-    details["folds"] = [{key: value for key, value in fold.items() if key not in MEASUREMENTS}
-                        for fold in details.get("folds", [])]
+    details["folds"] = [
+        {key: value for key, value in fold.items() if key not in MEASUREMENTS}
+        for fold in details.get("folds", [])
+    ]
     return {**kept, "baseline": details}
 
 
@@ -266,8 +326,9 @@ def _same_scores_stored(result: dict[str, Any], path: Path) -> bool:
 def _shown(path: Path) -> str:
     """A path as the result file records it: relative to the project when inside it."""
     resolved = Path(path).resolve()
-    return str(resolved.relative_to(PROJECT_ROOT) if resolved.is_relative_to(PROJECT_ROOT)
-               else resolved)
+    return str(
+        resolved.relative_to(PROJECT_ROOT) if resolved.is_relative_to(PROJECT_ROOT) else resolved
+    )
 
 
 @dataclass
@@ -282,12 +343,20 @@ def leaderboard_name(spec: BaselineSpec, protocol: str) -> str:
     return f"{spec.title} ({PROTOCOL_TITLES[protocol]})"
 
 
-def run_baseline(spec: BaselineSpec, *, gold_dir: Path = GOLD_DIR, folds: bool = True,
-                 test: bool = True, save_model: bool = True,
-                 results_dir: Path = BASELINES_DIR, work_dir: Path = WORK_DIR,
-                 models_dir: Path = MODELS_DIR, seed: int = 0,
-                 n_bootstrap: int = DEFAULT_BOOTSTRAP,
-                 progress: Callable[[str], None] = lambda message: None) -> RunReport:
+def run_baseline(
+    spec: BaselineSpec,
+    *,
+    gold_dir: Path = GOLD_DIR,
+    folds: bool = True,
+    test: bool = True,
+    save_model: bool = True,
+    results_dir: Path = BASELINES_DIR,
+    work_dir: Path = WORK_DIR,
+    models_dir: Path = MODELS_DIR,
+    seed: int = 0,
+    n_bootstrap: int = DEFAULT_BOOTSTRAP,
+    progress: Callable[[str], None] = lambda message: None,
+) -> RunReport:
     """Evaluate under the chosen protocols, store the results, save a model fit on all gold."""
     gold = load_gold(gold_dir)
     report = RunReport()
@@ -303,8 +372,9 @@ def run_baseline(spec: BaselineSpec, *, gold_dir: Path = GOLD_DIR, folds: bool =
             report.predictions.append(path)
             files[task] = _shown(path)
         progress(f"{spec.name}: scoring the {PROTOCOL_TITLES[protocol]}")
-        result = result_record(spec, evaluation, seed=seed, n_bootstrap=n_bootstrap,
-                               prediction_files=files)
+        result = result_record(
+            spec, evaluation, seed=seed, n_bootstrap=n_bootstrap, prediction_files=files
+        )
         name = leaderboard_name(spec, protocol)
         record = {**result, "name": name, "url": None}
         # this run's full record, measurements included, stays in the (ignored) work directory

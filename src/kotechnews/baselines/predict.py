@@ -26,8 +26,8 @@ from typing import Any
 from kotechnews.baselines.prelabel import SKLEARN_MODEL, input_records, model_version
 from kotechnews.cleaning import NOT_IN_CLEAN_TEXT
 from kotechnews.jsonio import JsonlError, read_jsonl, write_json, write_jsonl
-from kotechnews.records import DOCUMENT_METADATA, AnnotatedDocument
 from kotechnews.labelstudio.validate import valid_doc_id
+from kotechnews.records import DOCUMENT_METADATA, AnnotatedDocument
 
 MODEL_NAMES = ("sklearn", "quantity")
 FORMATS = ("submission", "labelstudio")
@@ -44,6 +44,7 @@ class PredictError(ValueError):
 @dataclass(frozen=True)
 class ModelRef:
     """What names a model across processes (pickled to workers instead of the model itself)."""
+
     kind: str  # "sklearn" or "quantity"
     path: Path | None  # the saved model file of a sklearn model
     version: str  # Label Studio model_version; for a file it holds the file's content hash
@@ -65,13 +66,16 @@ def resolve_model(model: str, model_file: Path | None = None) -> ModelRef:
     elif Path(model).is_file():
         path = Path(model)
     else:
-        raise PredictError(f"MODEL {model!r}: not one of {', '.join(MODEL_NAMES)} and not an "
-                           "existing model file")
+        raise PredictError(
+            f"MODEL {model!r}: not one of {', '.join(MODEL_NAMES)} and not an existing model file"
+        )
     from kotechnews.baselines.sklearn_baseline import ModelFileError
 
     if not path.is_file():  # model_version reads the file: name what is missing first
-        raise PredictError(f"{path}: no saved model; run `kotechnews baseline run sklearn` "
-                           "(or `kotechnews run`) first, or give --model-file")
+        raise PredictError(
+            f"{path}: no saved model; run `kotechnews baseline run sklearn` "
+            "(or `kotechnews run`) first, or give --model-file"
+        )
     ref = ModelRef("sklearn", path.resolve(), model_version(path))
     try:
         _loaded_model(ref)
@@ -94,9 +98,10 @@ def _loaded_model(ref: ModelRef):
 def predict_batch(batch: Mapping[str, Sequence[Any]], model: ModelRef) -> dict[str, list[str]]:
     """The per-batch function of every engine: columns id, text, sentences (lists of
     {start, end}) in; column ``record`` (one submission record as JSON per document) out."""
-    documents = [{"id": doc_id, "text": text, "sentences": sentences}
-                 for doc_id, text, sentences in zip(batch["id"], batch["text"],
-                                                    batch["sentences"])]
+    documents = [
+        {"id": doc_id, "text": text, "sentences": sentences}
+        for doc_id, text, sentences in zip(batch["id"], batch["text"], batch["sentences"])
+    ]
     if model.kind == "quantity":
         from kotechnews.labelstudio.workflow import quantity_records
 
@@ -115,9 +120,11 @@ def document_problems(row: Any, where: str) -> list[str]:
         return [f"{where}: expected a JSON object with id, text and sentences"]
     problems = []
     if not valid_doc_id(row.get("id")):
-        problems.append(f"{where}: field 'id': {row.get('id')!r} is not a document id (letters, "
-                        "digits, '.', '_' and '-', starting with a letter or digit, at most 128 "
-                        "characters)")
+        problems.append(
+            f"{where}: field 'id': {row.get('id')!r} is not a document id (letters, "
+            "digits, '.', '_' and '-', starting with a letter or digit, at most 128 "
+            "characters)"
+        )
     else:
         where += f" (id {row['id']!r})"
     text = row.get("text")
@@ -128,24 +135,30 @@ def document_problems(row: Any, where: str) -> list[str]:
         problems.append(f"{where}: field 'text': not NFC-normalised (run kotechnews ingest)")
     bad = NOT_IN_CLEAN_TEXT.search(text)
     if bad:
-        problems.append(f"{where}: field 'text': control character {bad.group()!r} at offset "
-                        f"{bad.start()} (run kotechnews ingest)")
+        problems.append(
+            f"{where}: field 'text': control character {bad.group()!r} at offset "
+            f"{bad.start()} (run kotechnews ingest)"
+        )
     for key in DOCUMENT_METADATA:  # carried into Label Studio task data, which wants strings
         if row.get(key) is not None and not isinstance(row[key], str):
             problems.append(f"{where}: field {key!r}: a string or null, got {row[key]!r}")
     sentences = row.get("sentences")
     previous_end = 0
     if not isinstance(sentences, list) or not sentences:
-        problems.append(f"{where}: field 'sentences': missing or not a non-empty list of "
-                        "{start, end} offsets")
+        problems.append(
+            f"{where}: field 'sentences': missing or not a non-empty list of {{start, end}} offsets"
+        )
         return problems
     for number, sentence in enumerate(sentences):
         start = sentence.get("start") if isinstance(sentence, dict) else None
         end = sentence.get("end") if isinstance(sentence, dict) else None
-        if not (type(start) is int and type(end) is int
-                and previous_end <= start <= end <= len(text)):
-            problems.append(f"{where}: field 'sentences[{number}]': {sentence!r} is not "
-                            f"{{start, end}} inside the text (length {len(text)}), in order")
+        if not (
+            type(start) is int and type(end) is int and previous_end <= start <= end <= len(text)
+        ):
+            problems.append(
+                f"{where}: field 'sentences[{number}]': {sentence!r} is not "
+                f"{{start, end}} inside the text (length {len(text)}), in order"
+            )
             break
         previous_end = end
     return problems
@@ -161,8 +174,10 @@ def document_files(path: Path) -> list[Path]:
     if not path.is_file():
         raise PredictError(f"{path}: no such file or folder")
     if path.suffix not in (".jsonl", ".parquet"):
-        raise PredictError(f"{path}: expected documents.jsonl (JSON Lines), a .parquet file or "
-                           "a folder of Parquet files")
+        raise PredictError(
+            f"{path}: expected documents.jsonl (JSON Lines), a .parquet file or "
+            "a folder of Parquet files"
+        )
     return [path]
 
 
@@ -183,8 +198,10 @@ def _rows(path: Path) -> list[Any]:
         raise PredictError(f"{path}: not a readable Parquet file: {exc}") from None
     missing = [column for column in COLUMNS if column not in table.column_names]
     if missing:
-        raise PredictError(f"{path}: field {missing[0]!r}: no such column (columns: "
-                           f"{', '.join(table.column_names)})")
+        raise PredictError(
+            f"{path}: field {missing[0]!r}: no such column (columns: "
+            f"{', '.join(table.column_names)})"
+        )
     return table.to_pylist()
 
 
@@ -202,8 +219,10 @@ def read_documents(path: str | Path) -> list[dict[str, Any]]:
             found = document_problems(row, where)
             if not found and row["id"] in seen:
                 first_file, first = seen[row["id"]]
-                found = [f"{where} (id {row['id']!r}): field 'id': duplicate of record {first}"
-                         + ("" if first_file == file else f" of {first_file}")]
+                found = [
+                    f"{where} (id {row['id']!r}): field 'id': duplicate of record {first}"
+                    + ("" if first_file == file else f" of {first_file}")
+                ]
             problems += found
             if not found:
                 seen[row["id"]] = (file, number)
@@ -218,14 +237,23 @@ def read_documents(path: str | Path) -> list[dict[str, Any]]:
 
 def _columns(documents: Iterable[Mapping[str, Any]]) -> dict[str, list[Any]]:
     rows = list(documents)
-    return {"id": [d["id"] for d in rows], "text": [d["text"] for d in rows],
-            "sentences": [[{"start": s["start"], "end": s["end"]} for s in d["sentences"]]
-                          for d in rows]}
+    return {
+        "id": [d["id"] for d in rows],
+        "text": [d["text"] for d in rows],
+        "sentences": [
+            [{"start": s["start"], "end": s["end"]} for s in d["sentences"]] for d in rows
+        ],
+    }
 
 
-def predict_documents(model: ModelRef, documents: Sequence[Mapping[str, Any]], *,
-                      num_proc: int = 1, batch_size: int = DEFAULT_BATCH_SIZE,
-                      progress: bool = True) -> list[AnnotatedDocument]:
+def predict_documents(
+    model: ModelRef,
+    documents: Sequence[Mapping[str, Any]],
+    *,
+    num_proc: int = 1,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: bool = True,
+) -> list[AnnotatedDocument]:
     """Predictions for checked documents, in their order, through ``datasets.Dataset.map``
     (``num_proc`` worker processes, ``batch_size`` documents per call of ``predict_batch``);
     ``progress`` shows datasets' progress bar on stderr."""
@@ -235,10 +263,16 @@ def predict_documents(model: ModelRef, documents: Sequence[Mapping[str, Any]], *
     bars_were_off = datasets.are_progress_bars_disabled()
     (datasets.enable_progress_bars if progress else datasets.disable_progress_bars)()
     try:
-        out = dataset.map(predict_batch, batched=True, batch_size=batch_size,
-                          num_proc=num_proc if num_proc > 1 else None,
-                          fn_kwargs={"model": model}, remove_columns=dataset.column_names,
-                          desc=f"predicting ({model.kind})", load_from_cache_file=False)
+        out = dataset.map(
+            predict_batch,
+            batched=True,
+            batch_size=batch_size,
+            num_proc=num_proc if num_proc > 1 else None,
+            fn_kwargs={"model": model},
+            remove_columns=dataset.column_names,
+            desc=f"predicting ({model.kind})",
+            load_from_cache_file=False,
+        )
     finally:
         (datasets.disable_progress_bars if bars_were_off else datasets.enable_progress_bars)()
     return [AnnotatedDocument.from_dict(json.loads(line)) for line in out[RECORD]]
@@ -252,14 +286,19 @@ def start_local_ray(num_cpus: int = 2) -> bool:
 
     if ray.is_initialized():
         return False
-    ray.init(num_cpus=num_cpus, include_dashboard=False, _node_ip_address="127.0.0.1",
-             log_to_driver=False, configure_logging=False)
+    ray.init(
+        num_cpus=num_cpus,
+        include_dashboard=False,
+        _node_ip_address="127.0.0.1",
+        log_to_driver=False,
+        configure_logging=False,
+    )
     return True
 
 
-def predict_parquet_with_ray(model: ModelRef, path: str | Path, *,
-                             batch_size: int = DEFAULT_BATCH_SIZE,
-                             num_cpus: int = 2) -> list[AnnotatedDocument]:
+def predict_parquet_with_ray(
+    model: ModelRef, path: str | Path, *, batch_size: int = DEFAULT_BATCH_SIZE, num_cpus: int = 2
+) -> list[AnnotatedDocument]:
     """The same ``predict_batch`` through Ray Data: ``read_parquet(...).map_batches(...)``.
 
     Starts a local Ray (``num_cpus`` CPUs, on 127.0.0.1, no dashboard, no usage report) unless
@@ -285,8 +324,10 @@ def predict_parquet_with_ray(model: ModelRef, path: str | Path, *,
                 problems.append(f"{where}: field 'id': {doc_id!r} is not a document id")
             elif doc_id in seen:
                 first_file, first = seen[doc_id]
-                problems.append(f"{where} (id {doc_id!r}): field 'id': duplicate of record "
-                                f"{first}" + ("" if first_file == file else f" of {first_file}"))
+                problems.append(
+                    f"{where} (id {doc_id!r}): field 'id': duplicate of record "
+                    f"{first}" + ("" if first_file == file else f" of {first_file}")
+                )
             else:
                 seen[doc_id] = (file, number)
                 order.append(doc_id)
@@ -300,12 +341,17 @@ def predict_parquet_with_ray(model: ModelRef, path: str | Path, *,
     try:
         # One path, not a list of files: Ray lists a list of paths in threads that race on
         # importing fsspec's optional HTTP filesystem when aiohttp is absent (ImportError).
-        rows = (ray.data.read_parquet(str(path), file_extensions=["parquet"],
-                                      include_paths=True)
-                .select_columns([*COLUMNS, "path"])
-                .map_batches(_checked_arrow_batch, fn_kwargs={"model": model},
-                             batch_size=batch_size, batch_format="pyarrow")
-                .take_all())
+        rows = (
+            ray.data.read_parquet(str(path), file_extensions=["parquet"], include_paths=True)
+            .select_columns([*COLUMNS, "path"])
+            .map_batches(
+                _checked_arrow_batch,
+                fn_kwargs={"model": model},
+                batch_size=batch_size,
+                batch_format="pyarrow",
+            )
+            .take_all()
+        )
     finally:
         if started:
             ray.shutdown()
@@ -317,8 +363,10 @@ def predict_parquet_with_ray(model: ModelRef, path: str | Path, *,
         record = AnnotatedDocument.from_dict(json.loads(row[RECORD]))
         by_id[record.id] = record
     if by_id.keys() != seen.keys():  # e.g. Parquet files in subfolders, which Ray reads too
-        raise PredictError(f"{path}: Ray read {len(by_id)} documents where the files checked "
-                           f"hold {len(seen)}; give a file or a folder without subfolders")
+        raise PredictError(
+            f"{path}: Ray read {len(by_id)} documents where the files checked "
+            f"hold {len(seen)}; give a file or a folder without subfolders"
+        )
     return [by_id[doc_id] for doc_id in order]
 
 
@@ -333,28 +381,37 @@ def _checked_arrow_batch(table, model: ModelRef):
     good = [row for row, found in zip(rows, problems) if not found]
     records = predict_batch(_columns(good), model)[RECORD] if good else []
     bad = ["\n".join(found) for found in problems if found]
-    return pa.table({RECORD: records + [None] * len(bad), PROBLEMS: [""] * len(records) + bad},
-                    schema=pa.schema([(RECORD, pa.string()), (PROBLEMS, pa.string())]))
+    return pa.table(
+        {RECORD: records + [None] * len(bad), PROBLEMS: [""] * len(records) + bad},
+        schema=pa.schema([(RECORD, pa.string()), (PROBLEMS, pa.string())]),
+    )
 
 
 # Writing
 
 
-def labelstudio_tasks(documents: Sequence[Mapping[str, Any]], records: Sequence[AnnotatedDocument],
-                      model: ModelRef) -> list[dict[str, Any]]:
+def labelstudio_tasks(
+    documents: Sequence[Mapping[str, Any]], records: Sequence[AnnotatedDocument], model: ModelRef
+) -> list[dict[str, Any]]:
     """Label Studio import tasks (task data as `kotechnews ls push` makes it, with the
     prediction of each document)."""
     from kotechnews.labelstudio import convert
     from kotechnews.labelstudio.workflow import predictions_from_records
 
     predictions = predictions_from_records(records, model.version)
-    return [{"data": convert.task_data(dict(doc)), "predictions": [predictions[doc["id"]]]}
-            for doc in documents]
+    return [
+        {"data": convert.task_data(dict(doc)), "predictions": [predictions[doc["id"]]]}
+        for doc in documents
+    ]
 
 
-def write_predictions(out: str | Path, documents: Sequence[Mapping[str, Any]],
-                      records: Sequence[AnnotatedDocument], model: ModelRef,
-                      output_format: str = "submission") -> Path:
+def write_predictions(
+    out: str | Path,
+    documents: Sequence[Mapping[str, Any]],
+    records: Sequence[AnnotatedDocument],
+    model: ModelRef,
+    output_format: str = "submission",
+) -> Path:
     """Write records as a submission (JSON Lines, what `kotechnews score` reads) or as Label
     Studio tasks with predictions (JSON); atomically."""
     if output_format == "submission":
@@ -366,11 +423,18 @@ def write_predictions(out: str | Path, documents: Sequence[Mapping[str, Any]],
     return Path(out)
 
 
-def predict_file(model: str, documents_path: str | Path, out: str | Path, *,
-                 model_file: Path | None = None, output_format: str = "submission",
-                 num_proc: int = 1, batch_size: int = DEFAULT_BATCH_SIZE,
-                 progress: bool = True,
-                 on_read: Callable[[int, ModelRef], None] | None = None) -> list[AnnotatedDocument]:
+def predict_file(
+    model: str,
+    documents_path: str | Path,
+    out: str | Path,
+    *,
+    model_file: Path | None = None,
+    output_format: str = "submission",
+    num_proc: int = 1,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: bool = True,
+    on_read: Callable[[int, ModelRef], None] | None = None,
+) -> list[AnnotatedDocument]:
     """`kotechnews predict`: read and check the documents and the model, predict, write."""
     if output_format not in FORMATS:
         raise PredictError(f"--format {output_format!r}: choose one of {', '.join(FORMATS)}")
@@ -380,7 +444,8 @@ def predict_file(model: str, documents_path: str | Path, out: str | Path, *,
     ref = resolve_model(model, model_file)
     if on_read:
         on_read(len(documents), ref)
-    records = predict_documents(ref, documents, num_proc=num_proc, batch_size=batch_size,
-                                progress=progress)
+    records = predict_documents(
+        ref, documents, num_proc=num_proc, batch_size=batch_size, progress=progress
+    )
     write_predictions(out, documents, records, ref, output_format)
     return records

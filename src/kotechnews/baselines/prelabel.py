@@ -22,10 +22,14 @@ SKLEARN_MODEL = MODELS_DIR / SKLEARN.model_file
 
 def input_records(documents: Sequence[Mapping[str, Any]]) -> list[AnnotatedDocument]:
     """Ingested documents (``documents.jsonl`` rows) as unannotated records."""
-    return [AnnotatedDocument(id=doc["id"], text=doc["text"],
-                              meta={"sentences": [[s["start"], s["end"]]
-                                                  for s in doc.get("sentences") or []]})
-            for doc in documents]
+    return [
+        AnnotatedDocument(
+            id=doc["id"],
+            text=doc["text"],
+            meta={"sentences": [[s["start"], s["end"]] for s in doc.get("sentences") or []]},
+        )
+        for doc in documents
+    ]
 
 
 def model_version(path: Path) -> str:
@@ -34,8 +38,9 @@ def model_version(path: Path) -> str:
     return f"kotechnews-sklearn-baseline-{__version__}-{digest}"
 
 
-def sklearn_predictions(documents: Sequence[Mapping[str, Any]], model_path: Path | None = None
-                        ) -> dict[str, dict[str, Any]]:
+def sklearn_predictions(
+    documents: Sequence[Mapping[str, Any]], model_path: Path | None = None
+) -> dict[str, dict[str, Any]]:
     """Label Studio predictions keyed by document id, from the saved scikit-learn baseline
     (``SKLEARN_MODEL`` unless model_path is given)."""
     from kotechnews.baselines.sklearn_baseline import ModelFileError, SklearnBaseline
@@ -46,5 +51,6 @@ def sklearn_predictions(documents: Sequence[Mapping[str, Any]], model_path: Path
         model = SklearnBaseline.load(model_path)
     except ModelFileError as exc:
         raise WorkflowError(str(exc)) from None
-    return predictions_from_records(model.predict(input_records(documents)),
-                                    model_version(model_path))
+    return predictions_from_records(
+        model.predict(input_records(documents)), model_version(model_path)
+    )

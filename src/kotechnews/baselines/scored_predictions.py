@@ -57,14 +57,20 @@ class SklearnPredictor:
             tagged, entity_scores = self._entities(doc)
             related = self.model.relations.predict([tagged])[0]
             claimed = self.model.claims.predict([tagged])[0]
-            record = AnnotatedDocument(id=doc.id, text=doc.text, entities=tagged.entities,
-                                       relations=related.relations, claims=claimed.claims,
-                                       meta=doc.meta)
+            record = AnnotatedDocument(
+                id=doc.id,
+                text=doc.text,
+                entities=tagged.entities,
+                relations=related.relations,
+                claims=claimed.claims,
+                meta=doc.meta,
+            )
             scores = RegionScores(dict(entity_scores))
             self._relation_scores(tagged, related, scores)
             self._claim_scores(tagged, claimed, scores)
-            out.append(scored_prediction(without_overlaps(record, scores), self.model_version,
-                                         scores))
+            out.append(
+                scored_prediction(without_overlaps(record, scores), self.model_version, scores)
+            )
         return out
 
     def _entities(self, doc: AnnotatedDocument) -> tuple[AnnotatedDocument, dict[str, float]]:
@@ -79,19 +85,22 @@ class SklearnPredictor:
         if not doc.text:
             return AnnotatedDocument(id=doc.id, text=doc.text, meta=dict(doc.meta)), {}
         margins = tagger.model_.decision_function(
-            vectorize(tagger.vectorizer_, char_features(doc.text)))
+            vectorize(tagger.vectorizer_, char_features(doc.text))
+        )
         if margins.ndim == 1:  # two tags: one margin, positive for classes_[1]
             margins = np.column_stack([-margins, margins])
         best = margins.argmax(axis=1)
         ranked = np.sort(margins, axis=1)
         lead = expit(ranked[:, -1] - ranked[:, -2])  # 0.5: a tie with the runner-up tag
         entities = entities_from_tags(doc.text, list(tagger.model_.classes_[best]))
-        scores = {e.id: float(lead[e.start:e.end].min()) for e in entities}
-        return AnnotatedDocument(id=doc.id, text=doc.text, meta=dict(doc.meta),
-                                 entities=entities), scores
+        scores = {e.id: float(lead[e.start : e.end].min()) for e in entities}
+        return AnnotatedDocument(
+            id=doc.id, text=doc.text, meta=dict(doc.meta), entities=entities
+        ), scores
 
-    def _relation_scores(self, tagged: AnnotatedDocument, related: AnnotatedDocument,
-                         scores: RegionScores) -> None:
+    def _relation_scores(
+        self, tagged: AnnotatedDocument, related: AnnotatedDocument, scores: RegionScores
+    ) -> None:
         from kotechnews.baselines.context import vectorize
         from kotechnews.baselines.relation_classifier import pair_features
 
@@ -99,33 +108,40 @@ class SklearnPredictor:
             return
         classifier = self.model.relations
         mentions = {e.id: e for e in tagged.entities}
-        rows = [pair_features(tagged, mentions[r.head], mentions[r.tail])
-                for r in related.relations]
+        rows = [
+            pair_features(tagged, mentions[r.head], mentions[r.tail]) for r in related.relations
+        ]
         probabilities = classifier.model_.predict_proba(vectorize(classifier.vectorizer_, rows))
         classes = list(classifier.model_.classes_)
         for relation, row in zip(related.relations, probabilities):
             scores.relations[(relation.head, relation.type, relation.tail)] = float(
-                row[classes.index(relation.type)])
+                row[classes.index(relation.type)]
+            )
 
-    def _claim_scores(self, tagged: AnnotatedDocument, claimed: AnnotatedDocument,
-                      scores: RegionScores) -> None:
+    def _claim_scores(
+        self, tagged: AnnotatedDocument, claimed: AnnotatedDocument, scores: RegionScores
+    ) -> None:
         from kotechnews.baselines.claim_extractor import claim_features, subject_features
 
         extractor = self.model.claims
         mentions = {e.id: e for e in tagged.entities}
         for claim in claimed.claims:
             row = claim_features(tagged, claim.start, claim.end, claim.unit)
-            claim_score = min(QUANTITY_FINDER_SCORE,
-                              _label_probability(extractor.type_model_, row, claim.quantity_type),
-                              _label_probability(extractor.modality_model_, row, claim.modality))
+            claim_score = min(
+                QUANTITY_FINDER_SCORE,
+                _label_probability(extractor.type_model_, row, claim.quantity_type),
+                _label_probability(extractor.modality_model_, row, claim.modality),
+            )
             scores.regions[claim.id] = claim_score
             if claim.time is not None:  # the baseline predicts no time; a link scores as its claim
                 scores.relations[(claim.id, LINK_NAME_BY_FIELD["time"], claim.time)] = claim_score
             if claim.subject is not None:
                 [subject_score] = extractor.subject_model_.positive_scores(
-                    [subject_features(tagged, claim.start, mentions[claim.subject])])
+                    [subject_features(tagged, claim.start, mentions[claim.subject])]
+                )
                 scores.relations[(claim.id, LINK_NAME_BY_FIELD["subject"], claim.subject)] = float(
-                    subject_score)
+                    subject_score
+                )
 
 
 def _label_probability(classifier: Any, row: list[str], label: Any) -> float:

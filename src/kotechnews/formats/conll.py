@@ -26,8 +26,16 @@ from pathlib import Path
 
 from kotechnews import schema
 from kotechnews.formats.common import (
-    FormatError, char_and_tag, numbered_entities, read_text, reference_for, references_by_id,
-    require_no_overlap, require_sentence, sentence_spans)
+    FormatError,
+    char_and_tag,
+    numbered_entities,
+    read_text,
+    reference_for,
+    references_by_id,
+    require_no_overlap,
+    require_sentence,
+    sentence_spans,
+)
 from kotechnews.jsonio import atomic_write_text
 from kotechnews.records import AnnotatedDocument
 
@@ -38,8 +46,10 @@ TAGS = frozenset(schema.bio_labels())
 def sentence_tokens(doc: AnnotatedDocument) -> list[list[int]]:
     """Code-point positions of the non-whitespace characters, per sentence."""
     text = doc.text or ""
-    return [[p for p in range(start, end) if not text[p].isspace()]
-            for start, end in sentence_spans(doc)]
+    return [
+        [p for p in range(start, end) if not text[p].isspace()]
+        for start, end in sentence_spans(doc)
+    ]
 
 
 def bio_tags(doc: AnnotatedDocument) -> dict[int, str]:
@@ -54,8 +64,11 @@ def bio_tags(doc: AnnotatedDocument) -> dict[int, str]:
 
 def _check_id(doc: AnnotatedDocument, source) -> None:
     if not doc.id or any(ch.isspace() for ch in doc.id):
-        raise FormatError(source, "a document id with whitespace cannot stand on the "
-                                  f"{DOCSTART} line", item=f"document {doc.id!r}")
+        raise FormatError(
+            source,
+            f"a document id with whitespace cannot stand on the {DOCSTART} line",
+            item=f"document {doc.id!r}",
+        )
 
 
 def conll_text(records: Iterable[AnnotatedDocument], source: str | Path = "<records>") -> str:
@@ -99,8 +112,7 @@ class _Chunker:
         self.open = None
 
 
-def read_conll(path: str | Path, reference: Iterable[AnnotatedDocument]
-               ) -> list[AnnotatedDocument]:
+def read_conll(path: str | Path, reference: Iterable[AnnotatedDocument]) -> list[AnnotatedDocument]:
     """Documents with the entities of a character BIO file; texts from ``reference``."""
     references = references_by_id(reference)
     out: list[AnnotatedDocument] = []
@@ -114,11 +126,17 @@ def read_conll(path: str | Path, reference: Iterable[AnnotatedDocument]
             return
         chunker.close()
         if consumed != len(positions):
-            raise FormatError(path, f"document {doc.id!r} ends after {consumed} characters; "
-                                    f"its text has {len(positions)} non-whitespace characters",
-                              line=line)
-        out.append(AnnotatedDocument(id=doc.id, text=doc.text,
-                                     entities=numbered_entities(chunker.spans, doc.text)))
+            raise FormatError(
+                path,
+                f"document {doc.id!r} ends after {consumed} characters; "
+                f"its text has {len(positions)} non-whitespace characters",
+                line=line,
+            )
+        out.append(
+            AnnotatedDocument(
+                id=doc.id, text=doc.text, entities=numbered_entities(chunker.spans, doc.text)
+            )
+        )
 
     lines = read_text(path).split("\n")
     for number, line in enumerate(lines, start=1):
@@ -129,11 +147,16 @@ def read_conll(path: str | Path, reference: Iterable[AnnotatedDocument]
         if fields[0] == DOCSTART:
             finish(number)
             if len(fields) != 2:
-                raise FormatError(path, f"expected '{DOCSTART} <document id>'", line=number,
-                                  field="document id")
+                raise FormatError(
+                    path, f"expected '{DOCSTART} <document id>'", line=number, field="document id"
+                )
             if fields[1] in seen:
-                raise FormatError(path, f"document {fields[1]!r} again (first on line "
-                                        f"{seen[fields[1]]})", line=number, field="document id")
+                raise FormatError(
+                    path,
+                    f"document {fields[1]!r} again (first on line {seen[fields[1]]})",
+                    line=number,
+                    field="document id",
+                )
             seen[fields[1]] = number
             doc = reference_for(references, fields[1], path, line=number, field="document id")
             positions = [p for sentence in sentence_tokens(doc) for p in sentence]
@@ -141,16 +164,25 @@ def read_conll(path: str | Path, reference: Iterable[AnnotatedDocument]
             continue
         if doc is None:
             raise FormatError(path, f"a token before the first {DOCSTART} line", line=number)
-        char, tag = char_and_tag(fields, "<char> <tag>", TAGS, schema.ENTITY_TYPE_NAMES, path,
-                                 number)
+        char, tag = char_and_tag(
+            fields, "<char> <tag>", TAGS, schema.ENTITY_TYPE_NAMES, path, number
+        )
         if consumed >= len(positions):
-            raise FormatError(path, f"more characters than the text of document {doc.id!r} has "
-                                    f"({len(positions)})", line=number, field="char")
+            raise FormatError(
+                path,
+                f"more characters than the text of document {doc.id!r} has ({len(positions)})",
+                line=number,
+                field="char",
+            )
         position = positions[consumed]
         if char != doc.text[position]:
-            raise FormatError(path, f"character {char!r} differs from the text of document "
-                                    f"{doc.id!r} at offset {position} ({doc.text[position]!r})",
-                              line=number, field="char")
+            raise FormatError(
+                path,
+                f"character {char!r} differs from the text of document "
+                f"{doc.id!r} at offset {position} ({doc.text[position]!r})",
+                line=number,
+                field="char",
+            )
         consumed += 1
         chunker.tag(position, tag)
     finish(len(lines))

@@ -36,8 +36,15 @@ from typing import Any
 
 from kotechnews import schema
 from kotechnews.formats.common import (
-    FormatError, dumps, expect, read_json, reference_for, references_by_id, require_sentence,
-    sentence_index)
+    FormatError,
+    dumps,
+    expect,
+    read_json,
+    reference_for,
+    references_by_id,
+    require_sentence,
+    sentence_index,
+)
 from kotechnews.formats.conll import sentence_tokens
 from kotechnews.jsonio import atomic_write_text
 from kotechnews.records import AnnotatedDocument, Entity, Relation
@@ -57,16 +64,23 @@ def vertices(doc: AnnotatedDocument) -> list[list[Entity]]:
 
 def docred_document(doc: AnnotatedDocument, source: str | Path = "<records>") -> dict[str, Any]:
     tokens = sentence_tokens(doc)
-    index_in_sentence = {p: (sent, i) for sent, positions in enumerate(tokens)
-                         for i, p in enumerate(positions)}
+    index_in_sentence = {
+        p: (sent, i) for sent, positions in enumerate(tokens) for i, p in enumerate(positions)
+    }
     vertex_set, vertex_of = [], {}
     for number, cluster in enumerate(vertices(doc)):
         mentions = []
         for entity in cluster:
             sentence = require_sentence(doc, entity, "entity", source)
             first, last = index_in_sentence[entity.start], index_in_sentence[entity.end - 1]
-            mentions.append({"name": doc.text[entity.start:entity.end], "sent_id": sentence,
-                             "pos": [first[1], last[1] + 1], "type": entity.type})
+            mentions.append(
+                {
+                    "name": doc.text[entity.start : entity.end],
+                    "sent_id": sentence,
+                    "pos": [first[1], last[1] + 1],
+                    "type": entity.type,
+                }
+            )
             vertex_of[entity.id] = number
         vertex_set.append(mentions)
     labels: dict[tuple[int, str, int], set[int]] = {}
@@ -75,11 +89,15 @@ def docred_document(doc: AnnotatedDocument, source: str | Path = "<records>") ->
         if schema.RELATIONS_BY_NAME[relation.type].symmetric and (t, relation.type, h) in labels:
             h, t = t, h
         labels.setdefault((h, relation.type, t), set()).update(relation.evidence)
-    return {"title": doc.id,
-            "sents": [[doc.text[p] for p in positions] for positions in tokens],
-            "vertexSet": vertex_set,
-            "labels": [{"h": h, "t": t, "r": r, "evidence": sorted(evidence)}
-                       for (h, r, t), evidence in labels.items()]}
+    return {
+        "title": doc.id,
+        "sents": [[doc.text[p] for p in positions] for positions in tokens],
+        "vertexSet": vertex_set,
+        "labels": [
+            {"h": h, "t": t, "r": r, "evidence": sorted(evidence)}
+            for (h, r, t), evidence in labels.items()
+        ],
+    }
 
 
 def write_docred(records: Iterable[AnnotatedDocument], path: str | Path) -> None:
@@ -90,27 +108,47 @@ def _index(value: Any, bound: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < bound
 
 
-def _mention(mention: Any, doc: AnnotatedDocument, tokens: list[list[int]], path, item: str
-             ) -> tuple[int, int, str]:
+def _mention(
+    mention: Any, doc: AnnotatedDocument, tokens: list[list[int]], path, item: str
+) -> tuple[int, int, str]:
     expect(isinstance(mention, dict), path, "expected an object", item=item)
     for name in ("name", "sent_id", "pos", "type"):
         expect(name in mention, path, "required field is missing", item=item, field=name)
     sentence = mention["sent_id"]
-    expect(_index(sentence, len(tokens)), path, f"expected a sentence index "
-                                                f"(0..{len(tokens) - 1}), got {sentence!r}",
-           item=item, field="sent_id")
+    expect(
+        _index(sentence, len(tokens)),
+        path,
+        f"expected a sentence index (0..{len(tokens) - 1}), got {sentence!r}",
+        item=item,
+        field="sent_id",
+    )
     pos, count = mention["pos"], len(tokens[sentence])
-    expect(isinstance(pos, list) and len(pos) == 2 and _index(pos[0], count)
-           and _index(pos[1], count + 1) and pos[0] < pos[1], path,
-           f"expected [first token, last token + 1] within the sentence's {count} tokens, got "
-           f"{pos!r}", item=item, field="pos")
+    expect(
+        isinstance(pos, list)
+        and len(pos) == 2
+        and _index(pos[0], count)
+        and _index(pos[1], count + 1)
+        and pos[0] < pos[1],
+        path,
+        f"expected [first token, last token + 1] within the sentence's {count} tokens, got {pos!r}",
+        item=item,
+        field="pos",
+    )
     start, end = tokens[sentence][pos[0]], tokens[sentence][pos[1] - 1] + 1
-    expect(mention["name"] == doc.text[start:end], path,
-           f"name {mention['name']!r} differs from the text of its tokens "
-           f"{doc.text[start:end]!r}", item=item, field="name")
-    expect(mention["type"] in ENTITY_TYPES, path,
-           f"unknown entity type {mention['type']!r}; allowed: "
-           f"{', '.join(schema.ENTITY_TYPE_NAMES)}", item=item, field="type")
+    expect(
+        mention["name"] == doc.text[start:end],
+        path,
+        f"name {mention['name']!r} differs from the text of its tokens {doc.text[start:end]!r}",
+        item=item,
+        field="name",
+    )
+    expect(
+        mention["type"] in ENTITY_TYPES,
+        path,
+        f"unknown entity type {mention['type']!r}; allowed: {', '.join(schema.ENTITY_TYPE_NAMES)}",
+        item=item,
+        field="type",
+    )
     return start, end, mention["type"]
 
 
@@ -123,24 +161,47 @@ def _document(data: Any, references, path, position: int) -> AnnotatedDocument:
     item = f"[{position}] (title {data['title']!r})"
     doc = reference_for(references, data["title"], path, item=item, field="title")
     tokens = sentence_tokens(doc)
-    expect(data["sents"] == [[doc.text[p] for p in positions] for positions in tokens], path,
-           f"differ from the non-whitespace characters of the {len(tokens)} sentences of "
-           f"document {doc.id!r}", item=item, field="sents")
-    expect(isinstance(data["vertexSet"], list), path, "expected a list of vertices",
-           item=item, field="vertexSet")
+    expect(
+        data["sents"] == [[doc.text[p] for p in positions] for positions in tokens],
+        path,
+        f"differ from the non-whitespace characters of the {len(tokens)} sentences of "
+        f"document {doc.id!r}",
+        item=item,
+        field="sents",
+    )
+    expect(
+        isinstance(data["vertexSet"], list),
+        path,
+        "expected a list of vertices",
+        item=item,
+        field="vertexSet",
+    )
     mentions: list[tuple[int, int, int, str]] = []  # (start, end, vertex, type)
     for v, vertex in enumerate(data["vertexSet"]):
-        expect(isinstance(vertex, list) and vertex, path, "expected a non-empty list of "
-                                                          "mentions", item=item,
-               field=f"vertexSet[{v}]")
+        expect(
+            isinstance(vertex, list) and vertex,
+            path,
+            "expected a non-empty list of mentions",
+            item=item,
+            field=f"vertexSet[{v}]",
+        )
         for m, mention in enumerate(vertex):
-            start, end, entity_type = _mention(mention, doc, tokens, path,
-                                               f"{item}.vertexSet[{v}][{m}]")
+            start, end, entity_type = _mention(
+                mention, doc, tokens, path, f"{item}.vertexSet[{v}][{m}]"
+            )
             mentions.append((start, end, v, entity_type))
     mentions.sort()
-    entities = [Entity(id=f"e{number}", start=start, end=end, type=entity_type,
-                       text=doc.text[start:end], canonical_id=f"{doc.id}#{v}")
-                for number, (start, end, v, entity_type) in enumerate(mentions, start=1)]
+    entities = [
+        Entity(
+            id=f"e{number}",
+            start=start,
+            end=end,
+            type=entity_type,
+            text=doc.text[start:end],
+            canonical_id=f"{doc.id}#{v}",
+        )
+        for number, (start, end, v, entity_type) in enumerate(mentions, start=1)
+    ]
     by_vertex: dict[int, list[Entity]] = {}
     for entity, (_, _, v, _) in zip(entities, mentions):
         by_vertex.setdefault(v, []).append(entity)
@@ -154,33 +215,48 @@ def _document(data: Any, references, path, position: int) -> AnnotatedDocument:
         for name in ("h", "t", "r"):
             expect(name in label, path, "required field is missing", field=name, **where)
         for name in ("h", "t"):
-            expect(_index(label[name], len(by_vertex)), path,
-                   f"expected a vertex index (0..{len(by_vertex) - 1}), got {label[name]!r}",
-                   field=name, **where)
-        expect(label["h"] != label["t"], path, "head and tail are the same vertex", field="t",
-               **where)
-        expect(label["r"] in RELATION_TYPES, path,
-               f"unknown relation type {label['r']!r}; allowed: "
-               f"{', '.join(schema.RELATION_TYPE_NAMES)}", field="r", **where)
+            expect(
+                _index(label[name], len(by_vertex)),
+                path,
+                f"expected a vertex index (0..{len(by_vertex) - 1}), got {label[name]!r}",
+                field=name,
+                **where,
+            )
+        expect(
+            label["h"] != label["t"], path, "head and tail are the same vertex", field="t", **where
+        )
+        expect(
+            label["r"] in RELATION_TYPES,
+            path,
+            f"unknown relation type {label['r']!r}; allowed: "
+            f"{', '.join(schema.RELATION_TYPE_NAMES)}",
+            field="r",
+            **where,
+        )
         evidence = label.get("evidence", [])
-        expect(isinstance(evidence, list) and all(_index(i, sentence_count) for i in evidence),
-               path, f"expected sentence indices (0..{sentence_count - 1}), got {evidence!r}",
-               field="evidence", **where)
+        expect(
+            isinstance(evidence, list) and all(_index(i, sentence_count) for i in evidence),
+            path,
+            f"expected sentence indices (0..{sentence_count - 1}), got {evidence!r}",
+            field="evidence",
+            **where,
+        )
         head = _anchor(by_vertex[label["h"]], evidence, doc)
         tail = _anchor(by_vertex[label["t"]], evidence, doc)
-        read.relations.append(Relation(head=head.id, tail=tail.id, type=label["r"],
-                                       evidence=list(evidence)))
+        read.relations.append(
+            Relation(head=head.id, tail=tail.id, type=label["r"], evidence=list(evidence))
+        )
     return read
 
 
 def _anchor(cluster: list[Entity], evidence: list[int], doc: AnnotatedDocument) -> Entity:
     """The mention a cluster-level relation is put on: first in an evidence sentence, else first."""
-    return next((e for e in cluster if sentence_index(doc, e.start, e.end) in evidence),
-                cluster[0])
+    return next((e for e in cluster if sentence_index(doc, e.start, e.end) in evidence), cluster[0])
 
 
-def read_docred(path: str | Path, reference: Iterable[AnnotatedDocument]
-                ) -> list[AnnotatedDocument]:
+def read_docred(
+    path: str | Path, reference: Iterable[AnnotatedDocument]
+) -> list[AnnotatedDocument]:
     """Documents with the entities, clusters and relations of a DocRED file."""
     references = references_by_id(reference)
     data = read_json(path)
@@ -189,8 +265,12 @@ def read_docred(path: str | Path, reference: Iterable[AnnotatedDocument]
     for position, document in enumerate(data):
         read = _document(document, references, path, position)
         if read.id in seen:
-            raise FormatError(path, f"document {read.id!r} again (first at [{seen[read.id]}])",
-                              item=f"[{position}]", field="title")
+            raise FormatError(
+                path,
+                f"document {read.id!r} again (first at [{seen[read.id]}])",
+                item=f"[{position}]",
+                field="title",
+            )
         seen[read.id] = position
         out.append(read)
     return out

@@ -12,9 +12,13 @@ class ExportError(ValueError):
     """A dataset or split that cannot be loaded."""
 
 
-def export_dataset(format_name: str, dataset: str | Path, splits: Sequence[str],
-                   out_dir: str | Path, progress: Callable[[str], None] = lambda step: None
-                   ) -> list[tuple[str, Path, int]]:
+def export_dataset(
+    format_name: str,
+    dataset: str | Path,
+    splits: Sequence[str],
+    out_dir: str | Path,
+    progress: Callable[[str], None] = lambda step: None,
+) -> list[tuple[str, Path, int]]:
     """Write ``<out_dir>/<split><suffix>`` for each split; (split, path, documents) per file.
 
     The gold is read with ``records_from_dataset`` (a dataset folder or a Hub repo id).
@@ -28,8 +32,9 @@ def export_dataset(format_name: str, dataset: str | Path, splits: Sequence[str],
         try:
             records = records_from_dataset(dataset, split)
         except Exception as exc:  # a missing folder, an unknown repo or split: all one message
-            raise ExportError(f"cannot load split {split!r} of the dataset {dataset}: "
-                              f"{exc}") from None
+            raise ExportError(
+                f"cannot load split {split!r} of the dataset {dataset}: {exc}"
+            ) from None
         path = Path(out_dir) / f"{split}{fmt.suffix}"
         progress(f"writing {path}")
         fmt.write(records, path)

@@ -31,23 +31,40 @@ from pathlib import Path
 
 from kotechnews import schema
 from kotechnews.formats.common import (
-    FormatError, char_and_tag, numbered_entities, read_text, reference_for, references_by_id,
-    require_no_overlap, require_sentence, sentence_spans)
+    FormatError,
+    char_and_tag,
+    numbered_entities,
+    read_text,
+    reference_for,
+    references_by_id,
+    require_no_overlap,
+    require_sentence,
+    sentence_spans,
+)
 from kotechnews.jsonio import atomic_write_text
 from kotechnews.records import AnnotatedDocument, Claim
 
 # KLUE-NER's own label set (Park et al. 2021, KLUE), not ours.
 KLUE_TYPES: tuple[str, ...] = ("PS", "LC", "OG", "DT", "TI", "QT")
-TO_KLUE: dict[str, str] = {"PER": "PS", "LOC": "LC", "ORG": "OG", "DATE": "DT",
-                           schema.QUANTITY.name: "QT"}
+TO_KLUE: dict[str, str] = {
+    "PER": "PS",
+    "LOC": "LC",
+    "ORG": "OG",
+    "DATE": "DT",
+    schema.QUANTITY.name: "QT",
+}
 FROM_KLUE: dict[str, str] = {**{klue: ours for ours, klue in TO_KLUE.items()}, "TI": "DATE"}
 UNMAPPED_TYPES: list[str] = [name for name in schema.ENTITY_TYPE_NAMES if name not in TO_KLUE]
 TAGS = frozenset(["O", *(f"{prefix}-{name}" for name in KLUE_TYPES for prefix in "BI")])
 
-if not (set(TO_KLUE) <= set(schema.SPAN_LABEL_NAMES) and set(FROM_KLUE) == set(KLUE_TYPES)
-        and set(FROM_KLUE.values()) <= set(schema.SPAN_LABEL_NAMES)):
-    raise ImportError("kotechnews.formats.klue_ner: the KLUE mapping names a type the schema "
-                      "does not have")
+if not (
+    set(TO_KLUE) <= set(schema.SPAN_LABEL_NAMES)
+    and set(FROM_KLUE) == set(KLUE_TYPES)
+    and set(FROM_KLUE.values()) <= set(schema.SPAN_LABEL_NAMES)
+):
+    raise ImportError(
+        "kotechnews.formats.klue_ner: the KLUE mapping names a type the schema does not have"
+    )
 
 
 def _is_token(char: str) -> bool:
@@ -56,8 +73,9 @@ def _is_token(char: str) -> bool:
 
 def sentence_characters(doc: AnnotatedDocument) -> list[list[int]]:
     text = doc.text or ""
-    return [[p for p in range(start, end) if _is_token(text[p])]
-            for start, end in sentence_spans(doc)]
+    return [
+        [p for p in range(start, end) if _is_token(text[p])] for start, end in sentence_spans(doc)
+    ]
 
 
 def _written_spans(doc: AnnotatedDocument) -> list[tuple[object, str]]:
@@ -67,9 +85,10 @@ def _written_spans(doc: AnnotatedDocument) -> list[tuple[object, str]]:
 
 def _marked(text: str, start: int, end: int, spans: list[tuple[object, str]]) -> str:
     out, cursor = [], start
-    for span, tag in sorted((s for s in spans if start <= s[0].start and s[0].end <= end),
-                            key=lambda s: s[0].start):
-        out += [text[cursor:span.start], f"<{text[span.start:span.end]}:{tag}>"]
+    for span, tag in sorted(
+        (s for s in spans if start <= s[0].start and s[0].end <= end), key=lambda s: s[0].start
+    ):
+        out += [text[cursor : span.start], f"<{text[span.start : span.end]}:{tag}>"]
         cursor = span.end
     out.append(text[cursor:end])
     return "".join(out).replace("\t", " ").replace("\n", " ")
@@ -86,8 +105,9 @@ def klue_ner_text(records: Iterable[AnnotatedDocument], source: str | Path = "<r
         for span, tag in spans:
             for position in range(span.start, span.end):
                 tags[position] = f"{'B' if position == span.start else 'I'}-{tag}"
-        for index, ((start, end), positions) in enumerate(zip(sentence_spans(doc),
-                                                              sentence_characters(doc))):
+        for index, ((start, end), positions) in enumerate(
+            zip(sentence_spans(doc), sentence_characters(doc))
+        ):
             if not positions:
                 continue
             lines.append(f"## {doc.id}/{index}\t{_marked(doc.text, start, end, spans)}")
@@ -103,13 +123,18 @@ def _guid(header: str, path, number: int) -> tuple[str, int]:
     guid = header[3:].split("\t", 1)[0].strip()
     doc_id, _, index = guid.rpartition("/")
     if not doc_id or not (index.isascii() and index.isdigit()):
-        raise FormatError(path, f"expected '## <document id>/<sentence index>', got {guid!r}",
-                          line=number, field="guid")
+        raise FormatError(
+            path,
+            f"expected '## <document id>/<sentence index>', got {guid!r}",
+            line=number,
+            field="guid",
+        )
     return doc_id, int(index)
 
 
-def read_klue_ner(path: str | Path, reference: Iterable[AnnotatedDocument]
-                  ) -> list[AnnotatedDocument]:
+def read_klue_ner(
+    path: str | Path, reference: Iterable[AnnotatedDocument]
+) -> list[AnnotatedDocument]:
     """Documents with the entities (PER/LOC/ORG/DATE) and claim spans of a KLUE-NER file."""
     references = references_by_id(reference)
     spans: dict[str, list[tuple[int, int, str]]] = {}
@@ -125,8 +150,11 @@ def read_klue_ner(path: str | Path, reference: Iterable[AnnotatedDocument]
 
     def end_block(number: int) -> None:
         if block:
-            raise FormatError(path, f"sentence ends {len(block)} character(s) early (block of "
-                                    f"line {block_start})", line=number)
+            raise FormatError(
+                path,
+                f"sentence ends {len(block)} character(s) early (block of line {block_start})",
+                line=number,
+            )
         close()
 
     lines = read_text(path).split("\n")
@@ -136,13 +164,21 @@ def read_klue_ner(path: str | Path, reference: Iterable[AnnotatedDocument]
             doc_id, index = _guid(line, path, number)
             doc = reference_for(references, doc_id, path, line=number, field="guid")
             if (doc_id, index) in seen:
-                raise FormatError(path, f"sentence {doc_id}/{index} again (first on line "
-                                        f"{seen[doc_id, index]})", line=number, field="guid")
+                raise FormatError(
+                    path,
+                    f"sentence {doc_id}/{index} again (first on line {seen[doc_id, index]})",
+                    line=number,
+                    field="guid",
+                )
             seen[doc_id, index] = number
             characters = sentence_characters(doc)
             if index >= len(characters):
-                raise FormatError(path, f"document {doc_id!r} has {len(characters)} sentences",
-                                  line=number, field="guid")
+                raise FormatError(
+                    path,
+                    f"document {doc_id!r} has {len(characters)} sentences",
+                    line=number,
+                    field="guid",
+                )
             spans.setdefault(doc_id, [])
             block, block_start = list(characters[index]), number
             continue
@@ -151,18 +187,22 @@ def read_klue_ner(path: str | Path, reference: Iterable[AnnotatedDocument]
             block = None
             continue
         if block is None:
-            raise FormatError(path, "a character line outside a '## ' sentence block",
-                              line=number)
+            raise FormatError(path, "a character line outside a '## ' sentence block", line=number)
         fields = line.split("\t")
         char, tag = char_and_tag(fields, "<char>\t<tag>", TAGS, KLUE_TYPES, path, number)
         if not block:
-            raise FormatError(path, "more characters than the sentence has", line=number,
-                              field="char")
+            raise FormatError(
+                path, "more characters than the sentence has", line=number, field="char"
+            )
         position = block.pop(0)
         if char != doc.text[position]:
-            raise FormatError(path, f"character {char!r} differs from the text of document "
-                                    f"{doc.id!r} at offset {position} ({doc.text[position]!r})",
-                              line=number, field="char")
+            raise FormatError(
+                path,
+                f"character {char!r} differs from the text of document "
+                f"{doc.id!r} at offset {position} ({doc.text[position]!r})",
+                line=number,
+                field="char",
+            )
         prefix, _, klue_type = tag.partition("-")
         ours = FROM_KLUE.get(klue_type)
         if prefix == "I" and open_span and open_span[2] == ours:
@@ -176,10 +216,16 @@ def read_klue_ner(path: str | Path, reference: Iterable[AnnotatedDocument]
     for doc_id, found in spans.items():
         text = references[doc_id].text
         entities = [span for span in found if span[2] != schema.QUANTITY.name]
-        claims = sorted((start, end) for start, end, kind in found
-                        if kind == schema.QUANTITY.name)
-        out.append(AnnotatedDocument(
-            id=doc_id, text=text, entities=numbered_entities(entities, text),
-            claims=[Claim(id=f"q{number}", start=start, end=end, text=text[start:end])
-                    for number, (start, end) in enumerate(claims, start=1)]))
+        claims = sorted((start, end) for start, end, kind in found if kind == schema.QUANTITY.name)
+        out.append(
+            AnnotatedDocument(
+                id=doc_id,
+                text=text,
+                entities=numbered_entities(entities, text),
+                claims=[
+                    Claim(id=f"q{number}", start=start, end=end, text=text[start:end])
+                    for number, (start, end) in enumerate(claims, start=1)
+                ],
+            )
+        )
     return out

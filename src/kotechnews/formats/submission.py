@@ -8,19 +8,27 @@ from pathlib import Path
 from kotechnews.formats import FORMATS, FormatError
 from kotechnews.records import AnnotatedDocument
 from kotechnews.scoring.submission import (
-    SourceRecord, Submission, SubmissionError, ValidationIssue, align_submission, source_name)
+    SourceRecord,
+    Submission,
+    SubmissionError,
+    ValidationIssue,
+    align_submission,
+    source_name,
+)
 
 
-def load_formatted_submission(path: str | Path, format_name: str,
-                              gold: Sequence[AnnotatedDocument]) -> Submission:
+def load_formatted_submission(
+    path: str | Path, format_name: str, gold: Sequence[AnnotatedDocument]
+) -> Submission:
     """Read predictions in ``format_name`` (texts from the gold), then validate and align them
     with ``kotechnews.scoring.submission``: the same checks and messages as for JSONL."""
     source = source_name(path)
     try:
         documents = FORMATS[format_name].read(path, gold)
     except FormatError as exc:
-        raise SubmissionError([ValidationIssue("error", source, exc.line, None, exc.item,
-                                               exc.field, exc.message)]) from None
+        raise SubmissionError(
+            [ValidationIssue("error", source, exc.line, None, exc.item, exc.field, exc.message)]
+        ) from None
     # line None: a converted record has no line of its own; issues name document and item
     records = [SourceRecord(source, None, document.to_dict()) for document in documents]
     return align_submission(records, source, gold)

@@ -19,4 +19,6 @@ def release_locations(public: bool):
     """(build folder, local release git repo) of the full or the public edition."""
     edition = "public" if public else "full"
     return RELEASE_BUILD_DIR / edition, PROJECT_ROOT / "build" / f"release-repo-{edition}"
+
+
 DEFAULT_REPO_ID = "kotechnews/KoTechNews"

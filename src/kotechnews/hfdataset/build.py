@@ -74,8 +74,11 @@ def changelog_versions(changelog: Path = CHANGELOG) -> list[str]:
     """Versions with an entry (``## [X.Y.Z] ...``) in the changelog, newest first."""
     if not changelog.is_file():
         raise BuildError(f"{changelog}: no changelog")
-    return [v for v in CHANGELOG_ENTRY.findall(changelog.read_text(encoding="utf-8"))
-            if SEMVER.fullmatch(v)]
+    return [
+        v
+        for v in CHANGELOG_ENTRY.findall(changelog.read_text(encoding="utf-8"))
+        if SEMVER.fullmatch(v)
+    ]
 
 
 def latest_version(changelog: Path = CHANGELOG) -> str:
@@ -94,8 +97,10 @@ def changelog_date(version: str, changelog: Path = CHANGELOG) -> date | None:
     try:
         return date.fromisoformat(found.group(1))
     except ValueError:
-        raise BuildError(f"{changelog}: entry [{version}] has the date {found.group(1)!r}, which is "
-                         "not a calendar date YYYY-MM-DD") from None
+        raise BuildError(
+            f"{changelog}: entry [{version}] has the date {found.group(1)!r}, which is "
+            "not a calendar date YYYY-MM-DD"
+        ) from None
 
 
 def check_card_settings(settings: dataset_card.CardSettings) -> None:
@@ -115,8 +120,9 @@ def guidelines_version(guidelines: Path = GUIDELINES) -> str:
 def parquet_bytes(config: str, rows: Sequence[dict]) -> tuple[bytes, int]:
     """Parquet file bytes of typed rows (HF features in the schema metadata) and the table size."""
     features = FEATURES[config]
-    table = pa.Table.from_pylist([features.encode_example(row) for row in rows],
-                                 schema=features.arrow_schema)
+    table = pa.Table.from_pylist(
+        [features.encode_example(row) for row in rows], schema=features.arrow_schema
+    )
     buffer = io.BytesIO()
     # No column statistics: for the text columns they would store each text twice more (min, max).
     pq.write_table(table, buffer, compression="zstd", write_statistics=False)
@@ -129,8 +135,9 @@ def file_sha256(path: Path) -> str:
 
 def dataset_files(root: Path) -> list[Path]:
     """Relative paths of every file of a built dataset except the checksum list, sorted."""
-    return sorted(p.relative_to(root) for p in root.rglob("*")
-                  if p.is_file() and p.name != CHECKSUMS)
+    return sorted(
+        p.relative_to(root) for p in root.rglob("*") if p.is_file() and p.name != CHECKSUMS
+    )
 
 
 def checksums_text(root: Path) -> str:
@@ -161,11 +168,17 @@ def swap_into_place(built: Path, target: Path) -> None:
         shutil.rmtree(previous)
 
 
-def build_dataset(records: Sequence[AnnotatedDocument], out_dir: Path, version: str,
-                  repo_id: str = DEFAULT_REPO_ID, changelog: Path = CHANGELOG,
-                  datasheet: Path = DATASHEET, public: bool = False,
-                  card: dataset_card.CardSettings = dataset_card.CardSettings(),
-                  progress: Callable[[str], None] = lambda step: None) -> BuildResult:
+def build_dataset(
+    records: Sequence[AnnotatedDocument],
+    out_dir: Path,
+    version: str,
+    repo_id: str = DEFAULT_REPO_ID,
+    changelog: Path = CHANGELOG,
+    datasheet: Path = DATASHEET,
+    public: bool = False,
+    card: dataset_card.CardSettings = dataset_card.CardSettings(),
+    progress: Callable[[str], None] = lambda step: None,
+) -> BuildResult:
     """Write the dataset repository for the validated gold records into out_dir.
 
     With ``public``, only the documents whose text is openly licensed go in, with the splits they
@@ -216,8 +229,18 @@ def build_dataset(records: Sequence[AnnotatedDocument], out_dir: Path, version: 
         for name, png in render_plots(stats, names).items():
             _write(staging, f"images/{name}", png)
         progress("writing the card")
-        readme = dataset_card.render_card(version, guidelines_version(), repo_id, records, stats,
-                                          files, splits, example_rows, card, public)
+        readme = dataset_card.render_card(
+            version,
+            guidelines_version(),
+            repo_id,
+            records,
+            stats,
+            files,
+            splits,
+            example_rows,
+            card,
+            public,
+        )
         _write(staging, "README.md", readme)
         _write(staging, "LICENSE.md", dataset_card.render_license(records, repo_id, card))
         _write(staging, "DATASHEET.md", datasheet.read_bytes())
@@ -231,16 +254,31 @@ def build_dataset(records: Sequence[AnnotatedDocument], out_dir: Path, version: 
     return BuildResult(out_dir, version, tuple(files))
 
 
-def build_from_gold(gold_dir: Path = GOLD_DIR, out_dir: Path = DATASET_DIR,
-                    version: str | None = None, repo_id: str = DEFAULT_REPO_ID,
-                    changelog: Path = CHANGELOG, datasheet: Path = DATASHEET,
-                    public: bool = False, card: dataset_card.CardSettings | None = None,
-                    progress: Callable[[str], None] = lambda step: None) -> BuildResult:
+def build_from_gold(
+    gold_dir: Path = GOLD_DIR,
+    out_dir: Path = DATASET_DIR,
+    version: str | None = None,
+    repo_id: str = DEFAULT_REPO_ID,
+    changelog: Path = CHANGELOG,
+    datasheet: Path = DATASHEET,
+    public: bool = False,
+    card: dataset_card.CardSettings | None = None,
+    progress: Callable[[str], None] = lambda step: None,
+) -> BuildResult:
     """Validate and load the gold, then build; the version defaults to the changelog's newest, the
     card settings to those of the environment (KOTECHNEWS_CONTACT, _AUTHORS, _LEADERBOARD_URL)."""
     card = card or dataset_card.CardSettings.from_environment()
     check_card_settings(card)
     progress("validating the gold")
     records = load_gold(gold_dir)
-    return build_dataset(records, out_dir, version or latest_version(changelog), repo_id,
-                         changelog, datasheet, public, card, progress)
+    return build_dataset(
+        records,
+        out_dir,
+        version or latest_version(changelog),
+        repo_id,
+        changelog,
+        datasheet,
+        public,
+        card,
+        progress,
+    )

@@ -20,8 +20,15 @@ from kotechnews.hfdataset import stats as statistics
 from kotechnews.hfdataset.features import CONFIG_NAMES, FEATURES
 from kotechnews.licences import is_openly_licensed
 from kotechnews.records import AnnotatedDocument
-from kotechnews.splits import (MIN_SHINGLES, NEAR_DUPLICATE_CONTAINMENT, REST_SHARES, SHINGLE,
-                               SPLIT_NAMES, TEST_MAX_SHARE, TEST_MINIMUM)
+from kotechnews.splits import (
+    MIN_SHINGLES,
+    NEAR_DUPLICATE_CONTAINMENT,
+    REST_SHARES,
+    SHINGLE,
+    SPLIT_NAMES,
+    TEST_MAX_SHARE,
+    TEST_MINIMUM,
+)
 
 DEFAULT_CONFIG = "documents"
 LICENSE_NAME = "kotechnews-annotations-cc-by-4.0-text-per-document"
@@ -29,7 +36,8 @@ GATED_PROMPT = (
     "Some article texts in KoTechNews (source seed_scrape) are copyrighted by their news outlets "
     "and are shared for non-commercial research only; the Wikinews texts are CC BY 2.5 and the "
     "annotations CC BY 4.0. By requesting access you agree to use the seed texts for research "
-    "only and not to redistribute them.")
+    "only and not to redistribute them."
+)
 # Hub licence ids of the public build: annotations, and the Wikinews texts
 PUBLIC_LICENSES = ["cc-by-4.0", "cc-by-2.5"]
 WIKINEWS_ATTRIBUTION = "Korean Wikinews contributors (ko.wikinews.org)"
@@ -53,11 +61,11 @@ JSON_WIDTH = 100
 CONFIG_DOCS = {
     "documents": "The clean article text with sentence and paragraph spans, its split and fold.",
     "entities": f"Entity mentions ({len(schema.ENTITY_TYPES)} types, with cross-document "
-                "canonical ids) and a character-level BIO token-classification view.",
+    "canonical ids) and a character-level BIO token-classification view.",
     "relations": "Directed document-level relations between entity mentions, with evidence "
-                 "sentences.",
+    "sentences.",
     "numeric_claims": "Numeric claims: the quantity span, its normalised value, unit, type, "
-                      "measured property, modality, subject and time anchor.",
+    "measured property, modality, subject and time anchor.",
 }
 FIELD_DOCS = {
     "id": "Document id (`ktn-` + 16 hex digits); the key that joins the configs.",
@@ -65,21 +73,23 @@ FIELD_DOCS = {
     "url": "The page the text was taken from (Wikinews article URL); null for the seed scrapes.",
     "license": "Licence of the article text: `CC BY 2.5` (Wikinews) or research-only (seeds).",
     "source": "`wikinews` (Korean Wikinews, CC BY 2.5) or `seed_scrape` (news-page scrapes, "
-              "text copyrighted by the outlet).",
-    "outlet": "News outlet.", "date": "Publication date as given by the article.",
-    "title": "Headline.", "text": "Clean article text; every offset is a code-point offset into it.",
+    "text copyrighted by the outlet).",
+    "outlet": "News outlet.",
+    "date": "Publication date as given by the article.",
+    "title": "Headline.",
+    "text": "Clean article text; every offset is a code-point offset into it.",
     "sentences": "Sentence spans (Kiwi), never crossing a paragraph; `evidence` indexes them.",
     "paragraphs": "Newline-separated paragraph spans.",
     "split": "train, validation or test (see Splits).",
     "fold": "Cross-validation fold (0-4) of a train/validation document; -1 for test.",
     "entities": "Mentions: `id` (unique in the document), `start`, `end`, `text`, `type`, "
-                "`canonical_id` (one id per real-world entity across the corpus; null for TITLE "
-                "and DATE).",
+    "`canonical_id` (one id per real-world entity across the corpus; null for TITLE "
+    "and DATE).",
     "tokens": "Every non-whitespace character of `text`, in order.",
     "token_offsets": "`start`/`end` of each token in `text`.",
     "ner_tags": "BIO tag of each token.",
     "relations": "`head` and `tail` entity ids (with their canonical ids), `type`, `evidence` "
-                 "sentence indices.",
+    "sentence indices.",
     "claims": "`id`, span (`start`, `end`, `text`) and the claim fields below.",
 }
 
@@ -103,6 +113,7 @@ class CardSettings:
     leaderboard files of the project repository. ``release_date``: the date cited; None means the
     date of the version's CHANGELOG.md entry.
     """
+
     contact: str | None = None
     authors: tuple[str, ...] = ()
     leaderboard_url: str | None = None
@@ -110,10 +121,14 @@ class CardSettings:
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> CardSettings:
-        authors = tuple(name.strip() for name in environ.get(AUTHORS_ENV, "").split(";")
-                        if name.strip())
-        return cls(contact=environ.get(CONTACT_ENV) or None, authors=authors,
-                   leaderboard_url=environ.get(LEADERBOARD_ENV) or None)
+        authors = tuple(
+            name.strip() for name in environ.get(AUTHORS_ENV, "").split(";") if name.strip()
+        )
+        return cls(
+            contact=environ.get(CONTACT_ENV) or None,
+            authors=authors,
+            leaderboard_url=environ.get(LEADERBOARD_ENV) or None,
+        )
 
 
 HTTP_URL = re.compile(r"https?://[^\s<>]+")
@@ -123,17 +138,24 @@ EMAIL = re.compile(r"[^@\s<>()]+@[^@\s<>()]+\.[A-Za-z]{2,}")
 def card_settings_problems(settings: CardSettings) -> list[str]:
     """What is wrong with the settings, each naming the setting and its environment variable."""
     problems = []
-    if settings.contact is not None and not (HTTP_URL.fullmatch(settings.contact)
-                                             or EMAIL.fullmatch(settings.contact)):
-        problems.append(f"contact ({CONTACT_ENV}) {settings.contact!r} is neither an http(s) URL "
-                        "nor an e-mail address")
+    if settings.contact is not None and not (
+        HTTP_URL.fullmatch(settings.contact) or EMAIL.fullmatch(settings.contact)
+    ):
+        problems.append(
+            f"contact ({CONTACT_ENV}) {settings.contact!r} is neither an http(s) URL "
+            "nor an e-mail address"
+        )
     if settings.leaderboard_url is not None and not HTTP_URL.fullmatch(settings.leaderboard_url):
-        problems.append(f"leaderboard URL ({LEADERBOARD_ENV}) {settings.leaderboard_url!r} is not "
-                        "an http(s) URL")
+        problems.append(
+            f"leaderboard URL ({LEADERBOARD_ENV}) {settings.leaderboard_url!r} is not "
+            "an http(s) URL"
+        )
     for name in settings.authors:
         if not name.strip() or set(name) & set("{}\\\n"):
-            problems.append(f"author ({AUTHORS_ENV}) {name!r} is empty or has a character BibTeX "
-                            "cannot take ({, }, \\, newline)")
+            problems.append(
+                f"author ({AUTHORS_ENV}) {name!r} is empty or has a character BibTeX "
+                "cannot take ({, }, \\, newline)"
+            )
     return problems
 
 
@@ -154,10 +176,19 @@ def data_path(config: str, split: str) -> str:
     return f"data/{config}/{split}.parquet"
 
 
-def card_metadata(version: str, files: Sequence[SplitFile], public: bool = False) -> DatasetCardData:
-    licence = ({"license": PUBLIC_LICENSES} if public else
-               {"license": "other", "license_name": LICENSE_NAME, "license_link": "LICENSE.md",
-                "extra_gated_prompt": GATED_PROMPT})
+def card_metadata(
+    version: str, files: Sequence[SplitFile], public: bool = False
+) -> DatasetCardData:
+    licence = (
+        {"license": PUBLIC_LICENSES}
+        if public
+        else {
+            "license": "other",
+            "license_name": LICENSE_NAME,
+            "license_link": "LICENSE.md",
+            "extra_gated_prompt": GATED_PROMPT,
+        }
+    )
     card = DatasetCardData(
         pretty_name="KoTechNews" + (" (open part)" if public else ""),
         version=version,
@@ -171,24 +202,38 @@ def card_metadata(version: str, files: Sequence[SplitFile], public: bool = False
         task_categories=["token-classification", "text-classification"],
         task_ids=["named-entity-recognition", "multi-class-classification"],
         size_categories=["n<1K"],
-        tags=["information-extraction", "relation-extraction", "numeric-claims", "news",
-              "technology"],
+        tags=[
+            "information-extraction",
+            "relation-extraction",
+            "numeric-claims",
+            "news",
+            "technology",
+        ],
     )
-    MetadataConfigs({
-        config: {"data_files": [{"split": f.split, "path": f.path}
-                                for f in files if f.config == config],
-                 **({"default": True} if config == DEFAULT_CONFIG else {})}
-        for config in CONFIG_NAMES
-    }).to_dataset_card_data(card)
+    MetadataConfigs(
+        {
+            config: {
+                "data_files": [
+                    {"split": f.split, "path": f.path} for f in files if f.config == config
+                ],
+                **({"default": True} if config == DEFAULT_CONFIG else {}),
+            }
+            for config in CONFIG_NAMES
+        }
+    ).to_dataset_card_data(card)
     infos = {}
     for config in CONFIG_NAMES:
         split_dict = SplitDict()
         for f in files:
             if f.config == config:
-                split_dict.add(SplitInfo(name=f.split, num_bytes=f.num_bytes,
-                                         num_examples=f.num_examples))
-        infos[config] = DatasetInfo(features=FEATURES[config], splits=split_dict,
-                                    dataset_size=sum(s.num_bytes for s in split_dict.values()))
+                split_dict.add(
+                    SplitInfo(name=f.split, num_bytes=f.num_bytes, num_examples=f.num_examples)
+                )
+        infos[config] = DatasetInfo(
+            features=FEATURES[config],
+            splits=split_dict,
+            dataset_size=sum(s.num_bytes for s in split_dict.values()),
+        )
     DatasetInfosDict(infos).to_dataset_card_data(card)
     return card
 
@@ -209,15 +254,23 @@ def feature_type(feature) -> str:
 def fields_section() -> str:
     parts = []
     for config in CONFIG_NAMES:
-        rows = [f"| `{name}` | {feature_type(feature)} | {FIELD_DOCS[name]} |"
-                for name, feature in FEATURES[config].items()]
-        parts.append(f"### `{config}`\n\n{CONFIG_DOCS[config]}\n\n| field | type | meaning |\n"
-                     "|---|---|---|\n" + "\n".join(rows))
-    claim_rows = [f"| `{f.name}` | {f.kind} | {'yes' if f.required else 'no'} | {f.en} |"
-                  for f in schema.CLAIM_FIELDS]
-    parts.append("Claim fields (from `kotechnews.schema.CLAIM_FIELDS`; a link field gives the "
-                 "entity id, plus `<field>_canonical_id` and `<field>_text`):\n\n"
-                 "| field | kind | required | meaning |\n|---|---|---|---|\n" + "\n".join(claim_rows))
+        rows = [
+            f"| `{name}` | {feature_type(feature)} | {FIELD_DOCS[name]} |"
+            for name, feature in FEATURES[config].items()
+        ]
+        parts.append(
+            f"### `{config}`\n\n{CONFIG_DOCS[config]}\n\n| field | type | meaning |\n"
+            "|---|---|---|\n" + "\n".join(rows)
+        )
+    claim_rows = [
+        f"| `{f.name}` | {f.kind} | {'yes' if f.required else 'no'} | {f.en} |"
+        for f in schema.CLAIM_FIELDS
+    ]
+    parts.append(
+        "Claim fields (from `kotechnews.schema.CLAIM_FIELDS`; a link field gives the "
+        "entity id, plus `<field>_canonical_id` and `<field>_text`):\n\n"
+        "| field | kind | required | meaning |\n|---|---|---|---|\n" + "\n".join(claim_rows)
+    )
     return "\n\n".join(parts)
 
 
@@ -228,14 +281,18 @@ def labels_section() -> str:
 
     relation_rows = "\n".join(
         f"| `{r.name}` | {'/'.join(r.head)} | {'/'.join(r.tail)} | {'yes' if r.symmetric else 'no'} "
-        f"| {r.en} |" for r in schema.RELATION_TYPES)
-    return "\n\n".join([
-        table("Entity types", schema.ENTITY_TYPES),
-        "**Relation types**\n\n| label | head | tail | symmetric | meaning |\n|---|---|---|---|---|\n"
-        + relation_rows,
-        table("Quantity types (`quantity_type`)", schema.QUANTITY_TYPES),
-        table("Modalities (`modality`)", schema.MODALITIES),
-    ])
+        f"| {r.en} |"
+        for r in schema.RELATION_TYPES
+    )
+    return "\n\n".join(
+        [
+            table("Entity types", schema.ENTITY_TYPES),
+            "**Relation types**\n\n| label | head | tail | symmetric | meaning |\n|---|---|---|---|---|\n"
+            + relation_rows,
+            table("Quantity types (`quantity_type`)", schema.QUANTITY_TYPES),
+            table("Modalities (`modality`)", schema.MODALITIES),
+        ]
+    )
 
 
 def sources_table(records: Sequence[AnnotatedDocument], splits: Mapping[str, str]) -> str:
@@ -244,12 +301,16 @@ def sources_table(records: Sequence[AnnotatedDocument], splits: Mapping[str, str
     for source in sorted({doc.meta.get("source") or "unknown" for doc in records}):
         docs = [doc for doc in records if (doc.meta.get("source") or "unknown") == source]
         licences = ", ".join(sorted({doc.meta.get("license") or "unknown" for doc in docs}))
-        counts = " | ".join(str(sum(splits[doc.id] == name for doc in docs)) for name in SPLIT_NAMES)
+        counts = " | ".join(
+            str(sum(splits[doc.id] == name for doc in docs)) for name in SPLIT_NAMES
+        )
         chars = sum(len(doc.text or "") for doc in docs)
         rows.append(f"| `{source}` | {len(docs)} | {counts} | {chars:,} | {licences} |")
     head = " | ".join(SPLIT_NAMES)
-    return (f"| source | documents | {head} | characters | text licence |\n"
-            f"|---|---:|{'---:|' * len(SPLIT_NAMES)}---:|---|\n" + "\n".join(rows))
+    return (
+        f"| source | documents | {head} | characters | text licence |\n"
+        f"|---|---:|{'---:|' * len(SPLIT_NAMES)}---:|---|\n" + "\n".join(rows)
+    )
 
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
@@ -296,7 +357,8 @@ def attribution_section(records: Sequence[AnnotatedDocument], splits: Mapping[st
     if wikinews:
         rows = "\n".join(
             f"| `{doc.id}` | {splits[doc.id]} | {date_cell(doc)} | {article_cell(doc)} |"
-            for doc in wikinews)
+            for doc in wikinews
+        )
         parts.append(f"""### Wikinews articles (CC BY 2.5)
 
 The texts of the {len(wikinews)} documents with `source` = `wikinews` are technology articles of
@@ -312,7 +374,9 @@ article, linked to its source page (also in every config's `url` field):
         outlets = sorted({doc.meta.get("outlet") or "unknown outlet" for doc in seeds})
         rows = "\n".join(
             f"| `{doc.id}` | {splits[doc.id]} | {date_cell(doc)} | "
-            f"{markdown_text(doc.meta.get('outlet') or 'unknown outlet')} |" for doc in seeds)
+            f"{markdown_text(doc.meta.get('outlet') or 'unknown outlet')} |"
+            for doc in seeds
+        )
         parts.append(f"""### Seed articles (research use only)
 
 The texts of the {len(seeds)} documents with `source` = `seed_scrape` are news pages
@@ -326,18 +390,28 @@ included for non-commercial research only (see [LICENSE.md](LICENSE.md)); they h
 {rows}""")
     if others:
         sources = sorted({doc.meta.get("source") or "unknown" for doc in others})
-        parts.append(f"{len(others)} documents of other sources ({', '.join(sources)}): see each "
-                     "document's `license` and `url`.")
+        parts.append(
+            f"{len(others)} documents of other sources ({', '.join(sources)}): see each "
+            "document's `license` and `url`."
+        )
     return "\n\n".join(parts)
 
 
-def example_document(records: Sequence[AnnotatedDocument], splits: Mapping[str, str]
-                     ) -> AnnotatedDocument:
+def example_document(
+    records: Sequence[AnnotatedDocument], splits: Mapping[str, str]
+) -> AnnotatedDocument:
     """The document whose rows the card shows: the shortest openly licensed test document with an
     entity, a relation and a claim (falling back in that order), so both editions show the same."""
-    return min(records, key=lambda doc: (not is_openly_licensed(doc), splits[doc.id] != "test",
-                                         not (doc.entities and doc.relations and doc.claims),
-                                         len(doc.text or ""), doc.id))
+    return min(
+        records,
+        key=lambda doc: (
+            not is_openly_licensed(doc),
+            splits[doc.id] != "test",
+            not (doc.entities and doc.relations and doc.claims),
+            len(doc.text or ""),
+            doc.id,
+        ),
+    )
 
 
 def shortened(value, path: str, cuts: list[str]):
@@ -347,15 +421,18 @@ def shortened(value, path: str, cuts: list[str]):
         cuts.append(f"`{path}`: first {INSTANCE_CHARS} of {len(value):,} characters")
         return value[:INSTANCE_CHARS] + ELLIPSIS
     if isinstance(value, list):
-        items = [shortened(item, f"{path}[{i}]", cuts)
-                 for i, item in enumerate(value[:INSTANCE_ITEMS])]
+        items = [
+            shortened(item, f"{path}[{i}]", cuts) for i, item in enumerate(value[:INSTANCE_ITEMS])
+        ]
         if len(value) > INSTANCE_ITEMS:
             cuts.append(f"`{path}`: first {INSTANCE_ITEMS} of {len(value):,} items")
             items.append(ELLIPSIS)
         return items
     if isinstance(value, dict):
-        return {key: shortened(item, f"{path}.{key}" if path else key, cuts)
-                for key, item in value.items()}
+        return {
+            key: shortened(item, f"{path}.{key}" if path else key, cuts)
+            for key, item in value.items()
+        }
     return value
 
 
@@ -366,36 +443,51 @@ def compact_json(value, indent: int = 0) -> str:
         return flat
     inner = " " * (indent + 2)
     if isinstance(value, dict):
-        items = [f"{inner}{json.dumps(key, ensure_ascii=False)}: "
-                 f"{compact_json(item, indent + 2)}" for key, item in value.items()]
+        items = [
+            f"{inner}{json.dumps(key, ensure_ascii=False)}: {compact_json(item, indent + 2)}"
+            for key, item in value.items()
+        ]
         return "{\n" + ",\n".join(items) + "\n" + " " * indent + "}"
     items = [inner + compact_json(item, indent + 2) for item in value]
     return "[\n" + ",\n".join(items) + "\n" + " " * indent + "]"
 
 
-def instances_section(example: AnnotatedDocument, rows: Mapping[str, Mapping],
-                      records: Sequence[AnnotatedDocument], splits: Mapping[str, str]) -> str:
+def instances_section(
+    example: AnnotatedDocument,
+    rows: Mapping[str, Mapping],
+    records: Sequence[AnnotatedDocument],
+    splits: Mapping[str, str],
+) -> str:
     """One row of every config, rows[config] being the example document's row as written."""
     split = splits[example.id]
     index = [doc.id for doc in records if splits[doc.id] == split].index(example.id)
-    chosen = " ".join(word for word, applies in (
-        ("openly licensed", is_openly_licensed(example)), ("test", split == "test"),
-        ("document", True),
-        ("with an entity, a relation and a claim",
-         bool(example.entities and example.relations and example.claims))) if applies)
+    chosen = " ".join(
+        word
+        for word, applies in (
+            ("openly licensed", is_openly_licensed(example)),
+            ("test", split == "test"),
+            ("document", True),
+            (
+                "with an entity, a relation and a claim",
+                bool(example.entities and example.relations and example.claims),
+            ),
+        )
+        if applies
+    )
     uncut = ", ".join(f"`{name}`" for name in sorted(UNCUT_FIELDS))
-    parts = [f"""The row of one document in every config: `{example.id}`, row {index} of the `{split}`
+    parts = [
+        f"""The row of one document in every config: `{example.id}`, row {index} of the `{split}`
 split (the shortest {chosen}), as `load_dataset(...)["{split}"][{index}]` returns it. Labels are
 `ClassLabel` integers (`features[...].int2str` gives their names). The values are those of the real
 row, shortened for this card: strings over {INSTANCE_CHARS} characters (except {uncut}) and lists
 over {INSTANCE_ITEMS} items are cut, each cut is marked by `"{ELLIPSIS}"`, and the cuts are listed
-under each example."""]
+under each example."""
+    ]
     for config in CONFIG_NAMES:
         cuts: list[str] = []
         shown = shortened(dict(rows[config]), "", cuts)
         listed = ("Truncated: " + "; ".join(cuts) + ".") if cuts else "Not truncated."
-        parts.append(f"### `{config}` example\n\n```json\n"
-                     f"{compact_json(shown)}\n```\n\n{listed}")
+        parts.append(f"### `{config}` example\n\n```json\n{compact_json(shown)}\n```\n\n{listed}")
     return "\n\n".join(parts)
 
 
@@ -403,12 +495,14 @@ def leaderboard_section(settings: CardSettings, repo_id: str, version: str) -> s
     if settings.leaderboard_url:
         where = f"Systems are compared on the KoTechNews leaderboard: <{settings.leaderboard_url}>."
     else:
-        where = (f"Systems are compared on the KoTechNews leaderboard, which is not hosted: it is "
-                 "kept with the scorer in the KoTechNews project repository as "
-                 "`leaderboard/LEADERBOARD.md` (and a sortable `leaderboard/index.html`), "
-                 "regenerated from the stored results. In a checkout of the project this card is "
-                 f"`dataset/README.md`, and the leaderboard is [{PROJECT_LEADERBOARD}]"
-                 f"({PROJECT_LEADERBOARD}).")
+        where = (
+            f"Systems are compared on the KoTechNews leaderboard, which is not hosted: it is "
+            "kept with the scorer in the KoTechNews project repository as "
+            "`leaderboard/LEADERBOARD.md` (and a sortable `leaderboard/index.html`), "
+            "regenerated from the stored results. In a checkout of the project this card is "
+            f"`dataset/README.md`, and the leaderboard is [{PROJECT_LEADERBOARD}]"
+            f"({PROJECT_LEADERBOARD})."
+        )
     return f"""{where}
 
 Scores are x100 with 95% bootstrap confidence intervals over documents, per task (entities,
@@ -429,42 +523,59 @@ dataset version each entry was scored on."""
 
 def citation_section(settings: CardSettings, version: str, repo_id: str) -> str:
     release_date = settings.release_date
-    authors = (" and ".join(settings.authors) if settings.authors
-               else "{" + DEFAULT_AUTHOR + "}")  # braces: a corporate name, not "contributors, K."
-    lines = [f"  author       = {{{authors}}},",
-             "  title        = {{KoTechNews}: an information-extraction benchmark for {K}orean "
-             "technology news},"]
+    authors = (
+        " and ".join(settings.authors) if settings.authors else "{" + DEFAULT_AUTHOR + "}"
+    )  # braces: a corporate name, not "contributors, K."
+    lines = [
+        f"  author       = {{{authors}}},",
+        "  title        = {{KoTechNews}: an information-extraction benchmark for {K}orean "
+        "technology news},",
+    ]
     if release_date is not None:
         lines.append(f"  year         = {{{release_date.year}}},")
         note = f"Version {version}"
-        intro = (f"Cite the version you used; this is version {version} of "
-                 f"{release_date.isoformat()}:")
+        intro = (
+            f"Cite the version you used; this is version {version} of {release_date.isoformat()}:"
+        )
     else:
         note = f"Version {version}, not yet released"
-        intro = (f"Version {version} has no release date in CHANGELOG.md yet, so the entry below has "
-                 "no year; the card of a released version has its year. Cite the version you used:")
-    lines += [f"  note         = {{{note}}},",
-              f"  howpublished = {{\\url{{{hub_url(repo_id)}}}}}"]
+        intro = (
+            f"Version {version} has no release date in CHANGELOG.md yet, so the entry below has "
+            "no year; the card of a released version has its year. Cite the version you used:"
+        )
+    lines += [f"  note         = {{{note}}},", f"  howpublished = {{\\url{{{hub_url(repo_id)}}}}}"]
     return f"{intro}\n\n```bibtex\n@misc{{kotechnews,\n" + "\n".join(lines) + "\n}\n```"
 
 
 def licence_notice(public: bool) -> str:
     if public:
-        return (f"> **Licence.** Every article text here is from Korean Wikinews, CC BY 2.5, by "
-                f"{WIKINEWS_ATTRIBUTION}; each document's `url` is its source page. The annotations "
-                "are CC BY 4.0. This is the openly licensed part of KoTechNews; the full dataset "
-                "adds research-only seed articles and is gated.")
-    return ("> **Licence per document.** Wikinews texts (`source` = `wikinews`) are CC BY 2.5 by "
-            f"{WIKINEWS_ATTRIBUTION}, each with its `url`; the seed texts (`source` = "
-            "`seed_scrape`) are copyrighted by their outlets and included for non-commercial "
-            "research only. The annotations are CC BY 4.0. See [LICENSE.md](LICENSE.md) and the "
-            "datasheet ([DATASHEET.md](DATASHEET.md)).")
+        return (
+            f"> **Licence.** Every article text here is from Korean Wikinews, CC BY 2.5, by "
+            f"{WIKINEWS_ATTRIBUTION}; each document's `url` is its source page. The annotations "
+            "are CC BY 4.0. This is the openly licensed part of KoTechNews; the full dataset "
+            "adds research-only seed articles and is gated."
+        )
+    return (
+        "> **Licence per document.** Wikinews texts (`source` = `wikinews`) are CC BY 2.5 by "
+        f"{WIKINEWS_ATTRIBUTION}, each with its `url`; the seed texts (`source` = "
+        "`seed_scrape`) are copyrighted by their outlets and included for non-commercial "
+        "research only. The annotations are CC BY 4.0. See [LICENSE.md](LICENSE.md) and the "
+        "datasheet ([DATASHEET.md](DATASHEET.md))."
+    )
 
 
-def render_card(version: str, guidelines_version: str, repo_id: str, records: Sequence[AnnotatedDocument],
-                stats: statistics.Statistics, files: Sequence[SplitFile],
-                splits: Mapping[str, str], example_rows: Mapping[str, Mapping],
-                settings: CardSettings = CardSettings(), public: bool = False) -> str:
+def render_card(
+    version: str,
+    guidelines_version: str,
+    repo_id: str,
+    records: Sequence[AnnotatedDocument],
+    stats: statistics.Statistics,
+    files: Sequence[SplitFile],
+    splits: Mapping[str, str],
+    example_rows: Mapping[str, Mapping],
+    settings: CardSettings = CardSettings(),
+    public: bool = False,
+) -> str:
     """The card; example_rows[config] is the row written for example_document(records, splits)."""
     example = next(doc for doc in records if doc.id == example_rows["documents"]["id"])
     yaml = card_metadata(version, files, public).to_yaml()
@@ -629,11 +740,13 @@ Annotations: CC BY 4.0. Article texts: {"CC BY 2.5, " + WIKINEWS_ATTRIBUTION if 
 """
 
 
-def render_license(records: Sequence[AnnotatedDocument], repo_id: str,
-                   settings: CardSettings = CardSettings()) -> str:
+def render_license(
+    records: Sequence[AnnotatedDocument], repo_id: str, settings: CardSettings = CardSettings()
+) -> str:
     seeds = [doc for doc in records if doc.meta.get("source") != "wikinews"]
     wikinews = len(records) - len(seeds)
-    parts = [f"""# Licence
+    parts = [
+        f"""# Licence
 
 KoTechNews has parts under different terms; every document's `license` field names the terms of
 its text.
@@ -651,7 +764,8 @@ licensed under the Creative Commons Attribution 2.5 licence
 (https://creativecommons.org/licenses/by/2.5/). Attribution: {WIKINEWS_ATTRIBUTION}; each
 document's `url` is the article it comes from. The text was cleaned (wiki markup and footnote
 markers removed), not otherwise changed.
-"""]
+"""
+    ]
     if seeds:
         outlets = sorted({doc.meta.get("outlet") or "unknown outlet" for doc in seeds})
         parts.append(f"""

@@ -27,58 +27,85 @@ def user_errors() -> tuple[type[Exception], ...]:
     return BuildError, GoldError, SplitError, ReleaseError
 
 
-def build_command(gold: Path = typer.Option(GOLD_DIR, help="Gold Label Studio exports"),
-                  out: Path = typer.Option(DATASET_DIR, help="Dataset repository to (re)write"),
-                  version: str = typer.Option(None, help="Version; default: newest in CHANGELOG.md"),
-                  repo_id: str = typer.Option(DEFAULT_REPO_ID, help="Hub repo named in the card"),
-                  public: bool = typer.Option(False, "--public",
-                                              help="Only the openly licensed documents (Wikinews)")):
+def build_command(
+    gold: Path = typer.Option(GOLD_DIR, help="Gold Label Studio exports"),
+    out: Path = typer.Option(DATASET_DIR, help="Dataset repository to (re)write"),
+    version: str = typer.Option(None, help="Version; default: newest in CHANGELOG.md"),
+    repo_id: str = typer.Option(DEFAULT_REPO_ID, help="Hub repo named in the card"),
+    public: bool = typer.Option(
+        False, "--public", help="Only the openly licensed documents (Wikinews)"
+    ),
+):
     """Build the Hub-ready dataset repository (card, Parquet, plots, checksums) from the gold."""
     from kotechnews.hfdataset.build import build_from_gold
 
     try:
         with console.status("building") as status:
-            result = build_from_gold(gold, out, version, repo_id, public=public,
-                                     progress=lambda step: status.update(step))
+            result = build_from_gold(
+                gold,
+                out,
+                version,
+                repo_id,
+                public=public,
+                progress=lambda step: status.update(step),
+            )
     except user_errors() as exc:
         err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
-    table = Table("config", "split", "rows", title=f"KoTechNews {result.version} -> {result.out_dir}")
+    table = Table(
+        "config", "split", "rows", title=f"KoTechNews {result.version} -> {result.out_dir}"
+    )
     for f in result.files:
         table.add_row(f.config, f.split, str(f.num_examples))
     console.print(table)
 
 
-def release_command(version: str = typer.Option(..., help="Semantic version X.Y.Z"),
-                    repo_id: str = typer.Option(..., help="Hub dataset repo ORG/NAME"),
-                    dry_run: bool = typer.Option(False, "--dry-run",
-                                                 help="Build and list the files; no tag, no upload"),
-                    public: bool = typer.Option(False, "--public",
-                                                help="Release only the openly licensed documents "
-                                                     "(Wikinews, CC BY 2.5) as a public repo"),
-                    gold: Path = typer.Option(GOLD_DIR, help="Gold Label Studio exports"),
-                    out: Path = typer.Option(None, help="Folder the release is built in; default: "
-                                                        "build/release/full or build/release/public"),
-                    release_repo: Path = typer.Option(None, help="Local git repo of releases; default: "
-                                                                 "build/release-repo-full or -public")):
+def release_command(
+    version: str = typer.Option(..., help="Semantic version X.Y.Z"),
+    repo_id: str = typer.Option(..., help="Hub dataset repo ORG/NAME"),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Build and list the files; no tag, no upload"
+    ),
+    public: bool = typer.Option(
+        False,
+        "--public",
+        help="Release only the openly licensed documents (Wikinews, CC BY 2.5) as a public repo",
+    ),
+    gold: Path = typer.Option(GOLD_DIR, help="Gold Label Studio exports"),
+    out: Path = typer.Option(
+        None,
+        help="Folder the release is built in; default: build/release/full or build/release/public",
+    ),
+    release_repo: Path = typer.Option(
+        None, help="Local git repo of releases; default: build/release-repo-full or -public"
+    ),
+):
     """Validate, rebuild reproducibly, checksum, tag vX.Y.Z in git and upload (HF_TOKEN)."""
     from kotechnews.hfdataset.release import release
 
     default_out, default_repo = release_locations(public)
     try:
         with console.status("releasing") as status:
-            result = release(version, repo_id, dry_run=dry_run, gold_dir=gold,
-                             dataset_dir=out or default_out, release_repo=release_repo or default_repo,
-                             public=public, progress=lambda step: status.update(step))
+            result = release(
+                version,
+                repo_id,
+                dry_run=dry_run,
+                gold_dir=gold,
+                dataset_dir=out or default_out,
+                release_repo=release_repo or default_repo,
+                public=public,
+                progress=lambda step: status.update(step),
+            )
     except user_errors() as exc:
         err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
-    title = (f"{'would upload' if result.dry_run else 'uploaded'} {result.tag} to "
-             f"{result.repo_id}")
+    title = f"{'would upload' if result.dry_run else 'uploaded'} {result.tag} to {result.repo_id}"
     table = Table("file", "bytes", "sha256", title=title)
     for f in result.files:
         table.add_row(f.path, str(f.size), f.sha256)
     console.print(table)
     console.print(f"{len(result.files)} files, {sum(f.size for f in result.files)} bytes")
     if not result.dry_run:
-        console.print(f"git commit {result.git_commit} tagged {result.tag}; {result.hub_commit_url}")
+        console.print(
+            f"git commit {result.git_commit} tagged {result.tag}; {result.hub_commit_url}"
+        )

@@ -21,7 +21,8 @@ def claim_features() -> dict:
     for claim_field in schema.CLAIM_FIELDS:
         if claim_field.kind == "choice":
             out[claim_field.name] = ClassLabel(
-                names=schema.names(schema.CLAIM_CHOICES[claim_field.name]))
+                names=schema.names(schema.CLAIM_CHOICES[claim_field.name])
+            )
         elif claim_field.kind == "link":
             out[claim_field.name] = Value("string")
             out[f"{claim_field.name}_canonical_id"] = Value("string")
@@ -35,49 +36,61 @@ def claim_features() -> dict:
 SOURCE = {"url": Value("string"), "license": Value("string"), "source": Value("string")}
 
 FEATURES: dict[str, Features] = {
-    "documents": Features({
-        "id": Value("string"),
-        "source_file": Value("string"),
-        "outlet": Value("string"),
-        "date": Value("string"),
-        "title": Value("string"),
-        **SOURCE,
-        "text": Value("string"),
-        "sentences": List(SPAN),
-        "paragraphs": List(SPAN),
-        "split": Value("string"),
-        "fold": Value("int32"),
-    }),
-    "entities": Features({
-        "id": Value("string"),
-        **SOURCE,
-        "entities": List({
+    "documents": Features(
+        {
             "id": Value("string"),
-            **SPAN,
+            "source_file": Value("string"),
+            "outlet": Value("string"),
+            "date": Value("string"),
+            "title": Value("string"),
+            **SOURCE,
             "text": Value("string"),
-            "type": ClassLabel(names=schema.ENTITY_TYPE_NAMES),
-            "canonical_id": Value("string"),
-        }),
-        "tokens": List(Value("string")),
-        "token_offsets": List(SPAN),
-        "ner_tags": List(ClassLabel(names=schema.bio_labels())),
-    }),
-    "relations": Features({
-        "id": Value("string"),
-        **SOURCE,
-        "relations": List({
-            "head": Value("string"),
-            "tail": Value("string"),
-            "head_canonical_id": Value("string"),
-            "tail_canonical_id": Value("string"),
-            "type": ClassLabel(names=schema.RELATION_TYPE_NAMES),
-            "evidence": List(Value("int32")),
-        }),
-    }),
-    "numeric_claims": Features({
-        "id": Value("string"),
-        **SOURCE,
-        "claims": List(claim_features()),
-    }),
+            "sentences": List(SPAN),
+            "paragraphs": List(SPAN),
+            "split": Value("string"),
+            "fold": Value("int32"),
+        }
+    ),
+    "entities": Features(
+        {
+            "id": Value("string"),
+            **SOURCE,
+            "entities": List(
+                {
+                    "id": Value("string"),
+                    **SPAN,
+                    "text": Value("string"),
+                    "type": ClassLabel(names=schema.ENTITY_TYPE_NAMES),
+                    "canonical_id": Value("string"),
+                }
+            ),
+            "tokens": List(Value("string")),
+            "token_offsets": List(SPAN),
+            "ner_tags": List(ClassLabel(names=schema.bio_labels())),
+        }
+    ),
+    "relations": Features(
+        {
+            "id": Value("string"),
+            **SOURCE,
+            "relations": List(
+                {
+                    "head": Value("string"),
+                    "tail": Value("string"),
+                    "head_canonical_id": Value("string"),
+                    "tail_canonical_id": Value("string"),
+                    "type": ClassLabel(names=schema.RELATION_TYPE_NAMES),
+                    "evidence": List(Value("int32")),
+                }
+            ),
+        }
+    ),
+    "numeric_claims": Features(
+        {
+            "id": Value("string"),
+            **SOURCE,
+            "claims": List(claim_features()),
+        }
+    ),
 }
 CONFIG_NAMES: tuple[str, ...] = tuple(FEATURES)

@@ -23,7 +23,6 @@ from kotechnews.hfdataset.stats import Statistics  # noqa: E402
 from kotechnews.splits import SPLIT_NAMES  # noqa: E402
 
 
-
 def _packaged_font() -> Path:
     # located without importing the package: its import changes matplotlib's settings
     spec = importlib.util.find_spec("koreanize_matplotlib")
@@ -64,9 +63,15 @@ def _stacked_bars(axis, categories, layers: dict[str, list[int]], horizontal: bo
 
 def entity_types_plot(stats: Statistics) -> bytes:
     figure, axis = plt.subplots(figsize=(7, 3.5))
-    _stacked_bars(axis, schema.ENTITY_TYPE_NAMES,
-                  {split: [stats.entity_types_per_split[split][t] for t in schema.ENTITY_TYPE_NAMES]
-                   for split in SPLIT_NAMES}, horizontal=False)
+    _stacked_bars(
+        axis,
+        schema.ENTITY_TYPE_NAMES,
+        {
+            split: [stats.entity_types_per_split[split][t] for t in schema.ENTITY_TYPE_NAMES]
+            for split in SPLIT_NAMES
+        },
+        horizontal=False,
+    )
     axis.set_title("Entity mentions per type and split")
     axis.set_ylabel("mentions")
     axis.legend()
@@ -76,9 +81,15 @@ def entity_types_plot(stats: Statistics) -> bytes:
 def entities_per_article_plot(stats: Statistics, article_names: dict[str, str]) -> bytes:
     articles = sorted(stats.entity_types_per_article)
     figure, axis = plt.subplots(figsize=(8, 0.25 * len(articles) + 1.5))
-    _stacked_bars(axis, [article_names.get(a, a) for a in articles],
-                  {t: [stats.entity_types_per_article[a][t] for a in articles]
-                   for t in schema.ENTITY_TYPE_NAMES}, horizontal=True)
+    _stacked_bars(
+        axis,
+        [article_names.get(a, a) for a in articles],
+        {
+            t: [stats.entity_types_per_article[a][t] for a in articles]
+            for t in schema.ENTITY_TYPE_NAMES
+        },
+        horizontal=True,
+    )
     axis.invert_yaxis()
     axis.set_title("Entity mentions per article and type")
     axis.set_xlabel("mentions")
@@ -98,7 +109,9 @@ def relation_types_plot(stats: Statistics) -> bytes:
 
 def claim_types_plot(stats: Statistics) -> bytes:
     figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.5))
-    left.bar(schema.QUANTITY_TYPE_NAMES, [stats.quantity_types[n] for n in schema.QUANTITY_TYPE_NAMES])
+    left.bar(
+        schema.QUANTITY_TYPE_NAMES, [stats.quantity_types[n] for n in schema.QUANTITY_TYPE_NAMES]
+    )
     left.set_title("Numeric claims per quantity_type")
     plt.setp(left.get_xticklabels(), rotation=45, ha="right")
     right.bar(schema.MODALITY_NAMES, [stats.modalities[n] for n in schema.MODALITY_NAMES])

@@ -22,39 +22,60 @@ CONFIGS = ("documents", "entities", "relations", "numeric_claims")
 
 def _decoded(item: dict[str, Any], features: dict[str, Any]) -> dict[str, Any]:
     """The item with its ClassLabel integers as label names."""
-    return {key: (features[key].int2str(value)
-                  if isinstance(features.get(key), ClassLabel) and value is not None else value)
-            for key, value in item.items()}
+    return {
+        key: (
+            features[key].int2str(value)
+            if isinstance(features.get(key), ClassLabel) and value is not None
+            else value
+        )
+        for key, value in item.items()
+    }
 
 
-def records_from_rows(rows: dict[str, dict[str, Any]], features: dict[str, Any]
-                      ) -> AnnotatedDocument:
+def records_from_rows(
+    rows: dict[str, dict[str, Any]], features: dict[str, Any]
+) -> AnnotatedDocument:
     """One record from the rows of one document in the four configs (``rows[config]``)."""
     document = rows["documents"]
-    doc = AnnotatedDocument(id=document["id"], text=document["text"], meta={
-        **{key: document.get(key) for key in DOCUMENT_METADATA},
-        "sentences": [[s["start"], s["end"]] for s in document["sentences"]]})
+    doc = AnnotatedDocument(
+        id=document["id"],
+        text=document["text"],
+        meta={
+            **{key: document.get(key) for key in DOCUMENT_METADATA},
+            "sentences": [[s["start"], s["end"]] for s in document["sentences"]],
+        },
+    )
     entity_features = features["entities"]["entities"].feature
     doc.entities = [Entity(**_decoded(e, entity_features)) for e in rows["entities"]["entities"]]
     relation_features = features["relations"]["relations"].feature
-    doc.relations = [Relation(head=r["head"], tail=r["tail"],
-                              type=relation_features["type"].int2str(r["type"]),
-                              evidence=list(r["evidence"]))
-                     for r in rows["relations"]["relations"]]
+    doc.relations = [
+        Relation(
+            head=r["head"],
+            tail=r["tail"],
+            type=relation_features["type"].int2str(r["type"]),
+            evidence=list(r["evidence"]),
+        )
+        for r in rows["relations"]["relations"]
+    ]
     claim_features = features["numeric_claims"]["claims"].feature
     fields = {"id", "start", "end", "text", *(f.name for f in schema.CLAIM_FIELDS)}
-    doc.claims = [Claim(**{k: v for k, v in _decoded(c, claim_features).items() if k in fields})
-                  for c in rows["numeric_claims"]["claims"]]
+    doc.claims = [
+        Claim(**{k: v for k, v in _decoded(c, claim_features).items() if k in fields})
+        for c in rows["numeric_claims"]["claims"]
+    ]
     return doc
 
 
-def records_from_dataset(dataset: str | Path, split: str, revision: str | None = None
-                         ) -> list[AnnotatedDocument]:
+def records_from_dataset(
+    dataset: str | Path, split: str, revision: str | None = None
+) -> list[AnnotatedDocument]:
     """The records of one split of a KoTechNews dataset (folder or Hub repo id), by document id."""
     from datasets import load_dataset
 
-    loaded = {config: load_dataset(str(dataset), config, split=split, revision=revision)
-              for config in CONFIGS}
+    loaded = {
+        config: load_dataset(str(dataset), config, split=split, revision=revision)
+        for config in CONFIGS
+    }
     features = {config: part.features for config, part in loaded.items()}
     by_id: dict[str, dict[str, dict[str, Any]]] = {}
     for config, part in loaded.items():

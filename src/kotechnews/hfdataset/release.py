@@ -23,9 +23,18 @@ from pathlib import Path
 
 from kotechnews.gold import GOLD_DIR, load_gold
 from kotechnews.hfdataset import CHANGELOG, DATASHEET, release_locations
-from kotechnews.hfdataset.build import (CHECKSUMS, build_dataset, changelog_date,
-                                        changelog_versions, check_card_settings, check_repo_id,
-                                        check_version, checksums_text, dataset_files, file_sha256)
+from kotechnews.hfdataset.build import (
+    CHECKSUMS,
+    build_dataset,
+    changelog_date,
+    changelog_versions,
+    check_card_settings,
+    check_repo_id,
+    check_version,
+    checksums_text,
+    dataset_files,
+    file_sha256,
+)
 from kotechnews.hfdataset.card import CardSettings
 
 TOKEN_ENV = "HF_TOKEN"
@@ -57,8 +66,10 @@ class ReleaseResult:
 def release_files(dataset_dir: Path) -> tuple[ReleaseFile, ...]:
     """Every file of the dataset folder (the checksum list included), with size and SHA-256."""
     paths = [*dataset_files(dataset_dir), Path(CHECKSUMS)]
-    return tuple(ReleaseFile(p.as_posix(), (dataset_dir / p).stat().st_size,
-                             file_sha256(dataset_dir / p)) for p in paths)
+    return tuple(
+        ReleaseFile(p.as_posix(), (dataset_dir / p).stat().st_size, file_sha256(dataset_dir / p))
+        for p in paths
+    )
 
 
 def check_reproducible(first: Path, second: Path) -> None:
@@ -74,16 +85,20 @@ def check_reproducible(first: Path, second: Path) -> None:
 
 
 def _git(repo: Path, *args: str) -> str:
-    done = subprocess.run(["git", *GIT_IDENTITY, "-C", str(repo), *args],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["git", *GIT_IDENTITY, "-C", str(repo), *args], capture_output=True, text=True
+    )
     if done.returncode != 0:
         raise ReleaseError(f"git {' '.join(args)} in {repo} failed: {done.stderr.strip()}")
     return done.stdout.strip()
 
 
 def _tag_tree(repo: Path, tag: str) -> str | None:
-    done = subprocess.run(["git", "-C", str(repo), "rev-parse", "--verify", "--quiet",
-                           f"refs/tags/{tag}^{{tree}}"], capture_output=True, text=True)
+    done = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "--verify", "--quiet", f"refs/tags/{tag}^{{tree}}"],
+        capture_output=True,
+        text=True,
+    )
     return done.stdout.strip() if done.returncode == 0 else None
 
 
@@ -109,8 +124,10 @@ def commit_release(dataset_dir: Path, repo: Path, tag: str) -> str:
     tagged = _tag_tree(repo, tag)
     if tagged is not None:
         if tagged != tree:
-            raise ReleaseError(f"{repo}: tag {tag} already exists with other content; a released "
-                               "version never changes: bump the version")
+            raise ReleaseError(
+                f"{repo}: tag {tag} already exists with other content; a released "
+                "version never changes: bump the version"
+            )
         _git(repo, "reset", "--quiet", "--hard", tag)
         return _git(repo, "rev-parse", f"{tag}^{{commit}}")
     _git(repo, "commit", "--quiet", "--allow-empty", "-m", f"KoTechNews {tag}")
@@ -125,26 +142,46 @@ def upload(dataset_dir: Path, repo_id: str, tag: str, token: str) -> str:
     api = HfApi(token=token)
     try:
         api.create_repo(repo_id, repo_type="dataset", private=True, exist_ok=True)
-        info = api.upload_folder(repo_id=repo_id, repo_type="dataset", folder_path=dataset_dir,
-                                 commit_message=f"KoTechNews {tag}", delete_patterns="*")
-        api.create_tag(repo_id, tag=tag, tag_message=f"KoTechNews {tag}", revision=info.oid,
-                       repo_type="dataset")
+        info = api.upload_folder(
+            repo_id=repo_id,
+            repo_type="dataset",
+            folder_path=dataset_dir,
+            commit_message=f"KoTechNews {tag}",
+            delete_patterns="*",
+        )
+        api.create_tag(
+            repo_id,
+            tag=tag,
+            tag_message=f"KoTechNews {tag}",
+            revision=info.oid,
+            repo_type="dataset",
+        )
     except Exception as exc:  # network, HTTP and Hub errors all stop the release the same way
-        raise ReleaseError(f"upload of {tag} to {repo_id} failed: {type(exc).__name__}: {exc}") \
-            from exc
+        raise ReleaseError(
+            f"upload of {tag} to {repo_id} failed: {type(exc).__name__}: {exc}"
+        ) from exc
     return info.commit_url
 
 
-def prepare_release(version: str, repo_id: str, *, gold_dir: Path = GOLD_DIR,
-                    dataset_dir: Path = release_locations(False)[0], changelog: Path = CHANGELOG,
-                    datasheet: Path = DATASHEET, public: bool = False,
-                    card: CardSettings = CardSettings(),
-                    progress: Callable[[str], None] = lambda step: None) -> tuple[ReleaseFile, ...]:
+def prepare_release(
+    version: str,
+    repo_id: str,
+    *,
+    gold_dir: Path = GOLD_DIR,
+    dataset_dir: Path = release_locations(False)[0],
+    changelog: Path = CHANGELOG,
+    datasheet: Path = DATASHEET,
+    public: bool = False,
+    card: CardSettings = CardSettings(),
+    progress: Callable[[str], None] = lambda step: None,
+) -> tuple[ReleaseFile, ...]:
     """The local part of a release: validate, build, rebuild and compare; the release files."""
     check_version(version)
     check_repo_id(repo_id)
     if version not in changelog_versions(changelog):
-        raise ReleaseError(f"{changelog}: no entry '## [{version}]'; describe the release there first")
+        raise ReleaseError(
+            f"{changelog}: no entry '## [{version}]'; describe the release there first"
+        )
     progress("validating the gold")
     records = load_gold(gold_dir)
     dataset_dir = Path(dataset_dir).resolve()
@@ -160,11 +197,20 @@ def prepare_release(version: str, repo_id: str, *, gold_dir: Path = GOLD_DIR,
     return release_files(dataset_dir)
 
 
-def release(version: str, repo_id: str, *, dry_run: bool = False, gold_dir: Path = GOLD_DIR,
-            dataset_dir: Path = release_locations(False)[0], release_repo: Path = release_locations(False)[1],
-            changelog: Path = CHANGELOG, datasheet: Path = DATASHEET, public: bool = False,
-            card: CardSettings | None = None,
-            progress: Callable[[str], None] = lambda step: None) -> ReleaseResult:
+def release(
+    version: str,
+    repo_id: str,
+    *,
+    dry_run: bool = False,
+    gold_dir: Path = GOLD_DIR,
+    dataset_dir: Path = release_locations(False)[0],
+    release_repo: Path = release_locations(False)[1],
+    changelog: Path = CHANGELOG,
+    datasheet: Path = DATASHEET,
+    public: bool = False,
+    card: CardSettings | None = None,
+    progress: Callable[[str], None] = lambda step: None,
+) -> ReleaseResult:
     """Prepare the release, then (unless dry_run) tag it in the release repo and upload it.
 
     The card settings default to the environment (KOTECHNEWS_CONTACT, _AUTHORS, _LEADERBOARD_URL).
@@ -179,16 +225,27 @@ def release(version: str, repo_id: str, *, dry_run: bool = False, gold_dir: Path
     if not dry_run:
         token = os.environ.get(TOKEN_ENV)
         if not token:
-            raise ReleaseError(f"{TOKEN_ENV} is not set: export a Hugging Face write token as "
-                               f"{TOKEN_ENV} (or use --dry-run)")
-    files = prepare_release(version, repo_id, gold_dir=gold_dir, dataset_dir=dataset_dir,
-                            changelog=changelog, datasheet=datasheet, public=public,
-                            card=card, progress=progress)
+            raise ReleaseError(
+                f"{TOKEN_ENV} is not set: export a Hugging Face write token as "
+                f"{TOKEN_ENV} (or use --dry-run)"
+            )
+    files = prepare_release(
+        version,
+        repo_id,
+        gold_dir=gold_dir,
+        dataset_dir=dataset_dir,
+        changelog=changelog,
+        datasheet=datasheet,
+        public=public,
+        card=card,
+        progress=progress,
+    )
     if dry_run:
         return ReleaseResult(version, repo_id, tag, files, dry_run=True)
     progress(f"committing {tag} to {release_repo}")
     commit = commit_release(Path(dataset_dir).resolve(), Path(release_repo), tag)
     progress(f"uploading {tag} to {repo_id}")
     url = upload(Path(dataset_dir).resolve(), repo_id, tag, token)
-    return ReleaseResult(version, repo_id, tag, files, dry_run=False, git_commit=commit,
-                         hub_commit_url=url)
+    return ReleaseResult(
+        version, repo_id, tag, files, dry_run=False, git_commit=commit, hub_commit_url=url
+    )

@@ -41,8 +41,11 @@ def char_tokens(doc: AnnotatedDocument) -> tuple[list[str], list[dict[str, int]]
         inside = [p for p in range(ent.start, ent.end) if p in tags]
         for number, position in enumerate(inside):
             tags[position] = f"{'B' if number == 0 else 'I'}-{ent.type}"
-    return ([text[p] for p in positions], [{"start": p, "end": p + 1} for p in positions],
-            [tags[p] for p in positions])
+    return (
+        [text[p] for p in positions],
+        [{"start": p, "end": p + 1} for p in positions],
+        [tags[p] for p in positions],
+    )
 
 
 def document_row(doc: AnnotatedDocument, assignment: Assignment) -> dict[str, Any]:
@@ -73,8 +76,17 @@ def entities_row(doc: AnnotatedDocument) -> dict[str, Any]:
     return {
         "id": doc.id,
         **source_columns(doc),
-        "entities": [{"id": e.id, "start": e.start, "end": e.end, "text": e.text, "type": e.type,
-                      "canonical_id": e.canonical_id} for e in doc.entities],
+        "entities": [
+            {
+                "id": e.id,
+                "start": e.start,
+                "end": e.end,
+                "text": e.text,
+                "type": e.type,
+                "canonical_id": e.canonical_id,
+            }
+            for e in doc.entities
+        ],
         "tokens": tokens,
         "token_offsets": offsets,
         "ner_tags": tags,
@@ -91,9 +103,17 @@ def relations_row(doc: AnnotatedDocument) -> dict[str, Any]:
     return {
         "id": doc.id,
         **source_columns(doc),
-        "relations": [{"head": r.head, "tail": r.tail, "head_canonical_id": canonical(r.head),
-                       "tail_canonical_id": canonical(r.tail), "type": r.type,
-                       "evidence": list(r.evidence)} for r in doc.relations],
+        "relations": [
+            {
+                "head": r.head,
+                "tail": r.tail,
+                "head_canonical_id": canonical(r.head),
+                "tail_canonical_id": canonical(r.tail),
+                "type": r.type,
+                "evidence": list(r.evidence),
+            }
+            for r in doc.relations
+        ],
     }
 
 
@@ -101,8 +121,12 @@ def claims_row(doc: AnnotatedDocument) -> dict[str, Any]:
     claims = []
     entities = doc.entities_by_id()
     for claim in doc.claims:
-        row: dict[str, Any] = {"id": claim.id, "start": claim.start, "end": claim.end,
-                               "text": claim.text}
+        row: dict[str, Any] = {
+            "id": claim.id,
+            "start": claim.start,
+            "end": claim.end,
+            "text": claim.text,
+        }
         for claim_field in schema.CLAIM_FIELDS:
             value = getattr(claim, claim_field.name)
             row[claim_field.name] = value

@@ -37,16 +37,25 @@ def plot_label(doc: AnnotatedDocument) -> str:
     return " ".join(filter(None, (stem[:3], doc.meta.get("outlet"))))
 
 
-def compute_statistics(records: Sequence[AnnotatedDocument],
-                       assignments: dict[str, Assignment]) -> Statistics:
-    stats = Statistics(per_split={name: Counter() for name in SPLIT_NAMES},
-                       entity_types_per_split={name: Counter() for name in SPLIT_NAMES})
+def compute_statistics(
+    records: Sequence[AnnotatedDocument], assignments: dict[str, Assignment]
+) -> Statistics:
+    stats = Statistics(
+        per_split={name: Counter() for name in SPLIT_NAMES},
+        entity_types_per_split={name: Counter() for name in SPLIT_NAMES},
+    )
     for doc in records:
         split = assignments[doc.id].split
-        stats.per_split[split].update({
-            "documents": 1, "sentences": len(doc.meta.get("sentences") or []),
-            "characters": len(doc.text or ""), "entities": len(doc.entities),
-            "relations": len(doc.relations), "claims": len(doc.claims)})
+        stats.per_split[split].update(
+            {
+                "documents": 1,
+                "sentences": len(doc.meta.get("sentences") or []),
+                "characters": len(doc.text or ""),
+                "entities": len(doc.entities),
+                "relations": len(doc.relations),
+                "claims": len(doc.claims),
+            }
+        )
         types = Counter(e.type for e in doc.entities)
         stats.entity_types_per_split[split].update(types)
         stats.entity_types_per_article[article_label(doc)] = types
@@ -71,9 +80,12 @@ def split_table(stats: Statistics) -> str:
 
 
 def entity_type_table(stats: Statistics) -> str:
-    rows = [[name] + [stats.entity_types_per_split[s][name] for s in SPLIT_NAMES]
-            + [sum(stats.entity_types_per_split[s][name] for s in SPLIT_NAMES)]
-            for name in schema.ENTITY_TYPE_NAMES]
+    rows = [
+        [name]
+        + [stats.entity_types_per_split[s][name] for s in SPLIT_NAMES]
+        + [sum(stats.entity_types_per_split[s][name] for s in SPLIT_NAMES)]
+        for name in schema.ENTITY_TYPE_NAMES
+    ]
     return _table(["entity type", *SPLIT_NAMES, "total"], rows)
 
 
@@ -82,12 +94,15 @@ def article_table(records: Sequence[AnnotatedDocument]) -> str:
 
 
 def relation_table(stats: Statistics) -> str:
-    return _table(["relation type", "count"],
-                  [[name, stats.relation_types[name]] for name in schema.RELATION_TYPE_NAMES])
+    return _table(
+        ["relation type", "count"],
+        [[name, stats.relation_types[name]] for name in schema.RELATION_TYPE_NAMES],
+    )
 
 
 def claim_table(stats: Statistics) -> str:
-    rows = [["quantity_type", name, stats.quantity_types[name]]
-            for name in schema.QUANTITY_TYPE_NAMES]
+    rows = [
+        ["quantity_type", name, stats.quantity_types[name]] for name in schema.QUANTITY_TYPE_NAMES
+    ]
     rows += [["modality", name, stats.modalities[name]] for name in schema.MODALITY_NAMES]
     return _table(["field", "value", "claims"], rows)

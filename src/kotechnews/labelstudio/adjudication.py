@@ -20,8 +20,8 @@ from typing import Any
 from kotechnews import agreement
 from kotechnews.labelstudio import convert
 from kotechnews.labelstudio.convert import DOC_ID
-from kotechnews.records import AnnotatedDocument
 from kotechnews.labelstudio.validate import Problem, brief, validate_annotation, validate_tasks
+from kotechnews.records import AnnotatedDocument
 
 
 def annotator_name(annotation: Any) -> str:
@@ -40,6 +40,7 @@ def _annotations(task: Mapping[str, Any]) -> list[Any]:
 @dataclass(frozen=True)
 class Outcome:
     """What became of one annotation of the export."""
+
     task: int | None
     doc_id: str | None
     annotation: int | None
@@ -52,6 +53,7 @@ class Outcome:
 class TaskAdjudication:
     """What the rule made of one task: its gold record if it has one, the outcome of each of its
     annotations, and its problems, agreement rows, conflict or lack of a usable annotation."""
+
     task: Any
     doc_id: Any
     gold: AnnotatedDocument | None = None
@@ -101,9 +103,14 @@ class AnnotatorProgress:
             name = annotator_name(ann)
             row = self._rows.get(name)
             if row is None:
-                row = self._rows[name] = {"annotator": name, "tasks_done": set(),
-                                          "annotations": 0, "cancelled": 0, "ground_truth": 0,
-                                          "last_activity": None}
+                row = self._rows[name] = {
+                    "annotator": name,
+                    "tasks_done": set(),
+                    "annotations": 0,
+                    "cancelled": 0,
+                    "ground_truth": 0,
+                    "last_activity": None,
+                }
             if ann.get("was_cancelled") is True:
                 row["cancelled"] += 1
             else:
@@ -111,13 +118,16 @@ class AnnotatorProgress:
                 row["tasks_done"].add(brief(task.get("id")))
                 row["ground_truth"] += ann.get("ground_truth") is True
             stamp = ann.get("updated_at") or ann.get("created_at")
-            if isinstance(stamp, str) and (row["last_activity"] is None
-                                           or stamp > row["last_activity"]):
+            if isinstance(stamp, str) and (
+                row["last_activity"] is None or stamp > row["last_activity"]
+            ):
                 row["last_activity"] = stamp
 
     def rows(self) -> list[dict[str, Any]]:
-        return [{**row, "tasks_done": len(row["tasks_done"])}
-                for row in sorted(self._rows.values(), key=lambda r: r["annotator"])]
+        return [
+            {**row, "tasks_done": len(row["tasks_done"])}
+            for row in sorted(self._rows.values(), key=lambda r: r["annotator"])
+        ]
 
 
 def annotator_progress(tasks: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -139,17 +149,39 @@ def adjudicate(tasks: Sequence[Mapping[str, Any]], source: str) -> Adjudication:
 def refusals(adjudication: Adjudication, source: str) -> list[Problem]:
     """What keeps the adjudicated tasks from being gold: conflicts and tasks with no usable
     annotation, one problem each."""
-    rule = ("(the rule of `kotechnews ls pull`: ground truth wins, a single annotation stands, "
-            "several must agree)")
-    return [*(Problem(source, str(c["doc_id"]), None, "annotations",
-                      f"not gold: task {c['task']} (doc {c['doc_id']}): {len(c['annotations'])} "
-                      + ("ground-truth annotations" if c["rule"] == "ground_truth" else
-                         "annotations, none of them ground truth,") + f" disagree {rule}")
-              for c in adjudication.conflicts),
-            *(Problem(source, str(u["doc_id"]), None, "annotations",
-                      f"not gold: task {u['task']} (doc {u['doc_id']}): no submitted, valid "
-                      f"annotation among {u['annotations']} {rule}")
-              for u in adjudication.unannotated)]
+    rule = (
+        "(the rule of `kotechnews ls pull`: ground truth wins, a single annotation stands, "
+        "several must agree)"
+    )
+    return [
+        *(
+            Problem(
+                source,
+                str(c["doc_id"]),
+                None,
+                "annotations",
+                f"not gold: task {c['task']} (doc {c['doc_id']}): {len(c['annotations'])} "
+                + (
+                    "ground-truth annotations"
+                    if c["rule"] == "ground_truth"
+                    else "annotations, none of them ground truth,"
+                )
+                + f" disagree {rule}",
+            )
+            for c in adjudication.conflicts
+        ),
+        *(
+            Problem(
+                source,
+                str(u["doc_id"]),
+                None,
+                "annotations",
+                f"not gold: task {u['task']} (doc {u['doc_id']}): no submitted, valid "
+                f"annotation among {u['annotations']} {rule}",
+            )
+            for u in adjudication.unannotated
+        ),
+    ]
 
 
 def _id_or_zero(annotation: Any) -> int:
@@ -189,38 +221,60 @@ def adjudicate_task(task: Mapping[str, Any], source: str) -> TaskAdjudication:
         return result
 
     for (ann_a, rec_a), (ann_b, rec_b) in itertools.combinations(usable, 2):
-        result.agreement.append({
-            "task": task_id, "doc_id": doc_id,
-            "a": {"annotation": ann_a.get("id"), "annotator": annotator_name(ann_a)},
-            "b": {"annotation": ann_b.get("id"), "annotator": annotator_name(ann_b)},
-            **agreement.agreement(rec_a, rec_b).to_dict()})
+        result.agreement.append(
+            {
+                "task": task_id,
+                "doc_id": doc_id,
+                "a": {"annotation": ann_a.get("id"), "annotator": annotator_name(ann_a)},
+                "b": {"annotation": ann_b.get("id"), "annotator": annotator_name(ann_b)},
+                **agreement.agreement(rec_a, rec_b).to_dict(),
+            }
+        )
 
     ground_truth = [i for i, (ann, _) in enumerate(usable) if ann.get("ground_truth")]
     pool = ground_truth or list(range(len(usable)))
     rule = "ground_truth" if ground_truth else ("single" if len(pool) == 1 else "agreed")
     reference = pool[0]
-    differences = {other: agreement.disagreements(usable[reference][1], usable[other][1])
-                   for other in pool[1:]}
+    differences = {
+        other: agreement.disagreements(usable[reference][1], usable[other][1]) for other in pool[1:]
+    }
     for i, (ann, _) in enumerate(usable):
         if i not in pool:
             outcome(ann, "superseded", "a ground-truth annotation of the task wins")
     if any(differences.values()):
         result.conflict = {
-            "task": task_id, "doc_id": doc_id, "rule": rule,
-            "annotations": [{"annotation": usable[i][0].get("id"),
-                             "annotator": annotator_name(usable[i][0]),
-                             "ground_truth": bool(usable[i][0].get("ground_truth"))} for i in pool],
-            "disagreements": [{"a": usable[reference][0].get("id"),
-                               "b": usable[other][0].get("id"),
-                               "items": [d.to_dict() for d in diffs]}
-                              for other, diffs in differences.items() if diffs]}
+            "task": task_id,
+            "doc_id": doc_id,
+            "rule": rule,
+            "annotations": [
+                {
+                    "annotation": usable[i][0].get("id"),
+                    "annotator": annotator_name(usable[i][0]),
+                    "ground_truth": bool(usable[i][0].get("ground_truth")),
+                }
+                for i in pool
+            ],
+            "disagreements": [
+                {
+                    "a": usable[reference][0].get("id"),
+                    "b": usable[other][0].get("id"),
+                    "items": [d.to_dict() for d in diffs],
+                }
+                for other, diffs in differences.items()
+                if diffs
+            ],
+        }
         for i in pool:
-            outcome(usable[i][0], "conflict", f"{len(pool)} {rule.replace('_', ' ')} annotations "
-                                              "disagree; see conflicts.json")
+            outcome(
+                usable[i][0],
+                "conflict",
+                f"{len(pool)} {rule.replace('_', ' ')} annotations disagree; see conflicts.json",
+            )
         return result
     result.gold = usable[reference][1]
     outcome(usable[reference][0], "gold", rule)
     for i in pool[1:]:
-        outcome(usable[i][0], "agrees_with_gold",
-                f"same as annotation {usable[reference][0].get('id')}")
+        outcome(
+            usable[i][0], "agrees_with_gold", f"same as annotation {usable[reference][0].get('id')}"
+        )
     return result

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from kotechnews.jsonio import iter_json_array
-
 from kotechnews.labelstudio.config import ServerSettings
 from kotechnews.labelstudio.convert import DOC_ID
 
@@ -27,8 +26,10 @@ T = TypeVar("T")
 
 RETRIED_STATUS = {401, 408, 429}
 # Full export: annotators expanded, predictions with their results, every kind of annotation.
-EXPORT_SERIALIZATION = {"predictions": {"only_id": False},
-                        "annotations__completed_by": {"only_id": False}}
+EXPORT_SERIALIZATION = {
+    "predictions": {"only_id": False},
+    "annotations__completed_by": {"only_id": False},
+}
 EXPORT_ANNOTATION_FILTER = {"usual": True, "ground_truth": True, "skipped": True}
 TASK_PAGE_SIZE = 500
 DOWNLOAD_CHUNK_BYTES = 1 << 20  # the export is written to disk as it arrives
@@ -51,8 +52,10 @@ class LabelStudioError(RuntimeError):
     def __init__(self, url: str, operation: str, reasons: Sequence[str]):
         self.url, self.operation, self.reasons = url, operation, list(reasons)
         tries = f"{len(reasons)} attempt{'s' if len(reasons) != 1 else ''}"
-        super().__init__(f"Label Studio at {url}: {operation} failed after {tries}: "
-                         + "; ".join(_numbered(reasons)))
+        super().__init__(
+            f"Label Studio at {url}: {operation} failed after {tries}: "
+            + "; ".join(_numbered(reasons))
+        )
 
     @property
     def attempts(self) -> int:
@@ -67,7 +70,9 @@ def _numbered(reasons: Sequence[str]) -> list[str]:
             runs[-1][1] = n
         else:
             runs.append([n, n, reason])
-    return [f"#{first}{f'-#{last}' if last > first else ''} {reason}" for first, last, reason in runs]
+    return [
+        f"#{first}{f'-#{last}' if last > first else ''} {reason}" for first, last, reason in runs
+    ]
 
 
 class _Retryable(Exception):
@@ -107,8 +112,9 @@ def _reason(exc: BaseException, timeout: float) -> tuple[str, bool]:
     if isinstance(exc, ApiError):
         status = exc.status_code
         if status == 401:
-            return ("HTTP 401 unauthorized: check LABEL_STUDIO_API_KEY "
-                    f"({_body_excerpt(exc.body)})"), True
+            return (
+                f"HTTP 401 unauthorized: check LABEL_STUDIO_API_KEY ({_body_excerpt(exc.body)})"
+            ), True
         retry = status is None or status in RETRIED_STATUS or status >= 500
         return f"HTTP {status}: {_body_excerpt(exc.body)}", retry
     return f"{type(exc).__name__}: {exc}", False
@@ -117,9 +123,14 @@ def _reason(exc: BaseException, timeout: float) -> tuple[str, bool]:
 class LabelStudioClient:
     """The server operations KoTechNews needs, each retried under one policy."""
 
-    def __init__(self, settings: ServerSettings, retry: RetryPolicy = RetryPolicy(), *,
-                 on_attempt: Callable[[str, int], None] | None = None,
-                 on_retry: Callable[[str, int, str, float], None] | None = None):
+    def __init__(
+        self,
+        settings: ServerSettings,
+        retry: RetryPolicy = RetryPolicy(),
+        *,
+        on_attempt: Callable[[str, int], None] | None = None,
+        on_retry: Callable[[str, int, str, float], None] | None = None,
+    ):
         """on_attempt(operation, attempt) runs before each attempt; on_retry(operation,
         failed_attempt, reason, delay) before each backoff sleep."""
         self.url = settings.url
@@ -129,8 +140,12 @@ class LabelStudioClient:
         from label_studio_sdk import LabelStudio
 
         try:
-            self._sdk = LabelStudio(base_url=settings.url, api_key=settings.api_key,
-                                    timeout=retry.timeout, max_retries=0)
+            self._sdk = LabelStudio(
+                base_url=settings.url,
+                api_key=settings.api_key,
+                timeout=retry.timeout,
+                max_retries=0,
+            )
         except _api_error() as exc:  # an expired personal access token is rejected up front
             raise LabelStudioError(self.url, "connect", [_reason(exc, retry.timeout)[0]]) from None
 
@@ -159,42 +174,57 @@ class LabelStudioClient:
 
     def find_project(self, title: str) -> dict[str, Any] | None:
         """The project with exactly this title (the lowest id if several), or None."""
+
         def action(_: int) -> dict[str, Any] | None:
-            matches = [p for p in self._sdk.projects.list(title=title, page_size=100)
-                       if p.title == title]
+            matches = [
+                p for p in self._sdk.projects.list(title=title, page_size=100) if p.title == title
+            ]
             return min(matches, key=lambda p: p.id).dict() if matches else None
+
         return self._call(f"find project {title!r}", action)
 
     def get_project(self, project_id: int) -> dict[str, Any]:
-        return self._call(f"get project {project_id}",
-                          lambda _: self._sdk.projects.get(project_id).dict())
+        return self._call(
+            f"get project {project_id}", lambda _: self._sdk.projects.get(project_id).dict()
+        )
 
-    def create_project(self, title: str, label_config: str, description: str = "") -> dict[str, Any]:
+    def create_project(
+        self, title: str, label_config: str, description: str = ""
+    ) -> dict[str, Any]:
         def action(attempt: int) -> dict[str, Any]:
             # A create whose answer was lost may have happened: look before creating again.
             existing = self.find_project(title) if attempt > 1 else None
-            return existing or self._sdk.projects.create(
-                title=title, label_config=label_config, description=description).dict()
+            return (
+                existing
+                or self._sdk.projects.create(
+                    title=title, label_config=label_config, description=description
+                ).dict()
+            )
+
         return self._call(f"create project {title!r}", action)
 
     def update_label_config(self, project_id: int, label_config: str) -> dict[str, Any]:
         return self._call(
             f"update the labeling config of project {project_id}",
-            lambda _: self._sdk.projects.update(project_id, label_config=label_config).dict())
+            lambda _: self._sdk.projects.update(project_id, label_config=label_config).dict(),
+        )
 
     # Tasks
 
     def task_ids_by_doc_id(self, project_id: int) -> dict[str, int]:
         """doc_id -> task id of every task of the project that carries a doc_id."""
+
         def action(_: int) -> dict[str, int]:
             found: dict[str, int] = {}
             # Only id and data: the full task listing is several times slower.
-            for task in self._sdk.tasks.list(project=project_id, fields="task_only",
-                                             include="id,data", page_size=TASK_PAGE_SIZE):
+            for task in self._sdk.tasks.list(
+                project=project_id, fields="task_only", include="id,data", page_size=TASK_PAGE_SIZE
+            ):
                 doc_id = (task.data or {}).get(DOC_ID)
                 if doc_id is not None:
                     found.setdefault(str(doc_id), task.id)
             return found
+
         return self._call(f"list the tasks of project {project_id}", action)
 
     def import_new_tasks(self, project_id: int, tasks: Sequence[dict[str, Any]]) -> list[int]:
@@ -203,6 +233,7 @@ class LabelStudioClient:
         A retry first re-reads the project's doc_ids, so an import whose answer was lost is
         not imported twice.
         """
+
         def action(attempt: int) -> list[int]:
             pending = list(tasks)
             if attempt > 1:
@@ -210,9 +241,11 @@ class LabelStudioClient:
                 pending = [t for t in tasks if str(t["data"][DOC_ID]) not in present]
             if not pending:
                 return []
-            response = self._sdk.projects.import_tasks(project_id, request=pending,
-                                                       return_task_ids=True)
+            response = self._sdk.projects.import_tasks(
+                project_id, request=pending, return_task_ids=True
+            )
             return list(response.task_ids or [])
+
         return self._call(f"import {len(tasks)} tasks into project {project_id}", action)
 
     # Export
@@ -225,8 +258,9 @@ class LabelStudioClient:
             self.export_to_file(project_id, path, poll_interval)
             return [task for task, _ in iter_json_array(path)]
 
-    def export_to_file(self, project_id: int, path: str | os.PathLike,
-                       poll_interval: float = 0.2) -> int:
+    def export_to_file(
+        self, project_id: int, path: str | os.PathLike, poll_interval: float = 0.2
+    ) -> int:
         """Download the full JSON export of every task (annotations of all kinds with their
         annotators and timestamps, predictions with their results) into path, streamed in
         chunks; the size in bytes. The server-side snapshot is deleted after the download.
@@ -235,8 +269,10 @@ class LabelStudioClient:
 
         def create(_: int) -> int:
             snapshot = self._sdk.projects.exports.create(
-                project_id, serialization_options=EXPORT_SERIALIZATION,
-                annotation_filter_options=EXPORT_ANNOTATION_FILTER)
+                project_id,
+                serialization_options=EXPORT_SERIALIZATION,
+                annotation_filter_options=EXPORT_ANNOTATION_FILTER,
+            )
             return snapshot.id
 
         def wait(export_id: int) -> None:
@@ -247,19 +283,26 @@ class LabelStudioClient:
                 if status == "completed":
                     return
                 if status == "failed":
-                    raise LabelStudioError(self.url, f"export of project {project_id}",
-                                           [f"export {export_id} failed on the server"])
+                    raise LabelStudioError(
+                        self.url,
+                        f"export of project {project_id}",
+                        [f"export {export_id} failed on the server"],
+                    )
                 if time.monotonic() > deadline:
-                    raise _Retryable(f"export {export_id} still {status!r} after "
-                                     f"{self.retry.timeout:g} s")
+                    raise _Retryable(
+                        f"export {export_id} still {status!r} after {self.retry.timeout:g} s"
+                    )
                 time.sleep(poll_interval)
 
         def download(export_id: int) -> int:
             size, first, last = 0, b"", b""
             with open(path, "wb") as handle:  # each attempt starts the file again
                 for chunk in self._sdk.projects.exports.download(
-                        project_id, export_id, export_type="JSON",
-                        request_options={"chunk_size": DOWNLOAD_CHUNK_BYTES}):
+                    project_id,
+                    export_id,
+                    export_type="JSON",
+                    request_options={"chunk_size": DOWNLOAD_CHUNK_BYTES},
+                ):
                     handle.write(chunk)
                     size += len(chunk)
                     first = first or chunk.lstrip()[:1]
@@ -267,17 +310,23 @@ class LabelStudioClient:
             # The whole file is parsed only later, task by task; an array that does not close
             # is a download cut short, worth another attempt.
             if (first, last) != (b"[", b"]"):
-                raise _Retryable(f"export download is not a complete JSON array ({size} bytes, "
-                                 f"starting {first!r}, ending {last!r})")
+                raise _Retryable(
+                    f"export download is not a complete JSON array ({size} bytes, "
+                    f"starting {first!r}, ending {last!r})"
+                )
             return size
 
         export_id = self._call(f"create an export of project {project_id}", create)
-        self._call(f"wait for export {export_id} of project {project_id}",
-                   lambda _: wait(export_id))
-        size = self._call(f"download export {export_id} of project {project_id}",
-                          lambda _: download(export_id))
-        self._call(f"delete export {export_id} of project {project_id}",
-                   lambda _: self._sdk.projects.exports.delete(project_id, export_id))
+        self._call(
+            f"wait for export {export_id} of project {project_id}", lambda _: wait(export_id)
+        )
+        size = self._call(
+            f"download export {export_id} of project {project_id}", lambda _: download(export_id)
+        )
+        self._call(
+            f"delete export {export_id} of project {project_id}",
+            lambda _: self._sdk.projects.exports.delete(project_id, export_id),
+        )
         return size
 
     # ML backends
@@ -286,14 +335,16 @@ class LabelStudioClient:
         """Connect the ML backend at url to the project; the server calls its /health and /setup
         first and refuses a backend that fails them. One already connected at url is returned
         as it is, so connecting twice (or a retry after a lost answer) adds nothing."""
+
         def action(_: int) -> dict[str, Any]:
             for backend in self._sdk.ml.list(project=project_id):
                 if backend.url.rstrip("/") == url.rstrip("/"):
                     return backend.dict()
             return self._sdk.ml.create(project=project_id, url=url, title=title).dict()
+
         return self._call(f"connect the ML backend {url} to project {project_id}", action)
 
 
 def batches(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]

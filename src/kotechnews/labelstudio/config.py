@@ -39,7 +39,9 @@ class ServerSettings:
 def server_settings(environ: Mapping[str, str] | None = None) -> ServerSettings:
     """Server URL and API key from the environment; a missing variable is a ConfigError."""
     environ = os.environ if environ is None else environ
-    missing = [name for name in (URL_VARIABLE, API_KEY_VARIABLE) if not environ.get(name, "").strip()]
+    missing = [
+        name for name in (URL_VARIABLE, API_KEY_VARIABLE) if not environ.get(name, "").strip()
+    ]
     if missing:
         raise ConfigError(
             f"missing environment variable{'s' if len(missing) > 1 else ''} {', '.join(missing)}: "
@@ -62,22 +64,31 @@ def _attrs(**attrs: str) -> str:
 
 def _when_selected(label_values: list[str]) -> dict[str, str]:
     """Show a control only while a region with one of these labels is selected."""
-    return {"visibleWhen": "region-selected", "whenTagName": convert.SPAN_CONTROL,
-            "whenLabelValue": ",".join(label_values)}
+    return {
+        "visibleWhen": "region-selected",
+        "whenTagName": convert.SPAN_CONTROL,
+        "whenLabelValue": ",".join(label_values),
+    }
 
 
 def _per_region(name: str, label_values: list[str]) -> dict[str, str]:
-    return {"name": name, "toName": convert.TEXT, "perRegion": "true",
-            **_when_selected(label_values)}
+    return {
+        "name": name,
+        "toName": convert.TEXT,
+        "perRegion": "true",
+        **_when_selected(label_values),
+    }
 
 
 def _textarea(name: str, label_values: list[str]) -> str:
-    return (f"    <TextArea {_attrs(**_per_region(name, label_values), placeholder=name)}"
-            ' maxSubmissions="1" editable="true" rows="1"/>')
+    return (
+        f"    <TextArea {_attrs(**_per_region(name, label_values), placeholder=name)}"
+        ' maxSubmissions="1" editable="true" rows="1"/>'
+    )
 
 
 def _header(text: str) -> str:
-    return f"    <Header {_attrs(value=text)} size=\"6\"/>"
+    return f'    <Header {_attrs(value=text)} size="6"/>'
 
 
 def label_config() -> str:
@@ -85,13 +96,18 @@ def label_config() -> str:
     entities = schema.ENTITY_TYPE_NAMES
     quantity = [schema.QUANTITY.name]
     # pre-wrap keeps the article's line breaks visible; offsets count them either way.
-    lines = ["<View>", "  <Style>.htx-text { white-space: pre-wrap; }</Style>",
-             f"  <Labels {_attrs(name=convert.SPAN_CONTROL, toName=convert.TEXT)}>"]
+    lines = [
+        "<View>",
+        "  <Style>.htx-text { white-space: pre-wrap; }</Style>",
+        f"  <Labels {_attrs(name=convert.SPAN_CONTROL, toName=convert.TEXT)}>",
+    ]
     for label in (*schema.ENTITY_TYPES, schema.QUANTITY):
         lines.append(f"    <Label {_attrs(value=label.name, hint=_hint(label))}/>")
-    lines += ["  </Labels>",
-              f"  <Text {_attrs(name=convert.TEXT, value='$' + convert.TEXT)} granularity=\"symbol\"/>",
-              "  <Relations>"]
+    lines += [
+        "  </Labels>",
+        f'  <Text {_attrs(name=convert.TEXT, value="$" + convert.TEXT)} granularity="symbol"/>',
+        "  <Relations>",
+    ]
     for relation in (*schema.RELATION_TYPES, *schema.CLAIM_LINKS):
         lines.append(f"    <Relation {_attrs(value=relation.name, hint=_hint(relation))}/>")
     lines.append("  </Relations>")
@@ -104,15 +120,19 @@ def label_config() -> str:
     lines.append(f"  <View {_attrs(**_when_selected(quantity))}>")
     for name in CLAIM_CHOICE_CONTROLS:
         lines.append(_header(f"{name}: {_hint(CLAIM_FIELDS_BY_NAME[name])}"))
-        lines.append(f"    <Choices {_attrs(**_per_region(name, quantity))} showInline=\"true\">")
+        lines.append(f'    <Choices {_attrs(**_per_region(name, quantity))} showInline="true">')
         for choice in schema.CLAIM_CHOICES[name]:
             lines.append(f"      <Choice {_attrs(value=choice.name, hint=_hint(choice))}/>")
         lines.append("    </Choices>")
     approximate = CLAIM_FIELDS_BY_NAME[convert.APPROXIMATE_CHOICE]
     lines.append(_header(f"{approximate.name}: {_hint(approximate)}"))
-    lines.append(f"    <Choices {_attrs(**_per_region(convert.APPROXIMATE_CHOICE, quantity))}"
-                 ' choice="multiple">')
-    lines.append(f"      <Choice {_attrs(value=convert.APPROXIMATE_CHOICE, hint=_hint(approximate))}/>")
+    lines.append(
+        f"    <Choices {_attrs(**_per_region(convert.APPROXIMATE_CHOICE, quantity))}"
+        ' choice="multiple">'
+    )
+    lines.append(
+        f"      <Choice {_attrs(value=convert.APPROXIMATE_CHOICE, hint=_hint(approximate))}/>"
+    )
     lines.append("    </Choices>")
     for name in CLAIM_TEXT_CONTROLS:
         lines.append(_header(f"{name}: {_hint(CLAIM_FIELDS_BY_NAME[name])}"))

@@ -30,9 +30,7 @@ SPAN_CONTROL = "label"
 CANONICAL_ID = "canonical_id"
 APPROXIMATE_CHOICE = "approximate"
 # Claim attributes stored as per-region TextAreas / Choices, derived from the schema.
-CLAIM_TEXT_FIELDS = tuple(
-    f.name for f in schema.CLAIM_FIELDS if f.kind in ("text", "number")
-)
+CLAIM_TEXT_FIELDS = tuple(f.name for f in schema.CLAIM_FIELDS if f.kind in ("text", "number"))
 CLAIM_CHOICE_FIELDS = tuple(schema.CLAIM_CHOICES)
 NUMBER_FIELDS = tuple(f.name for f in schema.CLAIM_FIELDS if f.kind == "number")
 LINK_FIELDS = {link.name: link.field for link in schema.CLAIM_LINKS}
@@ -67,16 +65,27 @@ def task_data(document: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _region(region_id: str, start: int, end: int, text: str, from_name: str, kind: str,
-            payload: dict[str, Any]) -> dict[str, Any]:
+def _region(
+    region_id: str,
+    start: int,
+    end: int,
+    text: str,
+    from_name: str,
+    kind: str,
+    payload: dict[str, Any],
+) -> dict[str, Any]:
     return {
         "id": region_id,
         "from_name": from_name,
         "to_name": TEXT,
         "type": kind,
         "origin": "manual",
-        "value": {"start": start, "end": end, **({"text": text} if kind == "labels" else {}),
-                  **payload},
+        "value": {
+            "start": start,
+            "end": end,
+            **({"text": text} if kind == "labels" else {}),
+            **payload,
+        },
     }
 
 
@@ -84,30 +93,71 @@ def result_from_record(doc: AnnotatedDocument) -> list[dict[str, Any]]:
     """Label Studio result list for one annotated document."""
     result: list[dict[str, Any]] = []
     for ent in doc.entities:
-        result.append(_region(ent.id, ent.start, ent.end, ent.text, SPAN_CONTROL, "labels",
-                              {"labels": [ent.type]}))
+        result.append(
+            _region(
+                ent.id, ent.start, ent.end, ent.text, SPAN_CONTROL, "labels", {"labels": [ent.type]}
+            )
+        )
         if ent.canonical_id:
-            result.append(_region(ent.id, ent.start, ent.end, ent.text, CANONICAL_ID, "textarea",
-                                  {"text": [ent.canonical_id]}))
+            result.append(
+                _region(
+                    ent.id,
+                    ent.start,
+                    ent.end,
+                    ent.text,
+                    CANONICAL_ID,
+                    "textarea",
+                    {"text": [ent.canonical_id]},
+                )
+            )
     for claim in doc.claims:
-        result.append(_region(claim.id, claim.start, claim.end, claim.text, SPAN_CONTROL, "labels",
-                              {"labels": [schema.QUANTITY.name]}))
+        result.append(
+            _region(
+                claim.id,
+                claim.start,
+                claim.end,
+                claim.text,
+                SPAN_CONTROL,
+                "labels",
+                {"labels": [schema.QUANTITY.name]},
+            )
+        )
         for name in CLAIM_TEXT_FIELDS:
             value = getattr(claim, name)
             if value is None:
                 continue
             text = format_number(value) if name in NUMBER_FIELDS else str(value)
-            result.append(_region(claim.id, claim.start, claim.end, claim.text, name, "textarea",
-                                  {"text": [text]}))
+            result.append(
+                _region(
+                    claim.id, claim.start, claim.end, claim.text, name, "textarea", {"text": [text]}
+                )
+            )
         for name in CLAIM_CHOICE_FIELDS:
             value = getattr(claim, name)
             if value is not None:
-                result.append(_region(claim.id, claim.start, claim.end, claim.text, name,
-                                      "choices", {"choices": [value]}))
+                result.append(
+                    _region(
+                        claim.id,
+                        claim.start,
+                        claim.end,
+                        claim.text,
+                        name,
+                        "choices",
+                        {"choices": [value]},
+                    )
+                )
         if claim.approximate:
-            result.append(_region(claim.id, claim.start, claim.end, claim.text,
-                                  APPROXIMATE_CHOICE, "choices",
-                                  {"choices": [APPROXIMATE_CHOICE]}))
+            result.append(
+                _region(
+                    claim.id,
+                    claim.start,
+                    claim.end,
+                    claim.text,
+                    APPROXIMATE_CHOICE,
+                    "choices",
+                    {"choices": [APPROXIMATE_CHOICE]},
+                )
+            )
         for link in schema.CLAIM_LINKS:
             target = getattr(claim, link.field)
             if target is not None:
@@ -118,8 +168,13 @@ def result_from_record(doc: AnnotatedDocument) -> list[dict[str, Any]]:
 
 
 def _relation(from_id: str, to_id: str, label: str) -> dict[str, Any]:
-    return {"from_id": from_id, "to_id": to_id, "type": "relation", "direction": "right",
-            "labels": [label]}
+    return {
+        "from_id": from_id,
+        "to_id": to_id,
+        "type": "relation",
+        "direction": "right",
+        "labels": [label],
+    }
 
 
 def record_from_result(data: dict[str, Any], result: list[dict[str, Any]]) -> AnnotatedDocument:
@@ -148,8 +203,13 @@ def record_from_result(data: dict[str, Any], result: list[dict[str, Any]]) -> An
         start, end, label = value["start"], value["end"], value["labels"][0]
         attrs = attributes.get(region_id, {})
         if label == schema.QUANTITY.name:
-            claim = Claim(id=region_id, start=start, end=end, text=text[start:end],
-                          approximate=attrs.get(APPROXIMATE_CHOICE) == APPROXIMATE_CHOICE)
+            claim = Claim(
+                id=region_id,
+                start=start,
+                end=end,
+                text=text[start:end],
+                approximate=attrs.get(APPROXIMATE_CHOICE) == APPROXIMATE_CHOICE,
+            )
             for name in CLAIM_TEXT_FIELDS + CLAIM_CHOICE_FIELDS:
                 raw = attrs.get(name)
                 if raw is not None and name in NUMBER_FIELDS:
@@ -158,18 +218,25 @@ def record_from_result(data: dict[str, Any], result: list[dict[str, Any]]) -> An
             claims_by_id[region_id] = claim
             doc.claims.append(claim)
         else:
-            doc.entities.append(Entity(id=region_id, start=start, end=end, type=label,
-                                       text=text[start:end],
-                                       canonical_id=attrs.get(CANONICAL_ID)))
+            doc.entities.append(
+                Entity(
+                    id=region_id,
+                    start=start,
+                    end=end,
+                    type=label,
+                    text=text[start:end],
+                    canonical_id=attrs.get(CANONICAL_ID),
+                )
+            )
     for item in relations:
         label = item["labels"][0]
         if label in LINK_FIELDS:
             setattr(claims_by_id[item["from_id"]], LINK_FIELDS[label], item["to_id"])
             continue
-        evidence = sorted({locate(spans[item[key]]["start"])
-                           for key in ("from_id", "to_id")})
-        doc.relations.append(Relation(head=item["from_id"], tail=item["to_id"], type=label,
-                                      evidence=evidence))
+        evidence = sorted({locate(spans[item[key]]["start"]) for key in ("from_id", "to_id")})
+        doc.relations.append(
+            Relation(head=item["from_id"], tail=item["to_id"], type=label, evidence=evidence)
+        )
     doc.entities.sort(key=lambda e: (e.start, e.end))
     doc.claims.sort(key=lambda c: (c.start, c.end))
     return doc

@@ -30,10 +30,15 @@ from typing import Any, Protocol
 from kotechnews import jsonio
 from kotechnews.labelstudio import convert
 from kotechnews.labelstudio.config import label_config
+from kotechnews.labelstudio.validate import (
+    REQUIRED_CLAIM_FIELDS,
+    Problem,
+    max_export_bytes,
+    validate_annotation,
+    validate_tasks,
+)
 from kotechnews.labelstudio.workflow import QUANTITY_MODEL_VERSION, quantity_records
 from kotechnews.records import AnnotatedDocument
-from kotechnews.labelstudio.validate import (REQUIRED_CLAIM_FIELDS, Problem, max_export_bytes,
-                                 validate_annotation, validate_tasks)
 
 # Label Studio 1.23 connects a backend on a loopback or private address only when started with
 # these set to false: the backend's URL, and the /webhook it registers, are refused otherwise.
@@ -48,8 +53,11 @@ LINK_NAME_BY_FIELD = {claim_field: name for name, claim_field in convert.LINK_FI
 # Loads the model's lazy parts (Kiwi, the vectorisers) before Label Studio's first request,
 # which would otherwise wait for them against its 1 s health-check timeout.
 WARM_UP_TEXT = "가온전자는 100억 원을 투자했다."
-WARM_UP_DOCUMENT = {"id": "warm-up", "text": WARM_UP_TEXT,
-                    "sentences": [{"start": 0, "end": len(WARM_UP_TEXT)}]}
+WARM_UP_DOCUMENT = {
+    "id": "warm-up",
+    "text": WARM_UP_TEXT,
+    "sentences": [{"start": 0, "end": len(WARM_UP_TEXT)}],
+}
 
 
 class BackendError(ValueError):
@@ -74,8 +82,9 @@ class RegionScores:
     relations: dict[tuple[str, str, str], float] = field(default_factory=dict)  # (from, label, to)
 
 
-def scored_prediction(record: AnnotatedDocument, model_version: str,
-                      scores: RegionScores) -> dict[str, Any]:
+def scored_prediction(
+    record: AnnotatedDocument, model_version: str, scores: RegionScores
+) -> dict[str, Any]:
     """The record as a Label Studio prediction: every result item has its region's score (a
     relation its own), and the prediction the mean of the region and relation scores."""
     result = convert.result_from_record(record)
@@ -89,9 +98,11 @@ def scored_prediction(record: AnnotatedDocument, model_version: str,
         item["score"] = round(score, SCORE_DIGITS)
     overall = [scores.regions[rid] for rid in {i["id"] for i in result if "id" in i}]
     overall += relation_scores
-    return {"model_version": model_version,
-            "score": round(sum(overall) / len(overall), SCORE_DIGITS) if overall else None,
-            "result": result}
+    return {
+        "model_version": model_version,
+        "score": round(sum(overall) / len(overall), SCORE_DIGITS) if overall else None,
+        "result": result,
+    }
 
 
 def without_overlaps(record: AnnotatedDocument, scores: RegionScores) -> AnnotatedDocument:
@@ -115,9 +126,13 @@ def without_overlaps(record: AnnotatedDocument, scores: RegionScores) -> Annotat
                     claim = replace(claim, **{link_field: None})
             claims.append(claim)
     return AnnotatedDocument(
-        id=record.id, text=record.text, meta=record.meta, claims=claims,
+        id=record.id,
+        text=record.text,
+        meta=record.meta,
+        claims=claims,
         entities=[e for e in record.entities if e.id in kept_ids],
-        relations=[r for r in record.relations if {r.head, r.tail} <= kept_ids])
+        relations=[r for r in record.relations if {r.head, r.tail} <= kept_ids],
+    )
 
 
 class QuantityPredictor:
@@ -128,9 +143,14 @@ class QuantityPredictor:
     model_version = QUANTITY_MODEL_VERSION
 
     def predict(self, documents: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        return [scored_prediction(record, self.model_version,
-                                  RegionScores({c.id: QUANTITY_FINDER_SCORE for c in record.claims}))
-                for record in quantity_records(documents)]
+        return [
+            scored_prediction(
+                record,
+                self.model_version,
+                RegionScores({c.id: QUANTITY_FINDER_SCORE for c in record.claims}),
+            )
+            for record in quantity_records(documents)
+        ]
 
 
 def _quantity_predictor(model_file: Path | None) -> Predictor:
@@ -163,8 +183,10 @@ def backend_model_version(url: str, timeout: float = 10.0) -> str:
         with urllib.request.urlopen(health, timeout=timeout) as response:
             version = jsonio.loads(response.read().decode("utf-8")).get("model_version")
     except (OSError, ValueError, AttributeError) as exc:  # unreachable, HTTP error, not JSON
-        raise BackendError(f"GET {health}: not a KoTechNews ML backend ({exc}); start one with "
-                           "`kotechnews ls backend`") from None
+        raise BackendError(
+            f"GET {health}: not a KoTechNews ML backend ({exc}); start one with "
+            "`kotechnews ls backend`"
+        ) from None
     if not isinstance(version, str) or not version:
         raise BackendError(f"GET {health}: the answer has no model_version")
     return version
@@ -177,8 +199,9 @@ def documents_from_tasks(body: Any) -> list[dict[str, Any]]:
     """The ingest rows of the tasks of a /predict request; a task whose data is not KoTechNews
     task data (``convert.task_data``) is refused with every problem, naming task and field."""
     if not isinstance(body, dict):
-        raise BackendError(f"POST /predict: the body is a JSON object with 'tasks', got "
-                           f"{type(body).__name__}")
+        raise BackendError(
+            f"POST /predict: the body is a JSON object with 'tasks', got {type(body).__name__}"
+        )
     tasks = body.get("tasks")
     if not isinstance(tasks, list) or not tasks:
         raise BackendError("POST /predict: field 'tasks': missing or not a non-empty list")
@@ -193,23 +216,35 @@ def documents_from_tasks(body: Any) -> list[dict[str, Any]]:
             problems += found
             continue
         data = task["data"]
-        documents.append({"id": data[convert.DOC_ID], "text": data[convert.TEXT],
-                          "sentences": [{"start": s, "end": e} for s, e in data["sentences"]]})
+        documents.append(
+            {
+                "id": data[convert.DOC_ID],
+                "text": data[convert.TEXT],
+                "sentences": [{"start": s, "end": e} for s, e in data["sentences"]],
+            }
+        )
     if problems:
         raise BackendError("\n".join(map(str, problems)))
     return documents
 
 
-def prediction_problems(task: Mapping[str, Any], prediction: Mapping[str, Any],
-                        source: str) -> list[Problem]:
+def prediction_problems(
+    task: Mapping[str, Any], prediction: Mapping[str, Any], source: str
+) -> list[Problem]:
     """What the validator finds wrong with a prediction's result, except what a pre-annotation
     leaves to the annotator: a canonical id, a required claim field or a claim link that the
     model did not give at all (given but wrong is still a problem)."""
     result = prediction["result"]
-    given = {(item.get("id"), item.get("from_name")) for item in result
-             if isinstance(item, dict) and item.get("type") != "relation"}
-    linked = {(item.get("from_id"), (item.get("labels") or [None])[0]) for item in result
-              if isinstance(item, dict) and item.get("type") == "relation"}
+    given = {
+        (item.get("id"), item.get("from_name"))
+        for item in result
+        if isinstance(item, dict) and item.get("type") != "relation"
+    }
+    linked = {
+        (item.get("from_id"), (item.get("labels") or [None])[0])
+        for item in result
+        if isinstance(item, dict) and item.get("type") == "relation"
+    }
 
     def left_to_annotator(problem: Problem) -> bool:
         if problem.field == convert.CANONICAL_ID or problem.field in REQUIRED_CLAIM_FIELDS:
@@ -218,8 +253,11 @@ def prediction_problems(task: Mapping[str, Any], prediction: Mapping[str, Any],
             return (problem.result_id, LINK_NAME_BY_FIELD[problem.field]) not in linked
         return False
 
-    return [p for p in validate_annotation(dict(task), {"result": result}, source)
-            if not left_to_annotator(p)]
+    return [
+        p
+        for p in validate_annotation(dict(task), {"result": result}, source)
+        if not left_to_annotator(p)
+    ]
 
 
 def predict_response(predictor: Predictor, body: Any) -> dict[str, Any]:
@@ -229,11 +267,14 @@ def predict_response(predictor: Predictor, body: Any) -> dict[str, Any]:
     predictions = predictor.predict(documents)
     problems = []
     for index, (task, prediction) in enumerate(zip(body["tasks"], predictions)):
-        problems += prediction_problems(task, prediction, f"{predictor.name} prediction for "
-                                                          f"tasks[{index}]")
+        problems += prediction_problems(
+            task, prediction, f"{predictor.name} prediction for tasks[{index}]"
+        )
     if problems:
-        raise BackendError("the backend made an invalid prediction:\n" + "\n".join(map(str, problems)),
-                           HTTPStatus.INTERNAL_SERVER_ERROR)
+        raise BackendError(
+            "the backend made an invalid prediction:\n" + "\n".join(map(str, problems)),
+            HTTPStatus.INTERNAL_SERVER_ERROR,
+        )
     return {"results": predictions}
 
 
@@ -243,9 +284,11 @@ def setup_response(predictor: Predictor, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict) or not isinstance(body.get("schema"), str):
         raise BackendError("POST /setup: field 'schema': missing or not the labeling config")
     if body["schema"].strip() != label_config().strip():  # the server strips it
-        raise BackendError(f"POST /setup: project {body.get('project')!r}: field 'schema': not "
-                           "the KoTechNews labeling config of this version; run "
-                           "`kotechnews ls setup` to bring the project up to date")
+        raise BackendError(
+            f"POST /setup: project {body.get('project')!r}: field 'schema': not "
+            "the KoTechNews labeling config of this version; run "
+            "`kotechnews ls setup` to bring the project up to date"
+        )
     return {"model_version": predictor.model_version}
 
 
@@ -271,8 +314,10 @@ class _Handler(BaseHTTPRequestHandler):
             raise BackendError("header Content-Length is not a number") from None
         if length > max_export_bytes():
             self.close_connection = True  # the unread body would be taken for the next request
-            raise BackendError(f"request body of {length} bytes is above the limit of "
-                               f"{max_export_bytes()}", HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+            raise BackendError(
+                f"request body of {length} bytes is above the limit of {max_export_bytes()}",
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            )
         raw = self.rfile.read(length)
         try:
             return jsonio.loads(raw.decode("utf-8")) if raw else {}
@@ -284,25 +329,37 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             body = self._body() if self.command == "POST" else None
             if path not in routes:
-                raise BackendError(f"{self.command} {self.path}: no such endpoint; this backend "
-                                   f"answers {', '.join(sorted(routes))}", HTTPStatus.NOT_FOUND)
+                raise BackendError(
+                    f"{self.command} {self.path}: no such endpoint; this backend "
+                    f"answers {', '.join(sorted(routes))}",
+                    HTTPStatus.NOT_FOUND,
+                )
             self._send(HTTPStatus.OK, routes[path](body))
         except BackendError as exc:
             # Label Studio shows the 'error' field of a failed backend call.
             self._send(exc.status, {"error": str(exc)})
         except Exception as exc:  # a bug: still answer, and leave the traceback on the console
             self.log_error("%s", traceback.format_exc())
-            self._send(HTTPStatus.INTERNAL_SERVER_ERROR,
-                       {"error": f"{self.command} {self.path}: internal error of the backend: "
-                                 f"{type(exc).__name__}: {exc}"})
+            self._send(
+                HTTPStatus.INTERNAL_SERVER_ERROR,
+                {
+                    "error": f"{self.command} {self.path}: internal error of the backend: "
+                    f"{type(exc).__name__}: {exc}"
+                },
+            )
 
     def do_GET(self) -> None:
         predictor = self.server.predictor
-        self._answer({
-            "/health": lambda _: {"status": "UP", "model_class": predictor.name,
-                                  "model_version": predictor.model_version},
-            "/versions": lambda _: {"versions": [predictor.model_version]},
-        })
+        self._answer(
+            {
+                "/health": lambda _: {
+                    "status": "UP",
+                    "model_class": predictor.name,
+                    "model_version": predictor.model_version,
+                },
+                "/versions": lambda _: {"versions": [predictor.model_version]},
+            }
+        )
 
     def do_POST(self) -> None:
         server = self.server
@@ -312,17 +369,24 @@ class _Handler(BaseHTTPRequestHandler):
                 return predict_response(server.predictor, body)
 
         def train(_: Any) -> dict[str, Any]:
-            raise BackendError(f"the {server.predictor.name} backend does not train: fit the "
-                               "baseline with `kotechnews baseline run sklearn` and restart it",
-                               HTTPStatus.NOT_IMPLEMENTED)
+            raise BackendError(
+                f"the {server.predictor.name} backend does not train: fit the "
+                "baseline with `kotechnews baseline run sklearn` and restart it",
+                HTTPStatus.NOT_IMPLEMENTED,
+            )
 
-        self._answer({
-            "/setup": lambda body: setup_response(server.predictor, body),
-            "/predict": predict,
-            # Label Studio sends every project event here; training on them is not supported.
-            "/webhook": lambda _: {"status": "ignored", "reason": "this backend does not train"},
-            "/train": train,
-        })
+        self._answer(
+            {
+                "/setup": lambda body: setup_response(server.predictor, body),
+                "/predict": predict,
+                # Label Studio sends every project event here; training on them is not supported.
+                "/webhook": lambda _: {
+                    "status": "ignored",
+                    "reason": "this backend does not train",
+                },
+                "/train": train,
+            }
+        )
 
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.log_requests:
@@ -334,8 +398,13 @@ class BackendServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, predictor: Predictor, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-                 log_requests: bool = True):
+    def __init__(
+        self,
+        predictor: Predictor,
+        host: str = DEFAULT_HOST,
+        port: int = DEFAULT_PORT,
+        log_requests: bool = True,
+    ):
         self.predictor = predictor
         self.predict_lock = threading.Lock()
         self.log_requests = log_requests

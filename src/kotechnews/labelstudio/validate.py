@@ -39,8 +39,9 @@ CONTROL_TYPES: dict[str, str] = {
     **{name: "choices" for name in CHOICE_VALUES},
 }
 CLAIM_ONLY_CONTROLS = set(CONTROL_TYPES) - {convert.SPAN_CONTROL, convert.CANONICAL_ID}
-REQUIRED_CLAIM_FIELDS = [f.name for f in schema.CLAIM_FIELDS
-                         if f.required and f.kind in ("text", "choice")]
+REQUIRED_CLAIM_FIELDS = [
+    f.name for f in schema.CLAIM_FIELDS if f.required and f.kind in ("text", "choice")
+]
 # TITLE and DATE mentions stand alone (guidelines G7); every other entity needs a canonical ID.
 CANONICAL_ID_OPTIONAL = {"TITLE", "DATE"}
 RELATION_LABELS = set(schema.RELATION_TYPE_NAMES) | set(schema.CLAIM_LINK_NAMES)
@@ -112,7 +113,9 @@ def _task_name(task: dict[str, Any], index: int) -> str:
 def validate_tasks(tasks: Any, source: str) -> list[Problem]:
     """All problems of one Label Studio export (a list of tasks) read from ``source``."""
     if not isinstance(tasks, list):
-        return [Problem(source, "-", None, "export", "a Label Studio JSON export is a list of tasks")]
+        return [
+            Problem(source, "-", None, "export", "a Label Studio JSON export is a list of tasks")
+        ]
     problems: list[Problem] = []
     for index, task in enumerate(tasks):
         problems.extend(_validate_task(task, source, index))
@@ -140,8 +143,9 @@ def _validate_task(task: Any, source: str, index: int) -> list[Problem]:
     return out.problems
 
 
-def validate_annotation(task: dict[str, Any], annotation: Any, source: str,
-                        index: int = 0) -> list[Problem]:
+def validate_annotation(
+    task: dict[str, Any], annotation: Any, source: str, index: int = 0
+) -> list[Problem]:
     """Problems of one annotation (entry ``index`` of the task's annotations) of a task whose
     data ``validate_tasks`` accepted."""
     out = _Collector(source, _task_name(task, index))
@@ -162,15 +166,23 @@ def _check_task_data(task: dict[str, Any], out: _Collector) -> str | None:
     if not doc_id:
         out.add(None, "data.doc_id", "missing: the document id must travel with the task")
     elif not valid_doc_id(doc_id):
-        out.add(None, "data.doc_id", f"{brief(doc_id)} is not a document id: letters, digits, "
-                                     "'.', '_' and '-', starting with a letter or digit (like "
-                                     "ktn-<hex>), at most 128 characters")
+        out.add(
+            None,
+            "data.doc_id",
+            f"{brief(doc_id)} is not a document id: letters, digits, "
+            "'.', '_' and '-', starting with a letter or digit (like "
+            "ktn-<hex>), at most 128 characters",
+        )
     if unicodedata.normalize("NFC", text) != text:
         out.add(None, "data.text", "text is not NFC-normalised")
     bad = _bad_character(text, NOT_IN_CLEAN_TEXT)
     if bad is not None:
-        out.add(None, "data.text", f"control character {bad!r} at offset {text.index(bad)} (a "
-                                   "clean text holds none but newline and tab)")
+        out.add(
+            None,
+            "data.text",
+            f"control character {bad!r} at offset {text.index(bad)} (a "
+            "clean text holds none but newline and tab)",
+        )
     for key in DOCUMENT_METADATA:
         value = data.get(key)
         if value is not None and not isinstance(value, str):
@@ -183,20 +195,29 @@ def _check_task_data(task: dict[str, Any], out: _Collector) -> str | None:
 
 def _check_sentences(sentences: Any, length: int, out: _Collector) -> None:
     if not isinstance(sentences, list) or not sentences:
-        out.add(None, "data.sentences", f"a non-empty list of [start, end] offsets, got "
-                                        f"{brief(sentences)}")
+        out.add(
+            None,
+            "data.sentences",
+            f"a non-empty list of [start, end] offsets, got {brief(sentences)}",
+        )
         return
     previous_end = 0
     for number, pair in enumerate(sentences):
         if not (isinstance(pair, list) and len(pair) == 2 and all(map(_is_int, pair))):
-            out.add(None, f"data.sentences[{number}]", f"not a [start, end] pair of integers: "
-                                                       f"{brief(pair)}")
+            out.add(
+                None,
+                f"data.sentences[{number}]",
+                f"not a [start, end] pair of integers: {brief(pair)}",
+            )
             return
         start, end = pair
         if not previous_end <= start <= end <= length:
-            out.add(None, f"data.sentences[{number}]",
-                    f"[{start}, {end}] must lie in the text (length {length}), after the end "
-                    f"{previous_end} of the previous sentence, with start <= end")
+            out.add(
+                None,
+                f"data.sentences[{number}]",
+                f"[{start}, {end}] must lie in the text (length {length}), after the end "
+                f"{previous_end} of the previous sentence, with start <= end",
+            )
             return
         previous_end = end
 
@@ -205,11 +226,15 @@ def _check_annotation(annotation: Any, number: int, text: str, out: _Collector) 
     if not isinstance(annotation, dict):
         out.add(None, f"annotations[{number}]", f"not a JSON object: {brief(annotation)}")
         return
-    name = (f"annotation {annotation['id']}" if _is_int(annotation.get("id"))
-            else f"annotations[{number}]")
+    name = (
+        f"annotation {annotation['id']}"
+        if _is_int(annotation.get("id"))
+        else f"annotations[{number}]"
+    )
     if annotation.get("id") is not None and not _is_int(annotation["id"]):  # import: no id
-        out.add(None, f"{name}.id", f"an annotation id is an integer, got "
-                                    f"{brief(annotation['id'])}")
+        out.add(
+            None, f"{name}.id", f"an annotation id is an integer, got {brief(annotation['id'])}"
+        )
     for flag in ("was_cancelled", "ground_truth"):
         if annotation.get(flag) is not None and not isinstance(annotation[flag], bool):
             out.add(None, f"{name}.{flag}", f"true or false, got {brief(annotation[flag])}")
@@ -230,8 +255,9 @@ def _validate_result(result: Any, text: str, out: _Collector) -> None:
             out.add(None, "result", "result item is not a JSON object")
         elif item.get("type") == "relation":
             relations.append(item)
-        elif (usual := _region_item_ok(item, text, plain_ids)) or _check_region_item(item, text,
-                                                                                   out):
+        elif (usual := _region_item_ok(item, text, plain_ids)) or _check_region_item(
+            item, text, out
+        ):
             if item["from_name"] == convert.SPAN_CONTROL:
                 if not usual and not _known_label(item):
                     # Keep the region so that its attributes and relations are not reported as
@@ -272,14 +298,20 @@ def _region_item_ok(item: dict[str, Any], text: str, plain_ids: set[str]) -> boo
         return False
     if control == "labels":
         labels, span = value.get("labels"), text[start:end]
-        return (type(labels) is list and len(labels) == 1 and type(labels[0]) is str
-                and labels[0] in _SPAN_LABELS and value.get("text") == span
-                and span == span.strip())
+        return (
+            type(labels) is list
+            and len(labels) == 1
+            and type(labels[0]) is str
+            and labels[0] in _SPAN_LABELS
+            and value.get("text") == span
+            and span == span.strip()
+        )
     entries = value.get("text" if control == "textarea" else "choices")
     if type(entries) is not list or len(entries) != 1 or type(entries[0]) is not str:
         return False
-    return ((control != "choices" or entries[0] in CHOICE_VALUES[from_name])
-            and NOT_IN_ONE_LINE.search(entries[0]) is None)
+    return (
+        control != "choices" or entries[0] in CHOICE_VALUES[from_name]
+    ) and NOT_IN_ONE_LINE.search(entries[0]) is None
 
 
 def _check_region_item(item: dict[str, Any], text: str, out: _Collector) -> bool:
@@ -297,8 +329,12 @@ def _check_region_item(item: dict[str, Any], text: str, out: _Collector) -> bool
     if item.get("to_name") != convert.TEXT:
         out.add(rid, "to_name", f"must be {convert.TEXT!r}, got {brief(item.get('to_name'))}")
     if item.get("type") != CONTROL_TYPES[from_name]:
-        out.add(rid, "type", f"{from_name} results have type {CONTROL_TYPES[from_name]!r}, "
-                             f"got {brief(item.get('type'))}")
+        out.add(
+            rid,
+            "type",
+            f"{from_name} results have type {CONTROL_TYPES[from_name]!r}, "
+            f"got {brief(item.get('type'))}",
+        )
         return False
     value = item.get("value")
     if not isinstance(value, dict):
@@ -306,12 +342,16 @@ def _check_region_item(item: dict[str, Any], text: str, out: _Collector) -> bool
         return False
     start, end = value.get("start"), value.get("end")
     if not (_is_int(start) and _is_int(end)):
-        out.add(rid, "value.start/end", f"offsets must be integers, got {brief(start)}, "
-                                        f"{brief(end)}")
+        out.add(
+            rid, "value.start/end", f"offsets must be integers, got {brief(start)}, {brief(end)}"
+        )
         return False
     if not 0 <= start < end <= len(text):
-        out.add(rid, "value.start/end",
-                f"[{start}, {end}) is outside the text (length {len(text)}) or empty")
+        out.add(
+            rid,
+            "value.start/end",
+            f"[{start}, {end}) is outside the text (length {len(text)}) or empty",
+        )
         return False
     if from_name == convert.SPAN_CONTROL:
         _check_span_value(rid, value, text, out)
@@ -322,12 +362,18 @@ def _check_region_item(item: dict[str, Any], text: str, out: _Collector) -> bool
         out.add(rid, f"{from_name}.value.{key}", "must be a list with one string")
         return False
     if item["type"] == "choices" and entries[0] not in CHOICE_VALUES[from_name]:
-        out.add(rid, f"{from_name}.value.choices",
-                f"unknown choice {entries[0]!r}; allowed: {sorted(CHOICE_VALUES[from_name])}")
+        out.add(
+            rid,
+            f"{from_name}.value.choices",
+            f"unknown choice {entries[0]!r}; allowed: {sorted(CHOICE_VALUES[from_name])}",
+        )
         return False
     if _bad_character(entries[0]) is not None:
-        out.add(rid, f"{from_name}.value.{key}",
-                f"control character or line separator in {entries[0]!r}")
+        out.add(
+            rid,
+            f"{from_name}.value.{key}",
+            f"control character or line separator in {entries[0]!r}",
+        )
         return False
     return True
 
@@ -345,8 +391,11 @@ def _check_span_value(rid: str, value: dict[str, Any], text: str, out: _Collecto
     elif labels[0] not in schema.SPAN_LABEL_NAMES:
         out.add(rid, "value.labels", f"unknown label {brief(labels[0])}")
     if value.get("text") != text[start:end]:
-        out.add(rid, "value.text", f"span text {brief(value.get('text'))} != "
-                                   f"text[{start}:{end}] {text[start:end]!r}")
+        out.add(
+            rid,
+            "value.text",
+            f"span text {brief(value.get('text'))} != text[{start}:{end}] {text[start:end]!r}",
+        )
     elif text[start:end] != text[start:end].strip():
         out.add(rid, "value.text", f"span {text[start:end]!r} starts or ends with whitespace")
 
@@ -356,16 +405,23 @@ def _check_span_layout(spans: dict[str, dict[str, Any]], text: str, out: _Collec
     for before, after in zip(ordered, ordered[1:]):
         b, a = before["value"], after["value"]
         if (b["start"], b["end"]) == (a["start"], a["end"]):
-            out.add(after["id"], "value.start/end",
-                    f"duplicate span {text[a['start']:a['end']]!r} (also region {before['id']})")
+            out.add(
+                after["id"],
+                "value.start/end",
+                f"duplicate span {text[a['start'] : a['end']]!r} (also region {before['id']})",
+            )
         elif a["start"] < b["end"]:
-            out.add(after["id"], "value.start/end",
-                    f"span {text[a['start']:a['end']]!r} overlaps region {before['id']} "
-                    f"{text[b['start']:b['end']]!r}; spans may not nest or cross")
+            out.add(
+                after["id"],
+                "value.start/end",
+                f"span {text[a['start'] : a['end']]!r} overlaps region {before['id']} "
+                f"{text[b['start'] : b['end']]!r}; spans may not nest or cross",
+            )
 
 
-def _check_attributes(attributes: list[dict[str, Any]], spans: dict[str, dict[str, Any]],
-                      out: _Collector) -> dict[str, dict[str, str]]:
+def _check_attributes(
+    attributes: list[dict[str, Any]], spans: dict[str, dict[str, Any]], out: _Collector
+) -> dict[str, dict[str, str]]:
     by_region: dict[str, dict[str, str]] = defaultdict(dict)
     for item in attributes:
         rid, name, value = item["id"], item["from_name"], item["value"]
@@ -388,10 +444,16 @@ def _check_attributes(attributes: list[dict[str, Any]], spans: dict[str, dict[st
         by_region[rid][name] = entry
     for rid, span in spans.items():
         label = span["value"]["labels"][0]
-        if (label in schema.ENTITY_TYPE_NAMES and label not in CANONICAL_ID_OPTIONAL
-                and not by_region[rid].get(convert.CANONICAL_ID, "").strip()):
-            out.add(rid, convert.CANONICAL_ID, f"{label} span {span['value']['text']!r} "
-                                               "needs a canonical id")
+        if (
+            label in schema.ENTITY_TYPE_NAMES
+            and label not in CANONICAL_ID_OPTIONAL
+            and not by_region[rid].get(convert.CANONICAL_ID, "").strip()
+        ):
+            out.add(
+                rid,
+                convert.CANONICAL_ID,
+                f"{label} span {span['value']['text']!r} needs a canonical id",
+            )
     return by_region
 
 
@@ -411,15 +473,21 @@ def _normaliser_reading(span_text: str) -> tuple[Any, str | None]:
         return None, str(exc)
 
 
-def _check_claims(spans: dict[str, dict[str, Any]], attrs: dict[str, dict[str, str]],
-                  out: _Collector) -> None:
+def _check_claims(
+    spans: dict[str, dict[str, Any]], attrs: dict[str, dict[str, str]], out: _Collector
+) -> None:
     for rid, span in spans.items():
         if span["value"]["labels"][0] != schema.QUANTITY.name:
             continue
         fields = attrs.get(rid, {})
         low, high = fields.get("low"), fields.get("high")
-        if low is not None and high is not None and _is_number(low) and _is_number(high) \
-                and float(low) > float(high):
+        if (
+            low is not None
+            and high is not None
+            and _is_number(low)
+            and _is_number(high)
+            and float(low) > float(high)
+        ):
             out.add(rid, "low", f"low {low} is above high {high}")
         for name in REQUIRED_CLAIM_FIELDS:
             if not fields.get(name, "").strip():
@@ -428,20 +496,35 @@ def _check_claims(spans: dict[str, dict[str, Any]], attrs: dict[str, dict[str, s
             continue
         expected, error = _normaliser_reading(span["value"]["text"])
         if expected is None:
-            out.add(rid, "value", f"the normaliser cannot read {span['value']['text']!r} ({error}); "
-                                  "give value/low/high/unit with an override_reason")
+            out.add(
+                rid,
+                "value",
+                f"the normaliser cannot read {span['value']['text']!r} ({error}); "
+                "give value/low/high/unit with an override_reason",
+            )
             continue
         for name in ("value", "low", "high"):
             if not _same_number(getattr(expected, name), fields.get(name)):
-                out.add(rid, name, f"{fields.get(name)!r} disagrees with the normaliser "
-                                   f"({getattr(expected, name)!r}) and no override_reason is given")
+                out.add(
+                    rid,
+                    name,
+                    f"{fields.get(name)!r} disagrees with the normaliser "
+                    f"({getattr(expected, name)!r}) and no override_reason is given",
+                )
         if (fields.get("unit") or None) != expected.unit:
-            out.add(rid, "unit", f"{fields.get('unit')!r} disagrees with the normaliser "
-                                 f"({expected.unit!r}) and no override_reason is given")
+            out.add(
+                rid,
+                "unit",
+                f"{fields.get('unit')!r} disagrees with the normaliser "
+                f"({expected.unit!r}) and no override_reason is given",
+            )
         if (fields.get(convert.APPROXIMATE_CHOICE) is not None) != expected.approximate:
-            out.add(rid, convert.APPROXIMATE_CHOICE,
-                    f"approximate={fields.get(convert.APPROXIMATE_CHOICE) is not None} "
-                    f"disagrees with the normaliser ({expected.approximate})")
+            out.add(
+                rid,
+                convert.APPROXIMATE_CHOICE,
+                f"approximate={fields.get(convert.APPROXIMATE_CHOICE) is not None} "
+                f"disagrees with the normaliser ({expected.approximate})",
+            )
 
 
 def _same_number(expected: float | None, given: str | None) -> bool:
@@ -450,21 +533,27 @@ def _same_number(expected: float | None, given: str | None) -> bool:
     return _is_number(given) and math.isclose(float(given), expected, rel_tol=1e-9)
 
 
-def _check_relations(relations: list[dict[str, Any]], spans: dict[str, dict[str, Any]],
-                     out: _Collector) -> None:
+def _check_relations(
+    relations: list[dict[str, Any]], spans: dict[str, dict[str, Any]], out: _Collector
+) -> None:
     seen: set[tuple[str, str, str]] = set()
     subjects: dict[str, int] = defaultdict(int)
     for item in relations:
         labels = item.get("labels")
         ends = [item.get("from_id"), item.get("to_id")]
-        if type(ends[0]) is str and type(ends[1]) is str and ends[0] in spans \
-                and ends[1] in spans:  # span ids are plain: the usual relation, quickly
+        if (
+            type(ends[0]) is str and type(ends[1]) is str and ends[0] in spans and ends[1] in spans
+        ):  # span ids are plain: the usual relation, quickly
             rid, head, tail = f"{ends[0]}->{ends[1]}", spans[ends[0]], spans[ends[1]]
         else:
             rid = "->".join(end if _plain(end) else brief(end) for end in ends)
             head, tail = (spans.get(end) if _plain(end) else None for end in ends)
-        if not (isinstance(labels, list) and len(labels) == 1 and isinstance(labels[0], str)
-                and labels[0] in _RELATION_LABELS):
+        if not (
+            isinstance(labels, list)
+            and len(labels) == 1
+            and isinstance(labels[0], str)
+            and labels[0] in _RELATION_LABELS
+        ):
             out.add(rid, "labels", f"a relation has exactly one known label, got {brief(labels)}")
             continue
         label = labels[0]
@@ -487,17 +576,23 @@ def _check_relations(relations: list[dict[str, Any]], spans: dict[str, dict[str,
         if label in schema.CLAIM_LINKS_BY_NAME:
             link = schema.CLAIM_LINKS_BY_NAME[label]
             if head_type != schema.QUANTITY.name or tail_type not in link.tail:
-                out.add(rid, "labels", f"{label} goes from a QUANTITY to {link.tail}, "
-                                       f"got {head_type} -> {tail_type}")
+                out.add(
+                    rid,
+                    "labels",
+                    f"{label} goes from a QUANTITY to {link.tail}, got {head_type} -> {tail_type}",
+                )
             subjects[(item["from_id"], label)] += 1
         elif schema.QUANTITY.name in (head_type, tail_type) or not schema.relation_allowed(
-                label, head_type, tail_type):
+            label, head_type, tail_type
+        ):
             out.add(rid, "labels", f"{label} does not allow {head_type} -> {tail_type}")
     for (claim_id, label), count in subjects.items():
         if count > 1:
             out.add(claim_id, label, f"a claim has one {label} link, got {count}")
     for rid, span in spans.items():
-        if span["value"]["labels"][0] == schema.QUANTITY.name and not subjects.get((rid, "claim:subject")):
+        if span["value"]["labels"][0] == schema.QUANTITY.name and not subjects.get(
+            (rid, "claim:subject")
+        ):
             out.add(rid, "subject", f"claim {span['value']['text']!r} has no claim:subject link")
 
 
@@ -521,6 +616,7 @@ def max_export_bytes() -> int:
 
 def load_export(path: Path) -> tuple[Any, list[Problem]]:
     """The parsed JSON of path, or None and the problem that prevented reading it."""
+
     def problem(message: str) -> tuple[None, list[Problem]]:
         return None, [Problem(str(path), "-", None, "file", message)]
 
@@ -531,8 +627,10 @@ def load_export(path: Path) -> tuple[Any, list[Problem]]:
     try:
         size = path.stat().st_size
         if size > limit:
-            return problem(f"{size} bytes is above the limit of {limit} bytes for one export "
-                           f"({limit / 2**20:g} MB; set {MAX_EXPORT_MB_ENV} to change it)")
+            return problem(
+                f"{size} bytes is above the limit of {limit} bytes for one export "
+                f"({limit / 2**20:g} MB; set {MAX_EXPORT_MB_ENV} to change it)"
+            )
         return jsonio.loads(path.read_text(encoding="utf-8")), []
     except (OSError, UnicodeDecodeError) as exc:
         return problem(f"cannot read: {exc}")
@@ -565,6 +663,7 @@ def file_kind(data: Any) -> str | None:
 @dataclass
 class TreeReport:
     """What ``validate_tree`` found: checked files by kind, skipped files and their kind."""
+
     checked: dict[str, list[Path]]
     skipped: list[tuple[Path, str]]
     problems: list[Problem]
@@ -574,8 +673,9 @@ class TreeReport:
 SKIPPED_KINDS = ("pull report", "pull conflicts", "predictions")
 
 
-def validate_tree(paths: Iterable[str | Path],
-                  check_worksheet: Callable[[dict[str, Any], Path], list[Problem]]) -> TreeReport:
+def validate_tree(
+    paths: Iterable[str | Path], check_worksheet: Callable[[dict[str, Any], Path], list[Problem]]
+) -> TreeReport:
     """Validate every JSON file under paths by what it is: exports as exports (with corpus-wide
     canonical-id checks), worksheets with ``check_worksheet``; pull reports, conflicts files and
     stored predictions are skipped and listed; anything else is a problem."""
@@ -594,9 +694,16 @@ def validate_tree(paths: Iterable[str | Path],
         elif kind == "export":
             report.checked["export"].append(path)
         else:
-            report.problems.append(Problem(str(path), "-", None, "file",
-                                           "not a Label Studio export (a list of tasks), a "
-                                           "worksheet, a pull report or stored predictions"))
+            report.problems.append(
+                Problem(
+                    str(path),
+                    "-",
+                    None,
+                    "file",
+                    "not a Label Studio export (a list of tasks), a "
+                    "worksheet, a pull report or stored predictions",
+                )
+            )
     _, problems = validate_paths(report.checked["export"])
     report.problems.extend(problems)
     return report
@@ -606,6 +713,7 @@ def validate_tree(paths: Iterable[str | Path],
 class CheckedExport:
     """An export file that validated, its tasks, how they adjudicate and what keeps them from
     being gold (conflicts, tasks without a usable annotation)."""
+
     path: Path
     tasks: list[dict[str, Any]]
     adjudication: Any  # labelstudio.adjudication.Adjudication (which imports this module)
@@ -620,8 +728,9 @@ def validate_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[Proble
     return files, problems + [p for export in checked for p in export.refusals]
 
 
-def check_exports(paths: Iterable[str | Path]
-                  ) -> tuple[list[Path], list[CheckedExport], list[Problem]]:
+def check_exports(
+    paths: Iterable[str | Path],
+) -> tuple[list[Path], list[CheckedExport], list[Problem]]:
     """Files named by paths, those that validated (with their adjudication and refusals) and the
     problems other than refusals."""
     from kotechnews.labelstudio.adjudication import adjudicate, refusals
@@ -647,28 +756,44 @@ def check_exports(paths: Iterable[str | Path]
     for cid, by_type in cid_types.items():
         if len(by_type) > 1:
             where = "; ".join(f"{t} in {f} task {task}" for t, (f, task) in sorted(by_type.items()))
-            problems.append(Problem(next(iter(by_type.values()))[0], "-", None, "canonical_id",
-                                    f"canonical id {cid!r} is used with several types: {where}"))
+            problems.append(
+                Problem(
+                    next(iter(by_type.values()))[0],
+                    "-",
+                    None,
+                    "canonical_id",
+                    f"canonical id {cid!r} is used with several types: {where}",
+                )
+            )
     return files, checked, problems
 
 
-def _duplicate_doc_ids(tasks: list[dict[str, Any]], source: str,
-                       seen: dict[str, tuple[str, str]]) -> list[Problem]:
+def _duplicate_doc_ids(
+    tasks: list[dict[str, Any]], source: str, seen: dict[str, tuple[str, str]]
+) -> list[Problem]:
     problems = []
     for index, task in enumerate(tasks):
         doc_id = task["data"][convert.DOC_ID]
         where = (source, f"#{index}" if not _is_int(task.get("id")) else str(task["id"]))
         if doc_id in seen:
             first_file, first_task = seen[doc_id]
-            problems.append(Problem(source, doc_id, None, "data.doc_id",
-                                    f"document {doc_id} is also task {first_task} of {first_file}"))
+            problems.append(
+                Problem(
+                    source,
+                    doc_id,
+                    None,
+                    "data.doc_id",
+                    f"document {doc_id} is also task {first_task} of {first_file}",
+                )
+            )
         else:
             seen[doc_id] = where
     return problems
 
 
-def _collect_canonical_types(tasks: list[dict[str, Any]], source: str,
-                             cid_types: dict[str, dict[str, tuple[str, str]]]) -> None:
+def _collect_canonical_types(
+    tasks: list[dict[str, Any]], source: str, cid_types: dict[str, dict[str, tuple[str, str]]]
+) -> None:
     for index, task in enumerate(tasks):
         for annotation in task.get("annotations", []):
             if annotation.get("was_cancelled"):
@@ -676,4 +801,6 @@ def _collect_canonical_types(tasks: list[dict[str, Any]], source: str,
             doc = convert.record_from_result(task["data"], annotation["result"])
             for ent in doc.entities:
                 if ent.canonical_id:
-                    cid_types[ent.canonical_id].setdefault(ent.type, (source, _task_name(task, index)))
+                    cid_types[ent.canonical_id].setdefault(
+                        ent.type, (source, _task_name(task, index))
+                    )

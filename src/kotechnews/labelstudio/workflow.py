@@ -40,6 +40,7 @@ from kotechnews.jsonio import (
     loads_noting_floats,
     read_jsonl,
 )
+from kotechnews.labelstudio import convert
 from kotechnews.labelstudio.adjudication import (
     Adjudication,
     AnnotatorProgress,
@@ -47,20 +48,25 @@ from kotechnews.labelstudio.adjudication import (
     TaskAdjudication,
     adjudicate_task,
 )
-from kotechnews.labelstudio import convert
 from kotechnews.labelstudio.client import LabelStudioClient, batches
-from kotechnews.labelstudio.convert import DOC_ID
 from kotechnews.labelstudio.config import DEFAULT_PROJECT_TITLE, label_config
-from kotechnews.records import AnnotatedDocument, Claim, Entity, Relation
+from kotechnews.labelstudio.convert import DOC_ID
 from kotechnews.labelstudio.validate import validate_tasks
+from kotechnews.records import AnnotatedDocument, Claim, Entity, Relation
 
 PUSH_BATCH_SIZE = 250
 QUANTITY_MODEL_VERSION = f"kotechnews-quantity-finder-{__version__}"
 EXPORT_FILE, GOLD_FILE, CONFLICTS_FILE, REPORT_FILE = (
-    "export.json", "gold.jsonl", "conflicts.json", "report.json")
+    "export.json",
+    "gold.jsonl",
+    "conflicts.json",
+    "report.json",
+)
 ARTICLES_DIR = "articles"  # one export file per annotated task: what goes to annotation/gold/
 DOWNLOAD_FILE = "download.json"  # the export as the server sent it, inside the staging directory
-OUTCOME_LINES = "outcomes.jsonl"  # report.json's outcomes as they come, inside the staging directory
+OUTCOME_LINES = (
+    "outcomes.jsonl"  # report.json's outcomes as they come, inside the staging directory
+)
 STAGING_PREFIX = ".pull-"
 T = TypeVar("T")
 
@@ -86,9 +92,12 @@ def setup_project(client: LabelStudioClient, title: str = DEFAULT_PROJECT_TITLE)
     config = label_config()
     project = client.find_project(title)
     if project is None:
-        created = client.create_project(title, config,
-                                        description="KoTechNews: entities, relations and numeric "
-                                                    "claims in Korean technology news")
+        created = client.create_project(
+            title,
+            config,
+            description="KoTechNews: entities, relations and numeric "
+            "claims in Korean technology news",
+        )
         return SetupResult(created["id"], title, "created")
     if (project.get("label_config") or "").strip() == config.strip():  # the server strips it
         return SetupResult(project["id"], title, "unchanged")
@@ -99,8 +108,10 @@ def setup_project(client: LabelStudioClient, title: str = DEFAULT_PROJECT_TITLE)
 def project_id(client: LabelStudioClient, title: str = DEFAULT_PROJECT_TITLE) -> int:
     project = client.find_project(title)
     if project is None:
-        raise WorkflowError(f"Label Studio at {client.url} has no project titled {title!r}: "
-                            "run `kotechnews ls setup` first")
+        raise WorkflowError(
+            f"Label Studio at {client.url} has no project titled {title!r}: "
+            "run `kotechnews ls setup` first"
+        )
     return project["id"]
 
 
@@ -126,14 +137,21 @@ def load_documents(path: str | Path) -> list[dict[str, Any]]:
         if not isinstance(text, str) or not text:
             raise WorkflowError(f"{where}: field 'text': missing or not a non-empty string")
         if unicodedata.normalize("NFC", text) != text:
-            raise WorkflowError(f"{where}: field 'text': not NFC-normalised (run kotechnews ingest)")
+            raise WorkflowError(
+                f"{where}: field 'text': not NFC-normalised (run kotechnews ingest)"
+            )
         sentences = row.get("sentences")
         if not isinstance(sentences, list) or not all(
-                isinstance(s, dict) and isinstance(s.get("start"), int)
-                and isinstance(s.get("end"), int) and 0 <= s["start"] <= s["end"] <= len(text)
-                for s in sentences):
-            raise WorkflowError(f"{where}: field 'sentences': expected a list of "
-                                "{start, end} offsets inside the text")
+            isinstance(s, dict)
+            and isinstance(s.get("start"), int)
+            and isinstance(s.get("end"), int)
+            and 0 <= s["start"] <= s["end"] <= len(text)
+            for s in sentences
+        ):
+            raise WorkflowError(
+                f"{where}: field 'sentences': expected a list of "
+                "{start, end} offsets inside the text"
+            )
         if row["id"] in seen:
             raise WorkflowError(f"{where}: field 'id': duplicate of record {seen[row['id']]}")
         seen[row["id"]] = number
@@ -143,12 +161,14 @@ def load_documents(path: str | Path) -> list[dict[str, Any]]:
     return documents
 
 
-def predictions_from_records(records: Iterable[AnnotatedDocument],
-                             model_version: str) -> dict[str, dict[str, Any]]:
+def predictions_from_records(
+    records: Iterable[AnnotatedDocument], model_version: str
+) -> dict[str, dict[str, Any]]:
     """Label Studio predictions keyed by document id, one per record (e.g. a baseline's output)."""
-    return {record.id: {"model_version": model_version,
-                        "result": convert.result_from_record(record)}
-            for record in records}
+    return {
+        record.id: {"model_version": model_version, "result": convert.result_from_record(record)}
+        for record in records
+    }
 
 
 def quantity_records(documents: Iterable[Mapping[str, Any]]) -> list[AnnotatedDocument]:
@@ -157,9 +177,20 @@ def quantity_records(documents: Iterable[Mapping[str, Any]]) -> list[AnnotatedDo
 
     records = []
     for doc in documents:
-        claims = [Claim(id=f"qty{n}", start=q.start, end=q.end, text=q.text, value=q.value,
-                        low=q.low, high=q.high, unit=q.unit, approximate=q.approximate)
-                  for n, q in enumerate(find_quantities(doc["text"]), start=1)]
+        claims = [
+            Claim(
+                id=f"qty{n}",
+                start=q.start,
+                end=q.end,
+                text=q.text,
+                value=q.value,
+                low=q.low,
+                high=q.high,
+                unit=q.unit,
+                approximate=q.approximate,
+            )
+            for n, q in enumerate(find_quantities(doc["text"]), start=1)
+        ]
         records.append(AnnotatedDocument(id=doc["id"], text=doc["text"], claims=claims))
     return records
 
@@ -170,7 +201,9 @@ def quantity_predictions(documents: Sequence[Mapping[str, Any]]) -> dict[str, di
 
 # Name -> pre-annotations for documents, keyed by document id. The baselines add theirs
 # (kotechnews.baselines.label_studio): this layer does not import them.
-PREDICTION_SOURCES: dict[str, Callable[[Sequence[Mapping[str, Any]]], dict[str, dict[str, Any]]]] = {
+PREDICTION_SOURCES: dict[
+    str, Callable[[Sequence[Mapping[str, Any]]], dict[str, dict[str, Any]]]
+] = {
     "quantity": quantity_predictions,
 }
 
@@ -181,8 +214,13 @@ class PushResult:
     already_present: list[str]  # doc_ids that were in the project before
 
 
-def push_tasks(client: LabelStudioClient, project: int, tasks: Sequence[dict[str, Any]],
-               batch_size: int = PUSH_BATCH_SIZE, progress: Progress | None = None) -> PushResult:
+def push_tasks(
+    client: LabelStudioClient,
+    project: int,
+    tasks: Sequence[dict[str, Any]],
+    batch_size: int = PUSH_BATCH_SIZE,
+    progress: Progress | None = None,
+) -> PushResult:
     """Import tasks (Label Studio import format, data with a doc_id) not yet in the project."""
     counts = defaultdict(int)
     for task in tasks:
@@ -199,13 +237,19 @@ def push_tasks(client: LabelStudioClient, project: int, tasks: Sequence[dict[str
         created += client.import_new_tasks(project, batch)
         if progress:
             progress(len(batch))
-    return PushResult(created, sorted(str(t["data"][DOC_ID]) for t in tasks
-                                      if str(t["data"][DOC_ID]) in present))
+    return PushResult(
+        created, sorted(str(t["data"][DOC_ID]) for t in tasks if str(t["data"][DOC_ID]) in present)
+    )
 
 
-def push_documents(client: LabelStudioClient, project: int, documents: Sequence[Mapping[str, Any]],
-                   predictions: Mapping[str, dict[str, Any]] | None = None,
-                   batch_size: int = PUSH_BATCH_SIZE, progress: Progress | None = None) -> PushResult:
+def push_documents(
+    client: LabelStudioClient,
+    project: int,
+    documents: Sequence[Mapping[str, Any]],
+    predictions: Mapping[str, dict[str, Any]] | None = None,
+    batch_size: int = PUSH_BATCH_SIZE,
+    progress: Progress | None = None,
+) -> PushResult:
     """Ingested documents as tasks, each with its prediction when one is given for its id."""
     tasks = []
     for doc in documents:
@@ -219,22 +263,33 @@ def push_documents(client: LabelStudioClient, project: int, documents: Sequence[
 def _importable_annotation(annotation: Mapping[str, Any]) -> dict[str, Any]:
     # Annotator ids belong to the server that made the export: the importing user takes them.
     # Flags are always sent: an imported annotation without ground_truth becomes ground truth.
-    return {"result": annotation.get("result") or [],
-            "ground_truth": bool(annotation.get("ground_truth")),
-            "was_cancelled": bool(annotation.get("was_cancelled")),
-            **({"lead_time": annotation["lead_time"]} if annotation.get("lead_time") else {})}
+    return {
+        "result": annotation.get("result") or [],
+        "ground_truth": bool(annotation.get("ground_truth")),
+        "was_cancelled": bool(annotation.get("was_cancelled")),
+        **({"lead_time": annotation["lead_time"]} if annotation.get("lead_time") else {}),
+    }
 
 
-def push_export(client: LabelStudioClient, project: int, export: Sequence[Mapping[str, Any]],
-                source: str, batch_size: int = PUSH_BATCH_SIZE,
-                progress: Progress | None = None) -> PushResult:
+def push_export(
+    client: LabelStudioClient,
+    project: int,
+    export: Sequence[Mapping[str, Any]],
+    source: str,
+    batch_size: int = PUSH_BATCH_SIZE,
+    progress: Progress | None = None,
+) -> PushResult:
     """Re-import a Label Studio JSON export (e.g. a file of annotation/gold/) for review."""
     problems = validate_tasks(list(export), source)
     if problems:
         raise WorkflowError("\n".join(map(str, problems)))
-    tasks = [{"data": dict(task["data"]),
-              "annotations": [_importable_annotation(a) for a in task.get("annotations", [])]}
-             for task in export]
+    tasks = [
+        {
+            "data": dict(task["data"]),
+            "annotations": [_importable_annotation(a) for a in task.get("annotations", [])],
+        }
+        for task in export
+    ]
     return push_tasks(client, project, tasks, batch_size, progress)
 
 
@@ -330,8 +385,9 @@ def article_name(data: Mapping[str, Any], taken: set[str]) -> str:
     return name
 
 
-def article_exports(tasks: Sequence[Mapping[str, Any]], adjudication: Adjudication
-                    ) -> dict[str, list[Mapping[str, Any]]]:
+def article_exports(
+    tasks: Sequence[Mapping[str, Any]], adjudication: Adjudication
+) -> dict[str, list[Mapping[str, Any]]]:
     """File name -> a one-task export, for every task the adjudication made gold (the file the
     gold loader accepts); named by ``article_name``."""
     gold_ids = {doc.id for doc in adjudication.gold}
@@ -349,7 +405,7 @@ def _write_new_file(path: Path, data: bytes) -> None:
     try:
         view = memoryview(data)
         while view:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
     finally:
         os.close(fd)
 
@@ -371,8 +427,13 @@ def _staging(out_dir: Path) -> Iterator[Path]:
     shutil.rmtree(staging, ignore_errors=True)
 
 
-def pull(client: LabelStudioClient, project: int, out_dir: str | Path,
-         progress: Progress | None = None, workers: int | None = None) -> PullResult:
+def pull(
+    client: LabelStudioClient,
+    project: int,
+    out_dir: str | Path,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> PullResult:
     """Export, validate, adjudicate and write OUT_DIR/{export.json, gold.jsonl, conflicts.json,
     report.json} and OUT_DIR/articles/NAME.json (one file per gold task, the format of
     annotation/gold/). The export is downloaded to a file in a staging directory inside OUT_DIR
@@ -385,8 +446,12 @@ def pull(client: LabelStudioClient, project: int, out_dir: str | Path,
         return _pull_from_file(download, staging, out_dir, client.url, project, progress, workers)
 
 
-def pull_export(export_file: str | Path, out_dir: str | Path, progress: Progress | None = None,
-                workers: int | None = None) -> PullResult:
+def pull_export(
+    export_file: str | Path,
+    out_dir: str | Path,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> PullResult:
     """What ``pull`` does after the download, for a Label Studio JSON export already on disk
     (e.g. exported from the web interface): the same outputs, the same all-or-nothing writes.
 
@@ -416,6 +481,7 @@ def pull_workers(export_file: Path) -> int:
 @dataclass
 class TaskOutput:
     """What one exported task adds to a pull's outputs."""
+
     adjudication: TaskAdjudication  # without its gold record, which gold_line holds
     gold_line: str | None
     article_data: dict[str, Any] | None  # when it is gold: the task data naming its article file
@@ -441,15 +507,19 @@ def _staged_article(articles: Path, number: int) -> Path:
     return articles / f".task-{number}.json"
 
 
-def _outputs_of_texts(first: int, texts: list[str], source: str, articles: Path
-                      ) -> list[TaskOutput]:
+def _outputs_of_texts(
+    first: int, texts: list[str], source: str, articles: Path
+) -> list[TaskOutput]:
     """task_output of tasks first, first + 1, ...: what a worker process runs."""
-    return [task_output(text, source, _staged_article(articles, first + n))
-            for n, text in enumerate(texts)]
+    return [
+        task_output(text, source, _staged_article(articles, first + n))
+        for n, text in enumerate(texts)
+    ]
 
 
-def _parallel_outputs(texts: Iterator[str], source: str, articles: Path, workers: int
-                      ) -> Iterator[TaskOutput]:
+def _parallel_outputs(
+    texts: Iterator[str], source: str, articles: Path, workers: int
+) -> Iterator[TaskOutput]:
     """task_output of every task text, computed by worker processes and yielded in export
     order; at most 2 batches per worker are in flight, so memory stays flat."""
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -469,9 +539,15 @@ def _parallel_outputs(texts: Iterator[str], source: str, articles: Path, workers
         pool.shutdown(cancel_futures=True)
 
 
-def _pull_from_file(export_file: Path, staging: Path, out_dir: Path, server: str | None,
-                    project: int | None, progress: Progress | None, workers: int | None
-                    ) -> PullResult:
+def _pull_from_file(
+    export_file: Path,
+    staging: Path,
+    out_dir: Path,
+    server: str | None,
+    project: int | None,
+    progress: Progress | None,
+    workers: int | None,
+) -> PullResult:
     export_path = out_dir / EXPORT_FILE  # what problems name: the file the user will open
     source = str(export_path)
     workers = workers or pull_workers(export_file)
@@ -484,9 +560,11 @@ def _pull_from_file(export_file: Path, staging: Path, out_dir: Path, server: str
     counts: Counter[str] = Counter()
     kept_outcomes: list[Outcome] = []  # the cancelled and invalid ones, which conflicts.json lists
     try:
-        with open(staging / EXPORT_FILE, "w", encoding="utf-8") as export_out, \
-                open(staging / GOLD_FILE, "w", encoding="utf-8") as gold_out, \
-                open(staging / OUTCOME_LINES, "w", encoding="utf-8") as outcomes_out:
+        with (
+            open(staging / EXPORT_FILE, "w", encoding="utf-8") as export_out,
+            open(staging / GOLD_FILE, "w", encoding="utf-8") as gold_out,
+            open(staging / OUTCOME_LINES, "w", encoding="utf-8") as outcomes_out,
+        ):
             export_out.write("[\n")
 
             def read() -> Iterator[tuple[Mapping[str, Any], str]]:
@@ -494,16 +572,22 @@ def _pull_from_file(export_file: Path, staging: Path, out_dir: Path, server: str
                 line, as the server wrote it (json.dumps's form)."""
                 for number, (task, text) in enumerate(iter_json_array(export_file)):
                     export_out.write(",\n" if number else "")
-                    export_out.write(text if "\n" not in text else
-                                     json.dumps(task, ensure_ascii=False))
+                    export_out.write(
+                        text if "\n" not in text else json.dumps(task, ensure_ascii=False)
+                    )
                     annotators.add(task)
                     yield task, text
 
             staged = staging / ARTICLES_DIR
             texts = (text for _, text in read())
-            outputs = (_parallel_outputs(texts, source, staged, workers) if workers > 1 else
-                       (task_output(text, source, _staged_article(staged, number))
-                        for number, text in enumerate(texts)))
+            outputs = (
+                _parallel_outputs(texts, source, staged, workers)
+                if workers > 1
+                else (
+                    task_output(text, source, _staged_article(staged, number))
+                    for number, text in enumerate(texts)
+                )
+            )
             for output in outputs:
                 for outcome in output.adjudication.outcomes:
                     outcomes_out.write(dumps_line(asdict(outcome)) + "\n")
@@ -525,18 +609,23 @@ def _pull_from_file(export_file: Path, staging: Path, out_dir: Path, server: str
         raise WorkflowError(f"the Label Studio export cannot be read: {exc}") from None
     adjudication.annotators = annotators.rows()
     report = {
-        "server": server, "project": project,
+        "server": server,
+        "project": project,
         "pulled_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "tasks": tasks, "gold": gold,
-        "annotators": adjudication.annotators, "agreement": adjudication.agreement,
+        "tasks": tasks,
+        "gold": gold,
+        "annotators": adjudication.annotators,
+        "agreement": adjudication.agreement,
         "outcomes": [],  # _write_report writes them from the outcome lines
         "unannotated": adjudication.unannotated,
         "problems": [str(p) for p in adjudication.problems],
     }
     conflicts = {
         "conflicts": adjudication.conflicts,
-        **{kind: [asdict(o) for o in kept_outcomes if o.outcome == kind]
-           for kind in ("cancelled", "invalid")},
+        **{
+            kind: [asdict(o) for o in kept_outcomes if o.outcome == kind]
+            for kind in ("cancelled", "invalid")
+        },
     }
     (staging / CONFLICTS_FILE).write_text(_json(conflicts), encoding="utf-8")
     _write_report(staging / REPORT_FILE, report, staging / OUTCOME_LINES)
@@ -552,6 +641,7 @@ def _pull_from_file(export_file: Path, staging: Path, out_dir: Path, server: str
     for path in outputs:
         os.replace(staging / path.name, path)
     adjudication.gold = RowsOnFile(lambda: _gold_records(out_dir / GOLD_FILE), gold)
-    adjudication.outcomes = RowsOnFile(lambda: _report_outcomes(out_dir / REPORT_FILE),
-                                       sum(counts.values()))
+    adjudication.outcomes = RowsOnFile(
+        lambda: _report_outcomes(out_dir / REPORT_FILE), sum(counts.values())
+    )
     return PullResult(outputs + files, tasks, adjudication, counts)

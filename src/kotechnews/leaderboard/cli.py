@@ -11,15 +11,23 @@ from rich.markup import escape
 
 from kotechnews.hfdataset import DATASET_DIR
 from kotechnews.leaderboard.entries import (
-    BASELINES_DIR, OUTPUT_DIR, PROTOCOLS, RESULTS_DIR, LeaderboardError)
+    BASELINES_DIR,
+    OUTPUT_DIR,
+    PROTOCOLS,
+    RESULTS_DIR,
+    LeaderboardError,
+)
 
 ProtocolChoice = enum.Enum("ProtocolChoice", {key: key for key in PROTOCOLS}, type=str)
 
-leaderboard_app = typer.Typer(help="Score submissions onto the leaderboard and render it.",
-                              no_args_is_help=True)
+leaderboard_app = typer.Typer(
+    help="Score submissions onto the leaderboard and render it.", no_args_is_help=True
+)
 
-_DATASET_HELP = ("Dataset whose gold is scored against: a folder or a Hub repo id "
-                 "(default: this project's dataset/).")
+_DATASET_HELP = (
+    "Dataset whose gold is scored against: a folder or a Hub repo id "
+    "(default: this project's dataset/)."
+)
 _RESULTS = typer.Option(RESULTS_DIR, "--results-dir", help="Leaderboard entries (submissions).")
 
 
@@ -33,17 +41,22 @@ def _fail(exc: LeaderboardError) -> None:
 @leaderboard_app.command("add")
 def add_command(
     predictions: Path = typer.Argument(
-        ..., help="Predictions JSONL: one document per line, the format of `kotechnews score "
-                  "--pred`. A result JSON is refused: the leaderboard scores entries itself."),
+        ...,
+        help="Predictions JSONL: one document per line, the format of `kotechnews score "
+        "--pred`. A result JSON is refused: the leaderboard scores entries itself.",
+    ),
     name: str = typer.Option(..., "--name", help="Model name shown on the leaderboard."),
     protocol: ProtocolChoice = typer.Option(
-        ..., "--protocol",
+        ...,
+        "--protocol",
         help="test: predictions for the test split, from a model that never saw it. "
-             "cross-validation: predictions for every train and validation document, each from "
-             "a model not trained on that document's fold (the dataset's `fold` column)."),
+        "cross-validation: predictions for every train and validation document, each from "
+        "a model not trained on that document's fold (the dataset's `fold` column).",
+    ),
     url: str | None = typer.Option(None, "--url", help="Code or model URL (http/https)."),
     revision: str | None = typer.Option(
-        None, "--revision", help="Revision of the code or model (a commit, a Hub revision)."),
+        None, "--revision", help="Revision of the code or model (a commit, a Hub revision)."
+    ),
     dataset: str = typer.Option(str(DATASET_DIR), "--dataset", help=_DATASET_HELP),
     results_dir: Path = _RESULTS,
     replace: bool = typer.Option(False, "--replace", help="Overwrite an entry of this name."),
@@ -63,9 +76,16 @@ def add_command(
     try:
         with console.status("scoring") as status:
             path, result = add_submission(
-                predictions, name=name, protocol=PROTOCOLS[protocol.value], url=url,
-                revision=revision, dataset=dataset, results_dir=results_dir, replace=replace,
-                progress=lambda message: status.update(escape(message)))
+                predictions,
+                name=name,
+                protocol=PROTOCOLS[protocol.value],
+                url=url,
+                revision=revision,
+                dataset=dataset,
+                results_dir=results_dir,
+                replace=replace,
+                progress=lambda message: status.update(escape(message)),
+            )
     except LeaderboardError as exc:
         _fail(exc)
     print_result(result, Console())
@@ -74,15 +94,18 @@ def add_command(
 
 @leaderboard_app.command("render")
 def render_command(
-    out: Path = typer.Option(OUTPUT_DIR, "--out", help="Directory for LEADERBOARD.md and "
-                                                       "index.html."),
+    out: Path = typer.Option(
+        OUTPUT_DIR, "--out", help="Directory for LEADERBOARD.md and index.html."
+    ),
     results_dir: Path = _RESULTS,
-    baselines_dir: Path = typer.Option(BASELINES_DIR, "--baselines-dir",
-                                       help="Baseline results"),
-    dataset: str = typer.Option(str(DATASET_DIR), "--dataset",
-                                help="Dataset the board names and whose gold fingerprints it "
-                                     "ranks on: a folder or a Hub repo id (default: this "
-                                     "project's dataset/)."),
+    baselines_dir: Path = typer.Option(BASELINES_DIR, "--baselines-dir", help="Baseline results"),
+    dataset: str = typer.Option(
+        str(DATASET_DIR),
+        "--dataset",
+        help="Dataset the board names and whose gold fingerprints it "
+        "ranks on: a folder or a Hub repo id (default: this "
+        "project's dataset/).",
+    ),
 ) -> None:
     """Render LEADERBOARD.md and index.html: one table per protocol and task."""
     from kotechnews.leaderboard.rendering import render
@@ -90,8 +113,13 @@ def render_command(
     console = Console(stderr=True)
     try:
         with console.status("rendering") as status:
-            paths = render(out, results_dir, baselines_dir, dataset,
-                           progress=lambda message: status.update(escape(message)))
+            paths = render(
+                out,
+                results_dir,
+                baselines_dir,
+                dataset,
+                progress=lambda message: status.update(escape(message)),
+            )
     except LeaderboardError as exc:
         _fail(exc)
     for path in paths:

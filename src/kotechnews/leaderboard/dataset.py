@@ -46,8 +46,9 @@ def dataset_label(dataset: str | Path) -> str:
     if not is_local(dataset):
         return str(dataset)
     resolved = Path(dataset).resolve()
-    return str(resolved.relative_to(PROJECT_ROOT) if resolved.is_relative_to(PROJECT_ROOT)
-               else resolved)
+    return str(
+        resolved.relative_to(PROJECT_ROOT) if resolved.is_relative_to(PROJECT_ROOT) else resolved
+    )
 
 
 def _split_gold(split: str, dataset: str | Path) -> list[AnnotatedDocument]:
@@ -67,23 +68,28 @@ def document_folds(dataset: str | Path) -> dict[str, int]:
             part = load_dataset(str(dataset), "documents", split=split)
             folds.update(zip(part["id"], part["fold"]))
         except Exception as exc:  # a dataset without the fold column: one message naming it
-            raise LeaderboardError([f"{dataset}: cannot read the fold column of the {split} "
-                                    f"documents: {exc}"]) from None
+            raise LeaderboardError(
+                [f"{dataset}: cannot read the fold column of the {split} documents: {exc}"]
+            ) from None
     return folds
 
 
 def _gold_by_protocol(dataset: str | Path) -> dict[str, Corpus]:
-    pooled = sorted((d for split in POOLED_SPLITS for d in _split_gold(split, dataset)),
-                    key=lambda d: d.id)
-    return {TEST: Corpus(_split_gold("test", dataset), "split:test"),
-            CROSS_VALIDATION: Corpus(pooled, "split:" + "+".join(POOLED_SPLITS))}
+    pooled = sorted(
+        (d for split in POOLED_SPLITS for d in _split_gold(split, dataset)), key=lambda d: d.id
+    )
+    return {
+        TEST: Corpus(_split_gold("test", dataset), "split:test"),
+        CROSS_VALIDATION: Corpus(pooled, "split:" + "+".join(POOLED_SPLITS)),
+    }
 
 
 def protocol_gold(dataset: str | Path, protocol: str) -> ProtocolGold:
     """The gold a submission under ``protocol`` (a value of PROTOCOLS) is scored against."""
     if protocol not in PROTOCOLS.values():
-        raise ValueError(f"unknown protocol {protocol!r}; choose from "
-                         f"{', '.join(PROTOCOLS.values())}")
+        raise ValueError(
+            f"unknown protocol {protocol!r}; choose from {', '.join(PROTOCOLS.values())}"
+        )
     golds = _gold_by_protocol(dataset)
     if protocol == TEST:
         return ProtocolGold(protocol, golds[TEST], golds[CROSS_VALIDATION], {})
@@ -108,6 +114,7 @@ def dataset_version(dataset: str | Path) -> str:
 class DatasetReference:
     """The dataset a board is rendered against: its version, its card, and the fingerprint and
     size of the gold of each protocol (entries on other gold are shown apart)."""
+
     label: str
     version: str
     card: str  # path of the local README.md, or the Hub page
@@ -121,14 +128,17 @@ class DatasetReference:
         return Path(os.path.relpath(self.card, Path(out_dir).resolve())).as_posix()
 
 
-def dataset_reference(dataset: str | Path,
-                      progress: Callable[[str], None] = lambda message: None
-                      ) -> DatasetReference:
+def dataset_reference(
+    dataset: str | Path, progress: Callable[[str], None] = lambda message: None
+) -> DatasetReference:
     version = dataset_version(dataset)
     progress(f"loading the gold of {dataset_label(dataset)}")
     golds = _gold_by_protocol(dataset)
     fingerprints = {protocol: fingerprint(gold.documents) for protocol, gold in golds.items()}
     documents = {protocol: len(gold.documents) for protocol, gold in golds.items()}
-    card = (str((Path(dataset) / "README.md").resolve()) if is_local(dataset)
-            else f"https://huggingface.co/datasets/{dataset}")
+    card = (
+        str((Path(dataset) / "README.md").resolve())
+        if is_local(dataset)
+        else f"https://huggingface.co/datasets/{dataset}"
+    )
     return DatasetReference(dataset_label(dataset), version, card, fingerprints, documents)

@@ -24,8 +24,10 @@ OUTPUT_DIR = Path("leaderboard")
 MAX_NAME_LENGTH = 80
 MAX_REVISION_LENGTH = 100
 # --protocol choice -> the protocol as results store it (the baselines' titles), in page order
-PROTOCOLS: dict[str, str] = {"test": PROTOCOL_TITLES["test"],
-                             "cross-validation": PROTOCOL_TITLES["cv"]}
+PROTOCOLS: dict[str, str] = {
+    "test": PROTOCOL_TITLES["test"],
+    "cross-validation": PROTOCOL_TITLES["cv"],
+}
 SCORED_BY_SUBMISSION = "kotechnews leaderboard add"
 SCORED_BY_BASELINE = "kotechnews baseline run"
 
@@ -43,8 +45,11 @@ def _text_problem(field: str, value: Any, max_length: int, required: bool) -> st
     if value is None and not required:
         return None
     if not isinstance(value, str) or not value.strip():
-        return (f"{field} is required (a non-empty string)" if required
-                else f"{field} must be a non-empty string or null")
+        return (
+            f"{field} is required (a non-empty string)"
+            if required
+            else f"{field} must be a non-empty string or null"
+        )
     if value != value.strip():
         return f"{field} must not start or end with whitespace"
     if len(value) > max_length:
@@ -77,9 +82,15 @@ def url_problem(url: Any) -> str | None:
 
 def entry_problems(name: Any, url: Any, revision: Any) -> list[str]:
     """What is wrong with the metadata a submitter gives (field: message)."""
-    return [f"{field}: {problem}" for field, problem in (
-        ("name", name_problem(name)), ("url", url_problem(url)),
-        ("revision", revision_problem(revision))) if problem]
+    return [
+        f"{field}: {problem}"
+        for field, problem in (
+            ("name", name_problem(name)),
+            ("url", url_problem(url)),
+            ("revision", revision_problem(revision)),
+        )
+        if problem
+    ]
 
 
 def result_protocol(data: dict[str, Any]) -> Any:
@@ -90,8 +101,7 @@ def result_protocol(data: dict[str, Any]) -> Any:
 
 
 def _is_number(value: Any) -> bool:
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)
-            and math.isfinite(value))
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _metric_problems(task: str, metric: str, entry: Any) -> list[str]:
@@ -99,8 +109,9 @@ def _metric_problems(task: str, metric: str, entry: Any) -> list[str]:
     if not isinstance(entry, dict) or not _is_number(entry.get("value")):
         return [f"{where}.value: expected a finite number"]
     ci = entry.get("ci")
-    if ci is not None and not (isinstance(ci, list) and len(ci) == 2
-                               and all(_is_number(v) for v in ci)):
+    if ci is not None and not (
+        isinstance(ci, list) and len(ci) == 2 and all(_is_number(v) for v in ci)
+    ):
         return [f"{where}.ci: expected null or [low, high]"]
     return []
 
@@ -115,21 +126,29 @@ def result_problems(data: Any) -> list[str]:
     problems += entry_problems(data.get("name"), data.get("url"), data.get("revision"))
     protocol = result_protocol(data)
     if protocol not in PROTOCOLS.values():
-        problems.append(f"protocol: expected one of {', '.join(map(repr, PROTOCOLS.values()))}, "
-                        f"got {protocol!r}")
+        problems.append(
+            f"protocol: expected one of {', '.join(map(repr, PROTOCOLS.values()))}, "
+            f"got {protocol!r}"
+        )
     scored_by = data.get("scored_by")
     if scored_by not in (None, SCORED_BY_SUBMISSION, SCORED_BY_BASELINE):
-        problems.append(f"scored_by: expected {SCORED_BY_SUBMISSION!r}, {SCORED_BY_BASELINE!r} "
-                        f"or null, got {scored_by!r}")
+        problems.append(
+            f"scored_by: expected {SCORED_BY_SUBMISSION!r}, {SCORED_BY_BASELINE!r} "
+            f"or null, got {scored_by!r}"
+        )
     dataset = data.get("dataset")
-    if dataset is not None and not (isinstance(dataset, dict)
-                                    and isinstance(dataset.get("version"), str)):
+    if dataset is not None and not (
+        isinstance(dataset, dict) and isinstance(dataset.get("version"), str)
+    ):
         problems.append("dataset: expected null or {version, source}")
     if not isinstance(data.get("date"), str):
         problems.append("date: expected an ISO 8601 string")
     gold = data.get("gold")
-    if not (isinstance(gold, dict) and isinstance(gold.get("fingerprint"), str)
-            and isinstance(gold.get("documents"), int)):
+    if not (
+        isinstance(gold, dict)
+        and isinstance(gold.get("fingerprint"), str)
+        and isinstance(gold.get("documents"), int)
+    ):
         problems.append("gold: expected {source, documents, fingerprint}")
     tasks = data.get("tasks")
     if not isinstance(tasks, dict) or not tasks:
@@ -172,14 +191,21 @@ def entry_path(name: str, results_dir: str | Path, replace: bool) -> Path:
     """Where an entry of this name goes; refuses an existing one unless replace."""
     target = Path(results_dir) / entry_filename(name)
     if target.exists() and not replace:
-        raise LeaderboardError([f"{target}: an entry named {name!r} exists; pass --replace "
-                                f"to overwrite it"])
+        raise LeaderboardError(
+            [f"{target}: an entry named {name!r} exists; pass --replace to overwrite it"]
+        )
     return target
 
 
-def store_result(result: dict[str, Any], *, name: str, url: str | None,
-                 results_dir: str | Path = RESULTS_DIR, replace: bool = False,
-                 source: str = "result") -> Path:
+def store_result(
+    result: dict[str, Any],
+    *,
+    name: str,
+    url: str | None,
+    results_dir: str | Path = RESULTS_DIR,
+    replace: bool = False,
+    source: str = "result",
+) -> Path:
     """Validate a scored result under a name and write it atomically into results_dir (the
     baselines call this with ``baselines/results``); refuses to overwrite unless replace."""
     data = {**result, "name": name, "url": url} if isinstance(result, dict) else result
@@ -211,8 +237,9 @@ def _kind(data: dict[str, Any], from_baselines: bool) -> str:
     return "submission" if data.get("scored_by") == SCORED_BY_SUBMISSION else "self-reported"
 
 
-def collect_entries(results_dir: str | Path = RESULTS_DIR,
-                    baselines_dir: str | Path = BASELINES_DIR) -> list[Entry]:
+def collect_entries(
+    results_dir: str | Path = RESULTS_DIR, baselines_dir: str | Path = BASELINES_DIR
+) -> list[Entry]:
     """All valid result files of both directories; any invalid file fails the whole render."""
     problems: list[str] = []
     entries = []
@@ -224,11 +251,20 @@ def collect_entries(results_dir: str | Path = RESULTS_DIR,
                 problems.extend(exc.problems)
                 continue
             dataset = data.get("dataset") or {}
-            entries.append(Entry(data["name"], data.get("url"), data.get("revision"),
-                                 result_protocol(data), _kind(data, from_baselines),
-                                 data["date"], dataset.get("version"),
-                                 data["gold"]["fingerprint"], data["gold"]["documents"],
-                                 data["tasks"]))
+            entries.append(
+                Entry(
+                    data["name"],
+                    data.get("url"),
+                    data.get("revision"),
+                    result_protocol(data),
+                    _kind(data, from_baselines),
+                    data["date"],
+                    dataset.get("version"),
+                    data["gold"]["fingerprint"],
+                    data["gold"]["documents"],
+                    data["tasks"],
+                )
+            )
     if problems:
         raise LeaderboardError(problems)
     return entries

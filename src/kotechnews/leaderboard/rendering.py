@@ -27,8 +27,15 @@ from kotechnews import __version__
 from kotechnews.hfdataset import DATASET_DIR
 from kotechnews.jsonio import atomic_write_text
 from kotechnews.leaderboard.entries import (
-    BASELINES_DIR, OUTPUT_DIR, PROTOCOLS, RESULTS_DIR, SCORED_BY_BASELINE, SCORED_BY_SUBMISSION,
-    Entry, collect_entries)
+    BASELINES_DIR,
+    OUTPUT_DIR,
+    PROTOCOLS,
+    RESULTS_DIR,
+    SCORED_BY_BASELINE,
+    SCORED_BY_SUBMISSION,
+    Entry,
+    collect_entries,
+)
 from kotechnews.scoring.formatting import percent, with_interval
 
 if TYPE_CHECKING:  # dataset loads `datasets`: imported when rendering
@@ -38,17 +45,20 @@ TASK_TITLES = {"entities": "Entities", "relations": "Relations", "claims": "Nume
 PROTOCOL_KEYS = {title: key for key, title in PROTOCOLS.items()}  # "test split" -> "test"
 PROTOCOL_NOTES = {
     PROTOCOLS["test"]: "Trained on anything but the test split; scored on the {documents} "
-                       "documents of the test split.",
+    "documents of the test split.",
     PROTOCOLS["cross-validation"]: "Out-of-fold predictions for each of the {documents} train "
-                                   "and validation documents, each from a model not trained on "
-                                   "that document's fold (the dataset's `fold` column); scored "
-                                   "pooled. The test split is never seen.",
+    "and validation documents, each from a model not trained on "
+    "that document's fold (the dataset's `fold` column); scored "
+    "pooled. The test split is never seen.",
 }
-KINDS = (f"submission: scored from its predictions by `{SCORED_BY_SUBMISSION}`; baseline: "
-         f"scored by `{SCORED_BY_BASELINE}`; self-reported: a result file this tool did not "
-         f"score.")
-OTHER_GOLD = ("Scored on other gold (fingerprint differs from this dataset's): listed apart, "
-              "not ranked.")
+KINDS = (
+    f"submission: scored from its predictions by `{SCORED_BY_SUBMISSION}`; baseline: "
+    f"scored by `{SCORED_BY_BASELINE}`; self-reported: a result file this tool did not "
+    f"score."
+)
+OTHER_GOLD = (
+    "Scored on other gold (fingerprint differs from this dataset's): listed apart, not ranked."
+)
 
 
 def _headline(task: str) -> tuple[str, ...]:
@@ -64,6 +74,7 @@ def _metric(entry: Entry, task: str, metric: str) -> dict[str, Any] | None:
 @dataclass(frozen=True)
 class Board:
     """The rows of one task under one protocol: ranked on the current gold, and apart."""
+
     task: str
     protocol: str
     ranked: list[Entry]
@@ -95,9 +106,14 @@ def boards(entries: list[Entry], dataset: DatasetReference) -> list[Board]:
         current = dataset.fingerprints[protocol]
         for task in TASK_TITLES:
             rows = [e for e in entries if e.protocol == protocol and task in e.tasks]
-            out.append(Board(task, protocol,
-                             _best_first([e for e in rows if e.gold_fingerprint == current], task),
-                             _best_first([e for e in rows if e.gold_fingerprint != current], task)))
+            out.append(
+                Board(
+                    task,
+                    protocol,
+                    _best_first([e for e in rows if e.gold_fingerprint == current], task),
+                    _best_first([e for e in rows if e.gold_fingerprint != current], task),
+                )
+            )
     return out
 
 
@@ -119,49 +135,74 @@ def _gold(entry: Entry) -> str:
 def _intro(dataset: DatasetReference, card_href: str) -> dict[str, str]:
     """The dataset line of both renderings, as Markdown and as HTML."""
     version = f"KoTechNews {dataset.version}"
-    prints = ", ".join(f"{protocol} `{dataset.fingerprints[protocol][:12]}`"
-                       for protocol in PROTOCOLS.values())
-    html_prints = ", ".join(f"{html.escape(protocol)} <code>"
-                            f"{html.escape(dataset.fingerprints[protocol][:12])}</code>"
-                            for protocol in PROTOCOLS.values())
+    prints = ", ".join(
+        f"{protocol} `{dataset.fingerprints[protocol][:12]}`" for protocol in PROTOCOLS.values()
+    )
+    html_prints = ", ".join(
+        f"{html.escape(protocol)} <code>{html.escape(dataset.fingerprints[protocol][:12])}</code>"
+        for protocol in PROTOCOLS.values()
+    )
     return {
         "markdown": f"Dataset: [{markdown_escape(version)}]({_href(card_href)}) "
-                    f"(`{markdown_escape(dataset.label)}`); gold fingerprints: {prints}.",
+        f"(`{markdown_escape(dataset.label)}`); gold fingerprints: {prints}.",
         "html": f'Dataset: <a href="{html.escape(_href(card_href), quote=True)}">'
-                f'{html.escape(version)}</a> (<code>{html.escape(dataset.label)}</code>); '
-                f'gold fingerprints: {html_prints}.',
+        f"{html.escape(version)}</a> (<code>{html.escape(dataset.label)}</code>); "
+        f"gold fingerprints: {html_prints}.",
     }
 
 
 def _markdown_rows(board: Board, rows: list[Entry], ranked: bool) -> list[str]:
     metrics = _headline(board.task)
-    lines = ["| # | Name | Revision | Kind | " + " | ".join(metrics) + " | Dataset | Date | Gold |",
-             "|---:|---|---|---|" + "---:|" * len(metrics) + "---|---|---|"]
+    lines = [
+        "| # | Name | Revision | Kind | " + " | ".join(metrics) + " | Dataset | Date | Gold |",
+        "|---:|---|---|---|" + "---:|" * len(metrics) + "---|---|---|",
+    ]
     for rank, entry in enumerate(rows, start=1):
         name = markdown_escape(entry.name)
         if entry.url:
             name = f"[{name}]({_href(entry.url)})"
-        scores = [with_interval(m) if (m := _metric(entry, board.task, metric)) else "–"
-                  for metric in metrics]
-        cells = [str(rank) if ranked else "–", name, markdown_escape(entry.revision or "–"),
-                 entry.kind, *scores, markdown_escape(entry.dataset_version or "–"),
-                 markdown_escape(entry.date[:10]), markdown_escape(_gold(entry))]
+        scores = [
+            with_interval(m) if (m := _metric(entry, board.task, metric)) else "–"
+            for metric in metrics
+        ]
+        cells = [
+            str(rank) if ranked else "–",
+            name,
+            markdown_escape(entry.revision or "–"),
+            entry.kind,
+            *scores,
+            markdown_escape(entry.dataset_version or "–"),
+            markdown_escape(entry.date[:10]),
+            markdown_escape(_gold(entry)),
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 
 
 def render_markdown(entries: list[Entry], dataset: DatasetReference, card_href: str) -> str:
-    lines = ["# KoTechNews leaderboard", "", _intro(dataset, card_href)["markdown"], "",
-             "Scores x100 with 95% bootstrap confidence intervals (documents resampled). Each "
-             "protocol is its own ranking: a test-split score is never ranked against a "
-             "cross-validation score. Generated by `kotechnews leaderboard render`; do not edit "
-             "by hand.", "", f"Kind: {KINDS}", ""]
+    lines = [
+        "# KoTechNews leaderboard",
+        "",
+        _intro(dataset, card_href)["markdown"],
+        "",
+        "Scores x100 with 95% bootstrap confidence intervals (documents resampled). Each "
+        "protocol is its own ranking: a test-split score is never ranked against a "
+        "cross-validation score. Generated by `kotechnews leaderboard render`; do not edit "
+        "by hand.",
+        "",
+        f"Kind: {KINDS}",
+        "",
+    ]
     protocol = None
     for board in boards(entries, dataset):
         if board.protocol != protocol:
             protocol = board.protocol
-            lines += [f"## {protocol[0].upper()}{protocol[1:]}", "",
-                      PROTOCOL_NOTES[protocol].format(documents=dataset.documents[protocol]), ""]
+            lines += [
+                f"## {protocol[0].upper()}{protocol[1:]}",
+                "",
+                PROTOCOL_NOTES[protocol].format(documents=dataset.documents[protocol]),
+                "",
+            ]
         lines += [f"### {board.title}", ""]
         if board.ranked:
             lines += [*_markdown_rows(board, board.ranked, ranked=True), ""]
@@ -178,8 +219,10 @@ def _data(name: str) -> str:
 
 def _cell(text: str, sort_value: Any, inner_html: str | None = None) -> str:
     value = "" if sort_value is None else str(sort_value)
-    return (f'<td data-value="{html.escape(value, quote=True)}">'
-            f'{inner_html if inner_html is not None else html.escape(text)}</td>')
+    return (
+        f'<td data-value="{html.escape(value, quote=True)}">'
+        f"{inner_html if inner_html is not None else html.escape(text)}</td>"
+    )
 
 
 def _score_html(metric: dict[str, Any]) -> str:
@@ -192,36 +235,56 @@ def _score_html(metric: dict[str, Any]) -> str:
 
 def _html_table(board: Board, rows: list[Entry], ranked: bool) -> str:
     metrics = _headline(board.task)
-    headers = [("#", "number"), ("Name", "text"), ("Revision", "text"), ("Kind", "text"),
-               *((metric, "number") for metric in metrics), ("Dataset", "text"),
-               ("Date", "text"), ("Gold", "text")]
+    headers = [
+        ("#", "number"),
+        ("Name", "text"),
+        ("Revision", "text"),
+        ("Kind", "text"),
+        *((metric, "number") for metric in metrics),
+        ("Dataset", "text"),
+        ("Date", "text"),
+        ("Gold", "text"),
+    ]
     sorted_by = ' aria-sort="descending"'
     head = "".join(
         f'<th scope="col" data-type="{kind}"{sorted_by if label == metrics[0] else ""}>'
         f'<button type="button">{html.escape(label)}</button></th>'
-        for label, kind in headers)
+        for label, kind in headers
+    )
     body = []
     for rank, entry in enumerate(rows, start=1):
         name = html.escape(entry.name)
         if entry.url:
-            name = (f'<a href="{html.escape(_href(entry.url), quote=True)}" '
-                    f'rel="nofollow noopener noreferrer">{name}</a>')
-        cells = [_cell(str(rank), rank) if ranked else _cell("–", None),
-                 _cell(entry.name, entry.name, name),
-                 _cell(entry.revision or "–", entry.revision or ""),
-                 _cell(entry.kind, entry.kind)]
+            name = (
+                f'<a href="{html.escape(_href(entry.url), quote=True)}" '
+                f'rel="nofollow noopener noreferrer">{name}</a>'
+            )
+        cells = [
+            _cell(str(rank), rank) if ranked else _cell("–", None),
+            _cell(entry.name, entry.name, name),
+            _cell(entry.revision or "–", entry.revision or ""),
+            _cell(entry.kind, entry.kind),
+        ]
         for metric in metrics:
             found = _metric(entry, board.task, metric)
-            cells.append(_cell("–", None) if found is None else
-                         _cell("", repr(found["value"]), _score_html(found)))
-        cells += [_cell(entry.dataset_version or "–", entry.dataset_version or ""),
-                  _cell(entry.date[:10], entry.date), _cell(_gold(entry), _gold(entry))]
+            cells.append(
+                _cell("–", None)
+                if found is None
+                else _cell("", repr(found["value"]), _score_html(found))
+            )
+        cells += [
+            _cell(entry.dataset_version or "–", entry.dataset_version or ""),
+            _cell(entry.date[:10], entry.date),
+            _cell(_gold(entry), _gold(entry)),
+        ]
         body.append("<tr>" + "".join(cells) + "</tr>")
     table_id = board.anchor if ranked else f"{board.anchor}-other"
     classes = "board" if ranked else "board other-gold"
     empty = "" if body else '<caption class="empty">No entries yet.</caption>'
-    return (f'<table class="{classes}" id="{table_id}">{empty}<thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(body)}</tbody></table>')
+    return (
+        f'<table class="{classes}" id="{table_id}">{empty}<thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
 
 
 def _html_boards(entries: list[Entry], dataset: DatasetReference) -> str:
@@ -232,14 +295,19 @@ def _html_boards(entries: list[Entry], dataset: DatasetReference) -> str:
                 parts.append("</section>")
             protocol = board.protocol
             note = PROTOCOL_NOTES[protocol].format(documents=dataset.documents[protocol])
-            parts.append(f'<section id="protocol-{PROTOCOL_KEYS[protocol]}">'
-                         f'<h2>{html.escape(protocol[0].upper() + protocol[1:])}</h2>'
-                         f'<p class="note">{_code_spans(note)}</p>')
-        parts.append(f'<h3>{html.escape(board.title)}</h3>'
-                     + _html_table(board, board.ranked, ranked=True))
+            parts.append(
+                f'<section id="protocol-{PROTOCOL_KEYS[protocol]}">'
+                f"<h2>{html.escape(protocol[0].upper() + protocol[1:])}</h2>"
+                f'<p class="note">{_code_spans(note)}</p>'
+            )
+        parts.append(
+            f"<h3>{html.escape(board.title)}</h3>" + _html_table(board, board.ranked, ranked=True)
+        )
         if board.other_gold:
-            parts.append(f'<p class="note">{html.escape(OTHER_GOLD)}</p>'
-                         + _html_table(board, board.other_gold, ranked=False))
+            parts.append(
+                f'<p class="note">{html.escape(OTHER_GOLD)}</p>'
+                + _html_table(board, board.other_gold, ranked=False)
+            )
     return "\n".join([*parts, "</section>"])
 
 
@@ -252,14 +320,22 @@ def render_html(entries: list[Entry], dataset: DatasetReference, card_href: str)
     script = _data("leaderboard.js")
     script_hash = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
     return string.Template(_data("leaderboard.html")).substitute(
-        script=script, script_hash=f"sha256-{script_hash}",
-        dataset=_intro(dataset, card_href)["html"], kinds=_code_spans(f"Kind: {KINDS}"),
-        tables=_html_boards(entries, dataset), version=html.escape(__version__))
+        script=script,
+        script_hash=f"sha256-{script_hash}",
+        dataset=_intro(dataset, card_href)["html"],
+        kinds=_code_spans(f"Kind: {KINDS}"),
+        tables=_html_boards(entries, dataset),
+        version=html.escape(__version__),
+    )
 
 
-def render(out_dir: str | Path = OUTPUT_DIR, results_dir: str | Path = RESULTS_DIR,
-           baselines_dir: str | Path = BASELINES_DIR, dataset: str | Path = DATASET_DIR,
-           progress: Callable[[str], None] = lambda message: None) -> list[Path]:
+def render(
+    out_dir: str | Path = OUTPUT_DIR,
+    results_dir: str | Path = RESULTS_DIR,
+    baselines_dir: str | Path = BASELINES_DIR,
+    dataset: str | Path = DATASET_DIR,
+    progress: Callable[[str], None] = lambda message: None,
+) -> list[Path]:
     """Write LEADERBOARD.md and index.html into out_dir against the gold of ``dataset`` (a folder
     or a Hub repo id); returns the paths written. An invalid result file writes nothing."""
     from kotechnews.leaderboard.dataset import dataset_reference  # loads datasets
@@ -267,8 +343,10 @@ def render(out_dir: str | Path = OUTPUT_DIR, results_dir: str | Path = RESULTS_D
     entries = collect_entries(results_dir, baselines_dir)
     reference = dataset_reference(dataset, progress)
     card_href = reference.card_href(out_dir)
-    texts = {Path(out_dir) / "LEADERBOARD.md": render_markdown(entries, reference, card_href),
-             Path(out_dir) / "index.html": render_html(entries, reference, card_href)}
+    texts = {
+        Path(out_dir) / "LEADERBOARD.md": render_markdown(entries, reference, card_href),
+        Path(out_dir) / "index.html": render_html(entries, reference, card_href),
+    }
     for path, text in texts.items():
         atomic_write_text(path, text)
     return list(texts)

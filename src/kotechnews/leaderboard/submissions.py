@@ -15,14 +15,29 @@ from typing import Any
 
 from kotechnews import jsonio
 from kotechnews.leaderboard.dataset import (
-    ProtocolGold, dataset_label, dataset_version, protocol_gold)
+    ProtocolGold,
+    dataset_label,
+    dataset_version,
+    protocol_gold,
+)
 from kotechnews.leaderboard.entries import (
-    PROTOCOLS, RESULTS_DIR, SCORED_BY_SUBMISSION, LeaderboardError, entry_path, entry_problems,
-    store_result)
+    PROTOCOLS,
+    RESULTS_DIR,
+    SCORED_BY_SUBMISSION,
+    LeaderboardError,
+    entry_path,
+    entry_problems,
+    store_result,
+)
 from kotechnews.scoring.defaults import DEFAULT_BOOTSTRAP
 from kotechnews.scoring.evaluate import Corpus, score
 from kotechnews.scoring.submission import (
-    MAX_LINE_BYTES, Submission, SubmissionError, load_submission, source_name)
+    MAX_LINE_BYTES,
+    Submission,
+    SubmissionError,
+    load_submission,
+    source_name,
+)
 
 SEED = 0
 
@@ -44,11 +59,14 @@ def _scored_format(path: str | Path) -> str | None:
 def refuse_scored_file(path: str | Path) -> None:
     tag = _scored_format(path)
     if tag is not None:
-        raise LeaderboardError([
-            f"{source_name(path)}: this is a {tag} file (scores), not predictions: the "
-            f"leaderboard scores every entry itself. Submit the predictions JSONL you scored "
-            f"(one document per line, as for `kotechnews score --pred`): kotechnews leaderboard "
-            f"add PREDICTIONS.jsonl --name NAME --protocol test|cross-validation"])
+        raise LeaderboardError(
+            [
+                f"{source_name(path)}: this is a {tag} file (scores), not predictions: the "
+                f"leaderboard scores every entry itself. Submit the predictions JSONL you scored "
+                f"(one document per line, as for `kotechnews score --pred`): kotechnews leaderboard "
+                f"add PREDICTIONS.jsonl --name NAME --protocol test|cross-validation"
+            ]
+        )
 
 
 def fold_headlines(gold: ProtocolGold, submission: Submission) -> list[dict[str, Any]]:
@@ -58,17 +76,28 @@ def fold_headlines(gold: ProtocolGold, submission: Submission) -> list[dict[str,
         indices = [i for i, d in enumerate(gold.gold.documents) if gold.folds[d.id] == fold]
         part = Corpus([gold.gold.documents[i] for i in indices], f"{gold.gold.source} fold {fold}")
         predicted = [submission.documents[i] for i in indices]
-        scored = score(part, Submission(submission.source, predicted, [], len(predicted)),
-                       n_bootstrap=0)
-        folds.append({"fold": fold, "documents": len(indices), "headline": {
-            task: {metric: body["metrics"][metric]["value"] for metric in body["headline"]}
-            for task, body in scored["tasks"].items()}})
+        scored = score(
+            part, Submission(submission.source, predicted, [], len(predicted)), n_bootstrap=0
+        )
+        folds.append(
+            {
+                "fold": fold,
+                "documents": len(indices),
+                "headline": {
+                    task: {metric: body["metrics"][metric]["value"] for metric in body["headline"]}
+                    for task, body in scored["tasks"].items()
+                },
+            }
+        )
     return folds
 
 
-def score_predictions(predictions: str | Path, protocol: str, dataset: str | Path,
-                      progress: Callable[[str], None] = lambda message: None
-                      ) -> dict[str, Any]:
+def score_predictions(
+    predictions: str | Path,
+    protocol: str,
+    dataset: str | Path,
+    progress: Callable[[str], None] = lambda message: None,
+) -> dict[str, Any]:
     """The result of a predictions file under a protocol (a value of PROTOCOLS), with the gold
     fingerprint, the dataset version and ``scored_by``; raises LeaderboardError naming the file
     and line of every problem the scorer finds."""
@@ -80,23 +109,34 @@ def score_predictions(predictions: str | Path, protocol: str, dataset: str | Pat
         submission = load_submission(predictions, gold.gold.documents)
     except SubmissionError as exc:
         raise LeaderboardError([str(issue) for issue in exc.issues]) from None
-    progress(f"scoring {len(gold.gold.documents)} documents ({DEFAULT_BOOTSTRAP} bootstrap "
-             f"resamples)")
-    result = score(gold.gold, submission, train=gold.train, n_bootstrap=DEFAULT_BOOTSTRAP,
-                   seed=SEED)
-    result.update(protocol=protocol, scored_by=SCORED_BY_SUBMISSION,
-                  dataset={"source": dataset_label(dataset), "version": version})
+    progress(
+        f"scoring {len(gold.gold.documents)} documents ({DEFAULT_BOOTSTRAP} bootstrap resamples)"
+    )
+    result = score(
+        gold.gold, submission, train=gold.train, n_bootstrap=DEFAULT_BOOTSTRAP, seed=SEED
+    )
+    result.update(
+        protocol=protocol,
+        scored_by=SCORED_BY_SUBMISSION,
+        dataset={"source": dataset_label(dataset), "version": version},
+    )
     if gold.folds:
         result["folds"] = fold_headlines(gold, submission)
     return result
 
 
-def add_submission(predictions: str | Path, *, name: str, protocol: str,
-                   url: str | None = None, revision: str | None = None,
-                   dataset: str | Path, results_dir: str | Path = RESULTS_DIR,
-                   replace: bool = False,
-                   progress: Callable[[str], None] = lambda message: None
-                   ) -> tuple[Path, dict[str, Any]]:
+def add_submission(
+    predictions: str | Path,
+    *,
+    name: str,
+    protocol: str,
+    url: str | None = None,
+    revision: str | None = None,
+    dataset: str | Path,
+    results_dir: str | Path = RESULTS_DIR,
+    replace: bool = False,
+    progress: Callable[[str], None] = lambda message: None,
+) -> tuple[Path, dict[str, Any]]:
     """Score predictions and store the entry; returns its path and the stored result."""
     problems = entry_problems(name, url, revision)
     if protocol not in PROTOCOLS.values():
@@ -106,6 +146,12 @@ def add_submission(predictions: str | Path, *, name: str, protocol: str,
     entry_path(name, results_dir, replace)  # refuse before the work of scoring
     result = score_predictions(predictions, protocol, dataset, progress)
     result["revision"] = revision
-    path = store_result(result, name=name, url=url, results_dir=results_dir, replace=replace,
-                        source=source_name(predictions))
+    path = store_result(
+        result,
+        name=name,
+        url=url,
+        results_dir=results_dir,
+        replace=replace,
+        source=source_name(predictions),
+    )
     return path, {**result, "name": name, "url": url}

@@ -6,8 +6,9 @@ import typer
 
 from kotechnews.jsonio import dumps_line
 
-quantity_app = typer.Typer(help="Read Korean numeric expressions (2000억 개, 약 200명, 수백억원).",
-                           no_args_is_help=True)
+quantity_app = typer.Typer(
+    help="Read Korean numeric expressions (2000억 개, 약 200명, 수백억원).", no_args_is_help=True
+)
 
 
 def parse_line(raw: bytes, number: int) -> dict:
@@ -17,8 +18,10 @@ def parse_line(raw: bytes, number: int) -> dict:
     try:
         line = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return {"text": raw.decode("utf-8", errors="replace"),
-                "error": f"stdin line {number}: not UTF-8 ({exc.reason})"}
+        return {
+            "text": raw.decode("utf-8", errors="replace"),
+            "error": f"stdin line {number}: not UTF-8 ({exc.reason})",
+        }
     try:
         return parse_quantity(line).to_dict()
     except NotAnAmountError as exc:

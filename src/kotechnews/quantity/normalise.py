@@ -62,72 +62,296 @@ BIG_UNITS = {"만": 10**4, "억": 10**8, "조": 10**12, "경": 10**16}
 # 'N대' right after these big units is a range (6000억대); after anything else bare it counts machines.
 _RANGE_DAE_BIG_UNITS = {10**8, 10**12, 10**16}
 
-NATIVE_ONES = {"한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9}
-NATIVE_TENS = {"열": 10, "스물": 20, "서른": 30, "마흔": 40, "쉰": 50, "예순": 60, "일흔": 70,
-               "여든": 80, "아흔": 90}
-NATIVE_RANGES = {"한두": (1, 2), "두세": (2, 3), "서너": (3, 4), "너덧": (4, 5), "네댓": (4, 5),
-                 "대여섯": (5, 6), "예닐곱": (6, 7)}
+NATIVE_ONES = {
+    "한": 1,
+    "두": 2,
+    "세": 3,
+    "네": 4,
+    "다섯": 5,
+    "여섯": 6,
+    "일곱": 7,
+    "여덟": 8,
+    "아홉": 9,
+}
+NATIVE_TENS = {
+    "열": 10,
+    "스물": 20,
+    "서른": 30,
+    "마흔": 40,
+    "쉰": 50,
+    "예순": 60,
+    "일흔": 70,
+    "여든": 80,
+    "아흔": 90,
+}
+NATIVE_RANGES = {
+    "한두": (1, 2),
+    "두세": (2, 3),
+    "서너": (3, 4),
+    "너덧": (4, 5),
+    "네댓": (4, 5),
+    "대여섯": (5, 6),
+    "예닐곱": (6, 7),
+}
 
 # Spelling variants folded to one canonical unit; every other unit is kept as written.
 UNIT_ALIASES = {
-    "％": "%", "퍼센트": "%", "프로": "%",
-    "%P": "%p", "％p": "%p", "%포인트": "%p", "퍼센트포인트": "%p",
+    "％": "%",
+    "퍼센트": "%",
+    "프로": "%",
+    "%P": "%p",
+    "％p": "%p",
+    "%포인트": "%p",
+    "퍼센트포인트": "%p",
     "달": "개월",
 }
 TIME_UNITS = frozenset({"년", "개월", "주", "일", "시간", "분", "초"})
 COUNTERS = (
-    "개", "명", "곳", "종", "종류", "위", "배", "건", "대", "가지", "사", "개국", "개사", "개소",
-    "회", "차례", "편", "권", "장", "마리", "척", "팀", "가구", "세", "살", "점", "포인트", "쪽", "자",
-    "글자", "단어", "문장", "토큰", "파라미터", "매개변수", "큐비트", "코어", "노드", "일자리",
-    "군데", "사람", "번", "마디", "표", "골", "승", "패", "경기", "세트", "종목", "부작", "자리", "화소",
-    "원", "달러", "엔", "위안", "유로", "파운드",
-    "%", "%p",
-    "년", "개월", "달", "주", "일", "시간", "분", "초",
-    "바이트", "기가바이트", "테라바이트", "페타바이트", "테라플롭스", "페타플롭스", "나노미터",
-    "KB", "MB", "GB", "TB", "PB", "EB", "Mbps", "Gbps", "MHz", "GHz", "nm", "km", "kW", "MW", "GW",
-    "kWh", "MWh", "GWh", "FLOPS", "TFLOPS", "PFLOPS",
-    "배럴", "톤", "인치", "m", "cm", "mm", "g", "kg", "미터", "킬로미터", "그램", "킬로그램",
+    "개",
+    "명",
+    "곳",
+    "종",
+    "종류",
+    "위",
+    "배",
+    "건",
+    "대",
+    "가지",
+    "사",
+    "개국",
+    "개사",
+    "개소",
+    "회",
+    "차례",
+    "편",
+    "권",
+    "장",
+    "마리",
+    "척",
+    "팀",
+    "가구",
+    "세",
+    "살",
+    "점",
+    "포인트",
+    "쪽",
+    "자",
+    "글자",
+    "단어",
+    "문장",
+    "토큰",
+    "파라미터",
+    "매개변수",
+    "큐비트",
+    "코어",
+    "노드",
+    "일자리",
+    "군데",
+    "사람",
+    "번",
+    "마디",
+    "표",
+    "골",
+    "승",
+    "패",
+    "경기",
+    "세트",
+    "종목",
+    "부작",
+    "자리",
+    "화소",
+    "원",
+    "달러",
+    "엔",
+    "위안",
+    "유로",
+    "파운드",
+    "%",
+    "%p",
+    "년",
+    "개월",
+    "달",
+    "주",
+    "일",
+    "시간",
+    "분",
+    "초",
+    "바이트",
+    "기가바이트",
+    "테라바이트",
+    "페타바이트",
+    "테라플롭스",
+    "페타플롭스",
+    "나노미터",
+    "KB",
+    "MB",
+    "GB",
+    "TB",
+    "PB",
+    "EB",
+    "Mbps",
+    "Gbps",
+    "MHz",
+    "GHz",
+    "nm",
+    "km",
+    "kW",
+    "MW",
+    "GW",
+    "kWh",
+    "MWh",
+    "GWh",
+    "FLOPS",
+    "TFLOPS",
+    "PFLOPS",
+    "배럴",
+    "톤",
+    "인치",
+    "m",
+    "cm",
+    "mm",
+    "g",
+    "kg",
+    "미터",
+    "킬로미터",
+    "그램",
+    "킬로그램",
 )
 # Units that make a number something other than an amount: parse_quantity refuses them with a
 # NotAnAmountError of that kind, the finder skips them (quantity_conventions.md, 'not amounts').
 NOT_AMOUNT_UNITS = {
-    "월": "date", "분기": "date", "세기": "date", "년대": "date", "시": "date", "년도": "date",
-    "번째": "ordinal", "차": "ordinal", "화": "ordinal", "호": "ordinal", "호선": "ordinal",
-    "호점": "ordinal", "호기": "ordinal", "회차": "ordinal",
-    "주년": "anniversary", "주기": "anniversary", "년생": "birth year", "세대": "generation",
+    "월": "date",
+    "분기": "date",
+    "세기": "date",
+    "년대": "date",
+    "시": "date",
+    "년도": "date",
+    "번째": "ordinal",
+    "차": "ordinal",
+    "화": "ordinal",
+    "호": "ordinal",
+    "호선": "ordinal",
+    "호점": "ordinal",
+    "호기": "ordinal",
+    "회차": "ordinal",
+    "주년": "anniversary",
+    "주기": "anniversary",
+    "년생": "birth year",
+    "세대": "generation",
     "원권": "banknote",
 }
 NOT_AMOUNT_KINDS = (*dict.fromkeys(NOT_AMOUNT_UNITS.values()), "score", "age band")
 KNOWN_UNITS = frozenset(COUNTERS) | frozenset(UNIT_ALIASES) | frozenset(NOT_AMOUNT_UNITS)
 # Counters that follow native numerals (한 개, 두 배, 세 곳); the finder takes native numerals only before these.
-NATIVE_COUNTERS = ("개", "명", "곳", "배", "대", "가지", "차례", "달", "시간", "군데", "종류", "사람", "권",
-                   "장", "마리", "살", "개월", "주", "번", "마디", "표", "골", "경기", "세트", "종")
+NATIVE_COUNTERS = (
+    "개",
+    "명",
+    "곳",
+    "배",
+    "대",
+    "가지",
+    "차례",
+    "달",
+    "시간",
+    "군데",
+    "종류",
+    "사람",
+    "권",
+    "장",
+    "마리",
+    "살",
+    "개월",
+    "주",
+    "번",
+    "마디",
+    "표",
+    "골",
+    "경기",
+    "세트",
+    "종",
+)
 # A native numeral glued to a counter that makes a word: 세대 (generation), 열대 (tropics), 한대
 # (frigid zone), 한마디 (a remark), 한번 (once, some time), 세종 (a name); 두대, 두 마디 count.
 NATIVE_GLUED_WORDS = frozenset({"세대", "열대", "한대", "한마디", "한번", "세종"})
 # Native day words: a count of days (이틀 = 2일); 하루이틀 is a range.
-NATIVE_DAYS = {"하루": 1, "이틀": 2, "사흘": 3, "나흘": 4, "닷새": 5, "엿새": 6, "이레": 7, "여드레": 8,
-               "아흐레": 9, "열흘": 10, "보름": 15}
+NATIVE_DAYS = {
+    "하루": 1,
+    "이틀": 2,
+    "사흘": 3,
+    "나흘": 4,
+    "닷새": 5,
+    "엿새": 6,
+    "이레": 7,
+    "여드레": 8,
+    "아흐레": 9,
+    "열흘": 10,
+    "보름": 15,
+}
 NATIVE_DAY_RANGES = {"하루이틀": (1, 2)}
 # A Hangul-only number (no digits, no 수) glued to its unit is read only before these: 구조자 is a
 # rescuer, not 9조 + 자.
-HANGUL_NUMBER_UNITS = frozenset({"원", "달러", "엔", "위안", "유로", "명", "개", "곳", "건", "가구", "마리",
-                                 "배", "년", "개월", "%"})
+HANGUL_NUMBER_UNITS = frozenset(
+    {
+        "원",
+        "달러",
+        "엔",
+        "위안",
+        "유로",
+        "명",
+        "개",
+        "곳",
+        "건",
+        "가구",
+        "마리",
+        "배",
+        "년",
+        "개월",
+        "%",
+    }
+)
 # A compound duration (2시간 40분) is read in its smaller unit: how many of it make the larger one.
-TIME_RATIOS = {("년", "개월"): 12, ("주", "일"): 7, ("일", "시간"): 24, ("일", "분"): 1440,
-               ("시간", "분"): 60, ("시간", "초"): 3600, ("분", "초"): 60}
+TIME_RATIOS = {
+    ("년", "개월"): 12,
+    ("주", "일"): 7,
+    ("일", "시간"): 24,
+    ("일", "분"): 1440,
+    ("시간", "분"): 60,
+    ("시간", "초"): 3600,
+    ("분", "초"): 60,
+}
 
-PREFIXES = {"약": "approx", "대략": "approx", "얼추": "approx",
-            "최대": "upper", "최고": "upper", "최소": "lower", "최저": "lower",
-            "총": None, "무려": None, "불과": None}
-SUFFIXES = {"이상": "lower", "초과": "lower", "이하": "upper", "미만": "upper",
-            "가량": "approx", "정도": "approx", "안팎": "approx", "내외": "approx", "쯤": "approx",
-            "남짓": "more", "간": "time", "째": "time"}
+PREFIXES = {
+    "약": "approx",
+    "대략": "approx",
+    "얼추": "approx",
+    "최대": "upper",
+    "최고": "upper",
+    "최소": "lower",
+    "최저": "lower",
+    "총": None,
+    "무려": None,
+    "불과": None,
+}
+SUFFIXES = {
+    "이상": "lower",
+    "초과": "lower",
+    "이하": "upper",
+    "미만": "upper",
+    "가량": "approx",
+    "정도": "approx",
+    "안팎": "approx",
+    "내외": "approx",
+    "쯤": "approx",
+    "남짓": "more",
+    "간": "time",
+    "째": "time",
+}
 
 
 # ---------------------------------------------------------------------------------------------
 # Grammar
 # ---------------------------------------------------------------------------------------------
+
 
 def _alternation(words) -> str:
     """A regex matching any of ``words``, longest first (개월 before 개, %p before %); a word ending
@@ -141,7 +365,9 @@ def _alternation(words) -> str:
         node[""] = {}
 
     def build(node: dict, last: str) -> str:
-        branches = [re.escape(char) + build(child, char) for char, child in sorted(node.items()) if char]
+        branches = [
+            re.escape(char) + build(child, char) for char, child in sorted(node.items()) if char
+        ]
         end = "(?![A-Za-z0-9])" if last.isascii() and last.isalpha() else ""
         if not branches:
             return end
@@ -161,16 +387,23 @@ _UNIT_CHAIN = rf"[십백천](?:(?:{_COEF})?[십백천])*(?:{_COEF})?"  # 천500,
 _SMALL_GROUP = rf"(?:(?:{_COEF})?{_UNIT_CHAIN})"  # a group with a small unit: 2천500, 오백
 _GROUP = rf"(?:{_COEF}(?:{_UNIT_CHAIN})?|{_UNIT_CHAIN})"  # below 10000: 2500, 2천500, 천
 _BIG = "[만억조경]"
-_NATIVE = _alternation(list(NATIVE_RANGES) + list(NATIVE_ONES)
-                       + [t + o for t in NATIVE_TENS for o in NATIVE_ONES] + list(NATIVE_TENS) + ["스무"])
+_NATIVE = _alternation(
+    list(NATIVE_RANGES)
+    + list(NATIVE_ONES)
+    + [t + o for t in NATIVE_TENS for o in NATIVE_ONES]
+    + list(NATIVE_TENS)
+    + ["스무"]
+)
 _NATIVE_DAY_WORD = _alternation(list(NATIVE_DAYS) + list(NATIVE_DAY_RANGES))
 _KNOWN = _alternation(KNOWN_UNITS)
 _SUFFIX = _alternation(SUFFIXES)
 _PREFIX = _alternation(PREFIXES)
 # What may follow a unit or a suffix in running text: no letter, or a particle / modifier.
-_AFTER_WORD = ("(?=[^가-힣A-Za-z]|$|" + _alternation(
-    ["초과", "미만", "정도", "안팎", "남짓", "보다", "마다", "동안", "짜리", "어치"]) +
-    "|[이가을를의에은는도와과로으만씩까부인여대간째쯤뿐밖나라다였입후전뒤내중께당때꼴])")
+_AFTER_WORD = (
+    "(?=[^가-힣A-Za-z]|$|"
+    + _alternation(["초과", "미만", "정도", "안팎", "남짓", "보다", "마다", "동안", "짜리", "어치"])
+    + "|[이가을를의에은는도와과로으만씩까부인여대간째쯤뿐밖나라다였입후전뒤내중께당때꼴])"
+)
 
 
 def _number(finder: bool) -> str:
@@ -196,7 +429,9 @@ def _not_shortened(words) -> str:
     년 + 대, nor 분기 as 분. Longer listed units are let through (시간 is not 시)."""
     parts = []
     for word in words:
-        longer = [unit[len(word):] for unit in KNOWN_UNITS if unit.startswith(word) and unit not in words]
+        longer = [
+            unit[len(word) :] for unit in KNOWN_UNITS if unit.startswith(word) and unit not in words
+        ]
         parts.append(re.escape(word) + (f"(?!{_alternation(longer)})" if longer else ""))
     return "(?!" + "|".join(parts) + ")"
 
@@ -245,7 +480,9 @@ def _expression(finder: bool) -> str:
 
 _PARSE_RE = re.compile(_expression(finder=False))
 _FIND_RE = re.compile(_expression(finder=True))
-_TOKEN_RE = re.compile(r"([0-9][0-9,]*(?:\.[0-9]+)?)|([일이삼사오육칠팔구수])|([십백천])|([만억조경])")
+_TOKEN_RE = re.compile(
+    r"([0-9][0-9,]*(?:\.[0-9]+)?)|([일이삼사오육칠팔구수])|([십백천])|([만억조경])"
+)
 _PLAIN_NUMBER_RE = re.compile(_DIGITS)
 _SCALED_END_RE = re.compile(rf"({_DIGITS})([십백천]?[만억조경]|[십백천])")
 _MORE_BEFORE_LAST_BIG_RE = re.compile("^[^여]*여[만억조경]$")
@@ -255,7 +492,9 @@ _MORE_BEFORE_LAST_BIG_RE = re.compile("^[^여]*여[만억조경]$")
 # Arithmetic
 # ---------------------------------------------------------------------------------------------
 
-_MAX_DIGITS = 24  # 10^24 is far past any amount in the news (1경 = 10^16) and still exact as float input
+_MAX_DIGITS = (
+    24  # 10^24 is far past any amount in the news (1경 = 10^16) and still exact as float input
+)
 
 
 def _digits(token: str) -> Exact:
@@ -304,7 +543,9 @@ def _sino_number(text: str, vague: int) -> tuple[Exact, int | None]:
                 raise QuantityError(f"two numbers in a row in {text!r}")
             coef = _digits(digits) if digits else vague if sino == "수" else SINO_DIGITS[sino]
             if check and section and coef >= last_small:
-                raise QuantityError(f"{digits or sino!r} after {last_small:,} in {text!r} is too large")
+                raise QuantityError(
+                    f"{digits or sino!r} after {last_small:,} in {text!r} is too large"
+                )
     part = section + (coef or 0)
     if check and last_big is not None and part >= 10**4:
         raise QuantityError(f"last group {part} in {text!r} must be below 10000")
@@ -335,6 +576,7 @@ def _export(number: Exact | None) -> float | None:
 # Evaluation of a match
 # ---------------------------------------------------------------------------------------------
 
+
 @dataclass
 class _Amount:
     value: Exact | None = None
@@ -358,9 +600,13 @@ assert all(_G[name] == number - 1 for name, number in _FIND_RE.groupindex.items(
 _AMOUNT_PARTS = ("num", "scale", "den", "numer", "native", "days", "unit", "mod1", "mod2")
 _KEYS = {tag: tuple(_G[tag + part] for part in _AMOUNT_PARTS) for tag in ("a_", "b_")}
 # Where an amount ends: its last group present, read from the end.
-_END_ORDER = {tag: tuple(_G[tag + part]
-                        for part in ("mod2", "unit", "mod1", "num", "native", "days", "numer", "scaled"))
-              for tag in ("a_", "b_")}
+_END_ORDER = {
+    tag: tuple(
+        _G[tag + part]
+        for part in ("mod2", "unit", "mod1", "num", "native", "days", "numer", "scaled")
+    )
+    for tag in ("a_", "b_")
+}
 _ARABIC_RE = re.compile("[0-9]")
 
 
@@ -374,7 +620,9 @@ def _read_amount(m: re.Match, d: tuple, tag: str) -> _Amount:
         more = "여" in num
         if more:  # 430여만: more than 430만; only before the last big unit
             if not _MORE_BEFORE_LAST_BIG_RE.search(num):
-                raise QuantityError(f"'여' in {num!r} must stand before the last big unit (430여만)")
+                raise QuantityError(
+                    f"'여' in {num!r} must stand before the last big unit (430여만)"
+                )
             num = num.replace("여", "")
         if _PLAIN_NUMBER_RE.fullmatch(num):
             amount.value = _digits(num)
@@ -435,13 +683,17 @@ def _read_amount(m: re.Match, d: tuple, tag: str) -> _Amount:
     if (mod := d[mod2_i]) is not None:  # after a unit (100만원대, 3년여), or after 여 (10여대)
         _apply_amount_modifier(amount, mod, after_unit=unit is not None)
     if d[native_i] is not None and amount.unit is None:
-        raise QuantityError(f"native numeral {d[native_i]!r} needs a counter after it (두 개, 세 곳)")
+        raise QuantityError(
+            f"native numeral {d[native_i]!r} needs a counter after it (두 개, 세 곳)"
+        )
     return amount
 
 
 def _refuse_glued_word(numeral: str, counter: str) -> None:
     if numeral + counter in NATIVE_GLUED_WORDS:
-        raise QuantityError(f"{numeral + counter!r} is a word; write '{numeral} {counter}' for a count")
+        raise QuantityError(
+            f"{numeral + counter!r} is a word; write '{numeral} {counter}' for a count"
+        )
 
 
 def _check_hangul_number(m: re.Match, d: tuple, tag: str, num: str) -> None:
@@ -451,13 +703,22 @@ def _check_hangul_number(m: re.Match, d: tuple, tag: str, num: str) -> None:
     take no 대 or 여."""
     num_i, *_, unit_i, mod1_i, _ = _KEYS[tag]
     unit = d[unit_i]
-    spaced = unit is not None and " " in m.string[m.end(1 + num_i):m.start(1 + unit_i)]
+    spaced = unit is not None and " " in m.string[m.end(1 + num_i) : m.start(1 + unit_i)]
     if len(num) == 2 and num[0] in SINO_DIGITS and num[1] in BIG_UNITS and d[mod1_i] is not None:
-        raise QuantityError(f"{m.group(0).strip()!r}: the Hangul number {num!r} glued to what follows "
-                            f"may be part of a word (구조대원, 오만한); write digits or a space")
-    if len(num) <= 2 and unit is not None and not spaced and UNIT_ALIASES.get(unit, unit) not in HANGUL_NUMBER_UNITS:
-        raise QuantityError(f"the Hangul number {num!r} glued to {unit!r} may be a word "
-                            f"(구조자, 오만한): write digits or a space")
+        raise QuantityError(
+            f"{m.group(0).strip()!r}: the Hangul number {num!r} glued to what follows "
+            f"may be part of a word (구조대원, 오만한); write digits or a space"
+        )
+    if (
+        len(num) <= 2
+        and unit is not None
+        and not spaced
+        and UNIT_ALIASES.get(unit, unit) not in HANGUL_NUMBER_UNITS
+    ):
+        raise QuantityError(
+            f"the Hangul number {num!r} glued to {unit!r} may be a word "
+            f"(구조자, 오만한): write digits or a space"
+        )
 
 
 def _native_value(word: str) -> int:
@@ -466,7 +727,7 @@ def _native_value(word: str) -> int:
     if word == "스무":
         return 20
     tens = next(t for t in NATIVE_TENS if word.startswith(t))
-    return NATIVE_TENS[tens] + NATIVE_ONES.get(word[len(tens):], 0)
+    return NATIVE_TENS[tens] + NATIVE_ONES.get(word[len(tens) :], 0)
 
 
 def _apply_amount_modifier(amount: _Amount, mod: str, after_unit: bool) -> str:
@@ -500,11 +761,21 @@ def _combine_range(a: _Amount, b: _Amount, text: str) -> _Amount:
     low = a.value
     scaled = _SCALED_END_RE.fullmatch(b.number_text) if b.number_text else None
     if scaled and a.number_text and _PLAIN_NUMBER_RE.fullmatch(a.number_text):
-        low = a.value * _sino_number(scaled.group(2), 1)[0]  # 2~3억 원: the start shares the end's scale
+        low = (
+            a.value * _sino_number(scaled.group(2), 1)[0]
+        )  # 2~3억 원: the start shares the end's scale
     if low > b.value:
         raise QuantityError(f"the range {text!r} starts above its end")
-    return _Amount(low=low, high=b.value, unit=b.unit, plain=False, has_big=a.has_big or b.has_big,
-                   arabic=a.arabic or b.arabic, end=b.end, glued_dae=b.glued_dae)
+    return _Amount(
+        low=low,
+        high=b.value,
+        unit=b.unit,
+        plain=False,
+        has_big=a.has_big or b.has_big,
+        arabic=a.arabic or b.arabic,
+        end=b.end,
+        glued_dae=b.glued_dae,
+    )
 
 
 def _add_smaller_time_part(a: _Amount, number: str, unit: str, end: int) -> _Amount:
@@ -514,8 +785,9 @@ def _add_smaller_time_part(a: _Amount, number: str, unit: str, end: int) -> _Amo
         raise QuantityError(f"'{a.unit}' and '{unit}' have no fixed ratio: not one duration")
     if not a.plain or (a.unit == "년" and _year_like(a.value)):
         raise QuantityError(f"a compound duration needs a plain number of {a.unit!r} first")
-    return _Amount(value=a.value * ratio + _digits(number), unit=unit, has_big=a.has_big,
-                   arabic=True, end=end)
+    return _Amount(
+        value=a.value * ratio + _digits(number), unit=unit, has_big=a.has_big, arabic=True, end=end
+    )
 
 
 def _age_band(amount: _Amount) -> bool:
@@ -538,10 +810,12 @@ _PREFIX_RE = re.compile(_PREFIX)
 
 
 _SIGN, _DOLLAR, _PREFIX_GROUP, _SEP, _A_UNIT, _B_UNIT, _C_NUM, _C_UNIT = (
-    _G[name] for name in ("sign", "dollar", "prefix", "sep", "a_unit", "b_unit", "c_num", "c_unit"))
+    _G[name] for name in ("sign", "dollar", "prefix", "sep", "a_unit", "b_unit", "c_num", "c_unit")
+)
 _SUFFIX_GROUPS = (_G["suf1"], _G["suf2"])
-_CORE_STARTS = tuple(_G[name]
-                     for name in ("sign", "dollar", "a_scaled", "a_den", "a_days", "a_native", "a_num"))
+_CORE_STARTS = tuple(
+    _G[name] for name in ("sign", "dollar", "a_scaled", "a_den", "a_days", "a_native", "a_num")
+)
 
 
 def _evaluate(m: re.Match, text: str, strict: bool) -> _Reading:
@@ -552,8 +826,11 @@ def _evaluate(m: re.Match, text: str, strict: bool) -> _Reading:
         a = _add_smaller_time_part(a, d[_C_NUM], d[_C_UNIT], m.end(1 + _C_UNIT))
     amount = _combine_range(a, _read_amount(m, d, "b_"), m.group(0)) if d[_SEP] else a
     if amount.glued_dae and _age_band(amount):
-        raise NotAnAmountError("age band", f"{m.group(0).strip()!r} may be an age band (50대 남성) or a "
-                                           f"number of machines (차량 50대): annotate it by hand")
+        raise NotAnAmountError(
+            "age band",
+            f"{m.group(0).strip()!r} may be an age band (50대 남성) or a "
+            f"number of machines (차량 50대): annotate it by hand",
+        )
     core_start = m.start(1 + next(index for index in _CORE_STARTS if d[index] is not None))
     core_end = end = amount.end
 
@@ -575,13 +852,21 @@ def _evaluate(m: re.Match, text: str, strict: bool) -> _Reading:
             continue
         if SUFFIXES[word] == "time" and amount.unit not in TIME_UNITS:
             if strict:
-                raise QuantityError(f"{word!r} only follows a unit of time (3년간), not {amount.unit!r}")
+                raise QuantityError(
+                    f"{word!r} only follows a unit of time (3년간), not {amount.unit!r}"
+                )
             break  # the finder leaves '3명 간' out of the span
         markers.append(SUFFIXES[word])
-        end = m.end(1 + group)  # a gloss before the suffix (2000억 파라미터(매개변수) 이상) is inside
+        end = m.end(
+            1 + group
+        )  # a gloss before the suffix (2000억 파라미터(매개변수) 이상) is inside
 
-    if strict and (noun := m.group("noun")) and not (amount.unit == "대" or (d[_B_UNIT] or d[_A_UNIT]) in KNOWN_UNITS):
-        raise QuantityError(f"cannot read {noun!r} after {m.group(0)[:m.start('noun')].strip()!r}")
+    if (
+        strict
+        and (noun := m.group("noun"))
+        and not (amount.unit == "대" or (d[_B_UNIT] or d[_A_UNIT]) in KNOWN_UNITS)
+    ):
+        raise QuantityError(f"cannot read {noun!r} after {m.group(0)[: m.start('noun')].strip()!r}")
 
     value, low, high, approximate = amount.value, amount.low, amount.high, amount.approximate
     if "approx" in markers:
@@ -601,14 +886,23 @@ def _evaluate(m: re.Match, text: str, strict: bool) -> _Reading:
         high = high if value is None else value
         value, low = None, None
 
-    quantity = Quantity(text=text, value=_export(value), low=_export(low), high=_export(high),
-                        unit=amount.unit, approximate=approximate, start=core_start, end=core_end)
+    quantity = Quantity(
+        text=text,
+        value=_export(value),
+        low=_export(low),
+        high=_export(high),
+        unit=amount.unit,
+        approximate=approximate,
+        start=core_start,
+        end=core_end,
+    )
     return _Reading(quantity, end, amount)
 
 
 # ---------------------------------------------------------------------------------------------
 # Public functions
 # ---------------------------------------------------------------------------------------------
+
 
 def parse_quantity(text: str) -> Quantity:
     """Read one Korean numeric expression; raise QuantityError for anything it cannot read."""
@@ -619,8 +913,11 @@ def parse_quantity(text: str) -> Quantity:
         raise QuantityError("empty expression")
     offset = len(text) - len(text.lstrip())
     if ("-" in body or "대" in body) and _SCORE_RE.fullmatch(body):
-        raise NotAnAmountError("score", f"{body!r} is a score or a ratio (4-3, 1대 100), not an amount; "
-                                        f"a range takes a unit (2-3개) or '~'")
+        raise NotAnAmountError(
+            "score",
+            f"{body!r} is a score or a ratio (4-3, 1대 100), not an amount; "
+            f"a range takes a unit (2-3개) or '~'",
+        )
     if body[0] == "제" and _ORDINAL_JE_RE.match(body):
         raise NotAnAmountError("ordinal", f"{body!r} is an ordinal (제3회), not an amount")
     m = _PARSE_RE.fullmatch(body)
@@ -628,7 +925,7 @@ def parse_quantity(text: str) -> Quantity:
         partial = _PARSE_RE.match(body)
         if partial is None or not partial.group(0):
             raise QuantityError(f"no number at the start of {body!r}")
-        raise QuantityError(f"cannot read {body[partial.end():]!r} after {partial.group(0)!r}")
+        raise QuantityError(f"cannot read {body[partial.end() :]!r} after {partial.group(0)!r}")
     reading = _evaluate(m, text, strict=True)
     kind = _unit_kind(reading.amount)
     if kind is not None:
@@ -639,15 +936,26 @@ def parse_quantity(text: str) -> Quantity:
 # A hyphen between two bare numbers, or 대 between two numbers: a score or a ratio.
 _SCORE_RE = re.compile(r"[0-9]+(?:-[0-9]+| ?대 ?[0-9]+)")
 _ORDINAL_JE_RE = re.compile(rf"제 ?(?:[0-9]|{_SINO}|{_NATIVE})")
-_KIND_NAMES = {"date": "a date or a clock time", "ordinal": "an ordinal", "anniversary": "an anniversary",
-               "birth year": "a birth year", "generation": "a generation", "banknote": "a banknote name"}
+_KIND_NAMES = {
+    "date": "a date or a clock time",
+    "ordinal": "an ordinal",
+    "anniversary": "an anniversary",
+    "birth year": "a birth year",
+    "generation": "a generation",
+    "banknote": "a banknote name",
+}
 
 
 def _unit_kind(amount: _Amount) -> str | None:
     """What the unit makes the number, when not an amount: a date (2020년, '04년' too), an ordinal ..."""
-    if amount.unit == "년" and amount.plain and (
+    if (
+        amount.unit == "년"
+        and amount.plain
+        and (
             (amount.number_text[:1] == "0" and len(amount.number_text) == 2)
-            or (_PLAIN_NUMBER_RE.fullmatch(amount.number_text) and _year_like(amount.value))):
+            or (_PLAIN_NUMBER_RE.fullmatch(amount.number_text) and _year_like(amount.value))
+        )
+    ):
         return "date"
     return NOT_AMOUNT_UNITS.get(amount.unit)
 
@@ -659,7 +967,9 @@ def _year_like(number: Exact | float) -> bool:
 def _shift(q: Quantity, offset: int) -> Quantity:
     if not offset:
         return q
-    return Quantity(q.text, q.value, q.low, q.high, q.unit, q.approximate, q.start + offset, q.end + offset)
+    return Quantity(
+        q.text, q.value, q.low, q.high, q.unit, q.approximate, q.start + offset, q.end + offset
+    )
 
 
 _MONTH_AFTER_RE = re.compile(r" ?[0-9]{1,2} ?월")
@@ -678,11 +988,16 @@ def _not_offered(reading: _Reading, text: str, start: int, end: int) -> bool:
     if unit == "대" and _SCORE_AFTER_RE.match(text, reading.quantity.end):
         return True  # 1대 100, 4대1: a score
     if unit == "년":
-        first = reading.quantity.value if reading.quantity.value is not None else reading.quantity.low
+        first = (
+            reading.quantity.value if reading.quantity.value is not None else reading.quantity.low
+        )
         if (isinstance(first, int) and _year_like(first)) or _MONTH_AFTER_RE.match(text, end):
             return True
-        is_duration = (text[start:end].endswith(("간", "째", "여")) or reading.quantity.value is None
-                       or _DURATION_AFTER_RE.match(text, end))
+        is_duration = (
+            text[start:end].endswith(("간", "째", "여"))
+            or reading.quantity.value is None
+            or _DURATION_AFTER_RE.match(text, end)
+        )
         two_digit_year = isinstance(first, int) and 50 <= first <= 99
         apostrophe_year = start > 0 and text[start - 1] in "'’‘"
         return (two_digit_year or apostrophe_year) and not is_duration
@@ -724,5 +1039,7 @@ def find_quantities(text: str) -> list[Quantity]:
             continue
         start = _skip_neutral_prefix(text, start, reading.quantity.start)
         q = reading.quantity
-        found.append(Quantity(text[start:end], q.value, q.low, q.high, q.unit, q.approximate, start, end))
+        found.append(
+            Quantity(text[start:end], q.value, q.low, q.high, q.unit, q.approximate, start, end)
+        )
     return found

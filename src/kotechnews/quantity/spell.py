@@ -37,8 +37,10 @@ def spell_number(value: int, style: str, rng: random.Random | None = None) -> st
         return _native(value)
     groups = _big_groups(value)
     if style == "sino":
-        return "".join(_sino_group(group, unit == "" or rng.random() < 0.5 or unit != "만") + unit
-                       for group, unit in groups)
+        return "".join(
+            _sino_group(group, unit == "" or rng.random() < 0.5 or unit != "만") + unit
+            for group, unit in groups
+        )
     joiner = " " if rng.random() < 0.7 else ""
     return joiner.join(_mixed_group(group, rng) + unit for group, unit in groups)
 

@@ -6,10 +6,22 @@ Pure functions with clear inputs (as in seqeval and nervaluate); ``kotechnews sc
 
 from kotechnews.lazy import lazy_attributes
 
-_MODULES = {"bio_classification_report": "entities",
-            **dict.fromkeys(("TASK_NAMES", "Corpus", "compare", "score"), "evaluate"),
-            **dict.fromkeys(("Submission", "SubmissionError", "ValidationIssue",
-                             "gold_from_documents", "load_gold", "load_split_gold",
-                             "load_submission", "submission_schema"), "submission")}
+_MODULES = {
+    "bio_classification_report": "entities",
+    **dict.fromkeys(("TASK_NAMES", "Corpus", "compare", "score"), "evaluate"),
+    **dict.fromkeys(
+        (
+            "Submission",
+            "SubmissionError",
+            "ValidationIssue",
+            "gold_from_documents",
+            "load_gold",
+            "load_split_gold",
+            "load_submission",
+            "submission_schema",
+        ),
+        "submission",
+    ),
+}
 __all__ = sorted(_MODULES)
 __getattr__ = lazy_attributes(__name__, _MODULES)

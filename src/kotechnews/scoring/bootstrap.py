@@ -24,8 +24,7 @@ Metrics = Callable[[Counts], dict[str, np.ndarray]]
 
 
 def stack_counts(per_document: Sequence[Counts]) -> Counts:
-    return {name: np.stack([counts[name] for counts in per_document])
-            for name in per_document[0]}
+    return {name: np.stack([counts[name] for counts in per_document]) for name in per_document[0]}
 
 
 def totals(counts: Counts) -> Counts:
@@ -42,8 +41,9 @@ def resample_weights(n_documents: int, n_samples: int, seed: int) -> Iterator[np
         yield rng.multinomial(n_documents, probabilities, size=size).astype(float)
 
 
-def sample_metrics(tables: Sequence[tuple[Counts, Metrics]], n_samples: int, seed: int
-                   ) -> list[dict[str, np.ndarray]]:
+def sample_metrics(
+    tables: Sequence[tuple[Counts, Metrics]], n_samples: int, seed: int
+) -> list[dict[str, np.ndarray]]:
     """Metric values on the same n_samples document resamples for every (counts, metrics).
 
     All count tables must be over the same documents in the same order.
@@ -53,8 +53,9 @@ def sample_metrics(tables: Sequence[tuple[Counts, Metrics]], n_samples: int, see
     for weights in resample_weights(n_documents, n_samples, seed):
         for out, (counts, metrics) in zip(batches, tables):
             out.append(metrics({name: weights @ values for name, values in counts.items()}))
-    return [{name: np.concatenate([batch[name] for batch in out]) for name in out[0]}
-            for out in batches]
+    return [
+        {name: np.concatenate([batch[name] for batch in out]) for name in out[0]} for out in batches
+    ]
 
 
 # Below this many documents a document bootstrap says nothing: intervals are not reported.
@@ -66,8 +67,7 @@ def is_degenerate(samples: np.ndarray) -> bool:
     return bool(np.ptp(samples) == 0)
 
 
-def percentile_interval(samples: np.ndarray, confidence: float = CONFIDENCE
-                        ) -> tuple[float, float]:
+def percentile_interval(samples: np.ndarray, confidence: float = CONFIDENCE) -> tuple[float, float]:
     tail = (1 - confidence) / 2 * 100
     low, high = np.percentile(samples, [tail, 100 - tail])
     return float(low), float(high)

@@ -38,8 +38,10 @@ def interval(claim: Claim) -> tuple[float, float] | None:
         return claim.value, claim.value
     if claim.low is None and claim.high is None:
         return None
-    return (-math.inf if claim.low is None else claim.low,
-            math.inf if claim.high is None else claim.high)
+    return (
+        -math.inf if claim.low is None else claim.low,
+        math.inf if claim.high is None else claim.high,
+    )
 
 
 def values_agree(gold: Claim, pred: Claim, rtol: float = 0.0) -> bool:
@@ -74,8 +76,9 @@ def _links(claims: list[Claim], clusters: dict[str, str]) -> Counter:
     return Counter((c.start, c.end, clusters[c.subject]) for c in claims if c.subject is not None)
 
 
-def count_document(gold: AnnotatedDocument, pred: AnnotatedDocument, options
-                   ) -> dict[str, np.ndarray]:
+def count_document(
+    gold: AnnotatedDocument, pred: AnnotatedDocument, options
+) -> dict[str, np.ndarray]:
     """Counts for one document (all scalars, as arrays of length 1).
 
     ``options.value_rtol`` is the relative tolerance of value accuracy.
@@ -88,8 +91,10 @@ def count_document(gold: AnnotatedDocument, pred: AnnotatedDocument, options
         "pred": len(pred.claims),
         "tp": len(pairs),
         "value_correct": sum(values_agree(g, p, options.value_rtol) for g, p in pairs),
-        **{f"{name}_correct": sum(getattr(g, name) == getattr(p, name) for g, p in pairs)
-           for name in ATTRIBUTES},
+        **{
+            f"{name}_correct": sum(getattr(g, name) == getattr(p, name) for g, p in pairs)
+            for name in ATTRIBUTES
+        },
         "subject_gold": sum(gold_links.values()),
         "subject_pred": sum(pred_links.values()),
         "subject_tp": sum((gold_links & pred_links).values()),
@@ -99,10 +104,18 @@ def count_document(gold: AnnotatedDocument, pred: AnnotatedDocument, options
 
 def metrics(totals: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     scalar = {name: value[..., 0] for name, value in totals.items()}
-    out = dict(zip(("span_precision", "span_recall", "span_f1"),
-                   prf(scalar["tp"], scalar["pred"], scalar["gold"])))
+    out = dict(
+        zip(
+            ("span_precision", "span_recall", "span_f1"),
+            prf(scalar["tp"], scalar["pred"], scalar["gold"]),
+        )
+    )
     for name in ("value", *ATTRIBUTES):
         out[f"{name}_accuracy"] = safe_divide(scalar[f"{name}_correct"], scalar["tp"])
-    out.update(zip(("subject_precision", "subject_recall", "subject_f1"),
-                   prf(scalar["subject_tp"], scalar["subject_pred"], scalar["subject_gold"])))
+    out.update(
+        zip(
+            ("subject_precision", "subject_recall", "subject_f1"),
+            prf(scalar["subject_tp"], scalar["subject_pred"], scalar["subject_gold"]),
+        )
+    )
     return out

@@ -26,19 +26,24 @@ PredFormat = enum.Enum("PredFormat", {name: name for name in (JSONL, *FORMATS)},
 
 EXIT_INVALID = 2
 
-_SPLIT = typer.Option(None, "--split", help="Score against a split of the released dataset "
-                                            "(e.g. test).")
-_DATASET = typer.Option(str(DATASET_DIR), "--dataset",
-                        help="Dataset the --split comes from: a folder or a Hub repo id "
-                             "(default: this project's dataset/).")
+_SPLIT = typer.Option(
+    None, "--split", help="Score against a split of the released dataset (e.g. test)."
+)
+_DATASET = typer.Option(
+    str(DATASET_DIR),
+    "--dataset",
+    help="Dataset the --split comes from: a folder or a Hub repo id "
+    "(default: this project's dataset/).",
+)
 # Paths are checked by the reader (kotechnews.scoring.submission.read_records), so a wrong one is
 # listed with the other input errors in the same one-line format.
 _GOLD = typer.Option(None, "--gold", help="Gold JSONL file (same format, with text).")
 _TRAIN = typer.Option(None, "--train", help="Train gold JSONL, enables relation Ign F1.")
 _TASK = typer.Option(TaskChoice.all, "--task", help="Task to score.")
 _JSON = typer.Option(False, "--json", help="Print the result as JSON.")
-_BOOTSTRAP = typer.Option(DEFAULT_BOOTSTRAP, "--bootstrap", min=0,
-                          help="Bootstrap samples for 95% CIs (0: none).")
+_BOOTSTRAP = typer.Option(
+    DEFAULT_BOOTSTRAP, "--bootstrap", min=0, help="Bootstrap samples for 95% CIs (0: none)."
+)
 _SEED = typer.Option(0, "--seed", min=0, help="Seed of the bootstrap.")
 
 
@@ -48,8 +53,13 @@ def _finite(value: float) -> float:
     return value
 
 
-_RTOL = typer.Option(0.0, "--value-rtol", min=0.0, callback=_finite,
-                     help="Relative tolerance of claim value accuracy.")
+_RTOL = typer.Option(
+    0.0,
+    "--value-rtol",
+    min=0.0,
+    callback=_finite,
+    help="Relative tolerance of claim value accuracy.",
+)
 
 
 def _fail(issues: list[ValidationIssue]) -> None:
@@ -72,14 +82,23 @@ def _gold(split: str | None, gold: Path | None, dataset: str) -> Corpus:
     return Corpus(load_gold(gold), source_name(gold))
 
 
-def _load(split: str | None, gold: Path | None, dataset: str, train: Path | None,
-          predictions: list[Path], pred_format: str = JSONL
-          ) -> tuple[Corpus, Corpus | None, list[Submission]]:
+def _load(
+    split: str | None,
+    gold: Path | None,
+    dataset: str,
+    train: Path | None,
+    predictions: list[Path],
+    pred_format: str = JSONL,
+) -> tuple[Corpus, Corpus | None, list[Submission]]:
     """Load gold, train and submissions, listing the errors of all inputs before exiting."""
     from kotechnews.formats.submission import load_formatted_submission
     from kotechnews.scoring.evaluate import Corpus
     from kotechnews.scoring.submission import (
-        SubmissionError, load_gold, load_submission, source_name)
+        SubmissionError,
+        load_gold,
+        load_submission,
+        source_name,
+    )
 
     try:
         gold_corpus = _gold(split, gold, dataset)
@@ -94,8 +113,10 @@ def _load(split: str | None, gold: Path | None, dataset: str, train: Path | None
     for path in predictions:
         try:
             submissions.append(
-                load_submission(path, gold_corpus.documents) if pred_format == JSONL
-                else load_formatted_submission(path, pred_format, gold_corpus.documents))
+                load_submission(path, gold_corpus.documents)
+                if pred_format == JSONL
+                else load_formatted_submission(path, pred_format, gold_corpus.documents)
+            )
         except SubmissionError as exc:
             issues.extend(exc.issues)
     if issues:
@@ -119,12 +140,21 @@ def _warn(issues: list[ValidationIssue]) -> None:
 def score_command(
     pred: Path = typer.Option(..., "--pred", help="Submission file (JSONL unless --format)."),
     pred_format: PredFormat = typer.Option(
-        JSONL, "--format", help="Format of --pred: jsonl, or one `kotechnews export` writes "
-                                "(read back with the gold texts; --task all then scores the "
-                                "tasks the format carries)."),
-    split: str | None = _SPLIT, gold: Path | None = _GOLD, dataset: str = _DATASET,
-    train: Path | None = _TRAIN, task: TaskChoice = _TASK, as_json: bool = _JSON,
-    bootstrap: int = _BOOTSTRAP, seed: int = _SEED, value_rtol: float = _RTOL,
+        JSONL,
+        "--format",
+        help="Format of --pred: jsonl, or one `kotechnews export` writes "
+        "(read back with the gold texts; --task all then scores the "
+        "tasks the format carries).",
+    ),
+    split: str | None = _SPLIT,
+    gold: Path | None = _GOLD,
+    dataset: str = _DATASET,
+    train: Path | None = _TRAIN,
+    task: TaskChoice = _TASK,
+    as_json: bool = _JSON,
+    bootstrap: int = _BOOTSTRAP,
+    seed: int = _SEED,
+    value_rtol: float = _RTOL,
 ) -> None:
     """Validate a submission and score it (entities, relations, numeric claims).
 
@@ -138,10 +168,18 @@ def score_command(
     from kotechnews.scoring.evaluate import score
     from kotechnews.scoring.report import print_result
 
-    gold_corpus, train_corpus, (submission,) = _load(split, gold, dataset, train, [pred],
-                                                     pred_format.value)
-    result = score(gold_corpus, submission, tasks=_tasks(task, pred_format.value),
-                   train=train_corpus, n_bootstrap=bootstrap, seed=seed, value_rtol=value_rtol)
+    gold_corpus, train_corpus, (submission,) = _load(
+        split, gold, dataset, train, [pred], pred_format.value
+    )
+    result = score(
+        gold_corpus,
+        submission,
+        tasks=_tasks(task, pred_format.value),
+        train=train_corpus,
+        n_bootstrap=bootstrap,
+        seed=seed,
+        value_rtol=value_rtol,
+    )
     if as_json:
         _warn(submission.warnings)
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
@@ -152,21 +190,35 @@ def score_command(
 def compare_command(
     pred_a: Path = typer.Argument(..., help="Submission A (JSONL)."),
     pred_b: Path = typer.Argument(..., help="Submission B (JSONL)."),
-    split: str | None = _SPLIT, gold: Path | None = _GOLD, dataset: str = _DATASET,
-    train: Path | None = _TRAIN, task: TaskChoice = _TASK, as_json: bool = _JSON,
-    bootstrap: int = typer.Option(DEFAULT_BOOTSTRAP, "--bootstrap", min=1,
-                                  help="Bootstrap samples of the paired test."),
-    seed: int = _SEED, value_rtol: float = _RTOL,
+    split: str | None = _SPLIT,
+    gold: Path | None = _GOLD,
+    dataset: str = _DATASET,
+    train: Path | None = _TRAIN,
+    task: TaskChoice = _TASK,
+    as_json: bool = _JSON,
+    bootstrap: int = typer.Option(
+        DEFAULT_BOOTSTRAP, "--bootstrap", min=1, help="Bootstrap samples of the paired test."
+    ),
+    seed: int = _SEED,
+    value_rtol: float = _RTOL,
 ) -> None:
     """Paired bootstrap test: is submission A better than B on each headline metric?"""
     from kotechnews.scoring.evaluate import compare
     from kotechnews.scoring.report import print_comparison
 
-    gold_corpus, train_corpus, (submission_a, submission_b) = _load(split, gold, dataset, train,
-                                                                    [pred_a, pred_b])
-    result = compare(gold_corpus, submission_a, submission_b, tasks=_tasks(task),
-                     train=train_corpus, n_bootstrap=bootstrap, seed=seed,
-                     value_rtol=value_rtol)
+    gold_corpus, train_corpus, (submission_a, submission_b) = _load(
+        split, gold, dataset, train, [pred_a, pred_b]
+    )
+    result = compare(
+        gold_corpus,
+        submission_a,
+        submission_b,
+        tasks=_tasks(task),
+        train=train_corpus,
+        n_bootstrap=bootstrap,
+        seed=seed,
+        value_rtol=value_rtol,
+    )
     if as_json:
         _warn([*submission_a.warnings, *submission_b.warnings])
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")

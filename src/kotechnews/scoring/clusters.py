@@ -36,7 +36,10 @@ def predicted_clusters(gold: AnnotatedDocument, pred: AnnotatedDocument) -> dict
     for entity in pred.entities:
         key = by_span.get((entity.start, entity.end, entity.type))
         if key is None:
-            key = (canonical_key(entity.canonical_id) if entity.canonical_id
-                   else f"unmatched:{entity.id}")
+            key = (
+                canonical_key(entity.canonical_id)
+                if entity.canonical_id
+                else f"unmatched:{entity.id}"
+            )
         out[entity.id] = key
     return out

@@ -69,15 +69,16 @@ def char_tags(entities: Sequence[Entity], length: int) -> np.ndarray:
     """Character BIO tag codes (indices into CHAR_TAGS) for a text of this length."""
     tags = np.zeros(length, dtype=np.int64)
     for entity in sorted(entities, key=lambda e: (e.start, e.start - e.end)):
-        if tags[entity.start:entity.end].any():
+        if tags[entity.start : entity.end].any():
             continue
         tags[entity.start] = _CHAR_TAG_INDEX[f"B-{entity.type}"]
-        tags[entity.start + 1:entity.end] = _CHAR_TAG_INDEX[f"I-{entity.type}"]
+        tags[entity.start + 1 : entity.end] = _CHAR_TAG_INDEX[f"I-{entity.type}"]
     return tags
 
 
-def count_document(gold: AnnotatedDocument, pred: AnnotatedDocument, options=None
-                   ) -> dict[str, np.ndarray]:
+def count_document(
+    gold: AnnotatedDocument, pred: AnnotatedDocument, options=None
+) -> dict[str, np.ndarray]:
     """Per-type counts for one document (arrays over TYPES, or over B-/I- tags for char_*)."""
     counts = {name: np.zeros(len(TYPES)) for name in ("gold", "pred", "strict_tp", "overlap")}
     gold_spans, pred_spans = _spans(gold.entities), _spans(pred.entities)
@@ -112,8 +113,9 @@ def metrics(totals: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 def breakdown(totals: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
     table = per_class_table(TYPES, totals["strict_tp"], totals["pred"], totals["gold"])
-    partial = per_class_table(TYPES, totals["strict_tp"] + 0.5 * totals["overlap"],
-                              totals["pred"], totals["gold"])
+    partial = per_class_table(
+        TYPES, totals["strict_tp"] + 0.5 * totals["overlap"], totals["pred"], totals["gold"]
+    )
     for name, row in table.items():
         row["partial_f1"] = partial[name]["f1"]
     return table
@@ -133,11 +135,15 @@ class _Vocabulary(dict):
         return value
 
 
-def _encode(sequences: Sequence[Sequence[str]], vocabulary: _Vocabulary
-            ) -> tuple[np.ndarray, np.ndarray]:
+def _encode(
+    sequences: Sequence[Sequence[str]], vocabulary: _Vocabulary
+) -> tuple[np.ndarray, np.ndarray]:
     lengths = np.fromiter(map(len, sequences), dtype=np.int64, count=len(sequences))
-    ids = np.fromiter(map(vocabulary.__getitem__, chain.from_iterable(sequences)),
-                      dtype=np.int64, count=int(lengths.sum()))
+    ids = np.fromiter(
+        map(vocabulary.__getitem__, chain.from_iterable(sequences)),
+        dtype=np.int64,
+        count=int(lengths.sum()),
+    )
     return ids, lengths
 
 
@@ -157,8 +163,9 @@ def _parse_tags(vocabulary: _Vocabulary) -> tuple[np.ndarray, np.ndarray, list[s
     return letters, type_ids, list(type_names)
 
 
-def _chunks(letter: np.ndarray, type_: np.ndarray, lengths: np.ndarray
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _chunks(
+    letter: np.ndarray, type_: np.ndarray, lengths: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(first, last, type) of every chunk, by seqeval's conlleval start/end rules, vectorised.
 
     Sentences are scored as if joined with an "O" between them (seqeval flattens that way).
@@ -179,16 +186,15 @@ def _chunks(letter: np.ndarray, type_: np.ndarray, lengths: np.ndarray
     continues = (letter == _I) | (letter == _E)
     start = opens | ((prev_closed | ~prev_inside) & continues) | (inside & type_change)
     prev_open = (prev_letter == _B) | (prev_letter == _I)
-    end_before = (prev_closed | (prev_open & (opens | ~inside))
-                  | (prev_inside & type_change))
-    chunk_last = np.sort(np.concatenate((np.flatnonzero(end_before) - 1,
-                                         lasts[inside[lasts]])))
+    end_before = prev_closed | (prev_open & (opens | ~inside)) | (prev_inside & type_change)
+    chunk_last = np.sort(np.concatenate((np.flatnonzero(end_before) - 1, lasts[inside[lasts]])))
     chunk_first = np.flatnonzero(start)
     return chunk_first, chunk_last, type_[chunk_last]
 
 
-def bio_classification_report(y_true: Sequence[Sequence[str]], y_pred: Sequence[Sequence[str]]
-                              ) -> dict[str, dict[str, float]]:
+def bio_classification_report(
+    y_true: Sequence[Sequence[str]], y_pred: Sequence[Sequence[str]]
+) -> dict[str, dict[str, float]]:
     """Entity-level scores of BIO(ES) tag sequences, equal to seqeval's default (conlleval) mode.
 
     Returns the same shape as ``seqeval.metrics.classification_report(..., output_dict=True)``:
@@ -198,8 +204,10 @@ def bio_classification_report(y_true: Sequence[Sequence[str]], y_pred: Sequence[
     conlleval does.
     """
     if len(y_true) != len(y_pred) or any(map(int.__ne__, map(len, y_true), map(len, y_pred))):
-        raise ValueError("y_true and y_pred must have the same number of sentences and the "
-                         "same length per sentence")
+        raise ValueError(
+            "y_true and y_pred must have the same number of sentences and the "
+            "same length per sentence"
+        )
     vocabulary = _Vocabulary()
     true_ids, lengths = _encode(y_true, vocabulary)
     pred_ids, _ = _encode(y_pred, vocabulary)
@@ -216,15 +224,18 @@ def bio_classification_report(y_true: Sequence[Sequence[str]], y_pred: Sequence[
     true_sum = np.bincount(true_type, minlength=n_types)
     pred_sum = np.bincount(pred_type, minlength=n_types)
     tp_sum = np.bincount(true_type[hit], minlength=n_types)
-    present = sorted((name for index, name in enumerate(type_names)
-                      if true_sum[index] or pred_sum[index]))
+    present = sorted(
+        (name for index, name in enumerate(type_names) if true_sum[index] or pred_sum[index])
+    )
     order = [type_names.index(name) for name in present]
     return _seqeval_report(present, tp_sum[order], pred_sum[order], true_sum[order])
 
 
-def _seqeval_report(names: list[str], tp_sum: np.ndarray, pred_sum: np.ndarray,
-                    true_sum: np.ndarray) -> dict[str, dict[str, float]]:
+def _seqeval_report(
+    names: list[str], tp_sum: np.ndarray, pred_sum: np.ndarray, true_sum: np.ndarray
+) -> dict[str, dict[str, float]]:
     """Per-class rows and averages with seqeval's arithmetic, operation for operation."""
+
     def scores(tp, pred, true):
         precision = safe_divide(tp, pred)
         recall = safe_divide(tp, true)
@@ -233,14 +244,18 @@ def _seqeval_report(names: list[str], tp_sum: np.ndarray, pred_sum: np.ndarray,
         return precision, recall, 2 * precision * recall / denominator
 
     def row(precision, recall, f1, support):
-        return {"precision": float(precision), "recall": float(recall), "f1-score": float(f1),
-                "support": int(support)}
+        return {
+            "precision": float(precision),
+            "recall": float(recall),
+            "f1-score": float(f1),
+            "support": int(support),
+        }
 
     precision, recall, f1 = scores(tp_sum, pred_sum, true_sum)
-    report = {name: row(precision[i], recall[i], f1[i], true_sum[i])
-              for i, name in enumerate(names)}
-    micro = scores(np.array([tp_sum.sum()]), np.array([pred_sum.sum()]),
-                   np.array([true_sum.sum()]))
+    report = {
+        name: row(precision[i], recall[i], f1[i], true_sum[i]) for i, name in enumerate(names)
+    }
+    micro = scores(np.array([tp_sum.sum()]), np.array([pred_sum.sum()]), np.array([true_sum.sum()]))
     report["micro avg"] = row(*(m[0] for m in micro), true_sum.sum())
     if not names:  # seqeval: the mean over no classes is undefined
         report["macro avg"] = row(np.nan, np.nan, np.nan, 0)
@@ -250,6 +265,7 @@ def _seqeval_report(names: list[str], tp_sum: np.ndarray, pred_sum: np.ndarray,
     if true_sum.sum() == 0:  # seqeval's case with nothing to weight by
         report["weighted avg"] = row(0.0, 0.0, 0.0, 0)
     else:
-        report["weighted avg"] = row(*(np.average(m, weights=true_sum)
-                                       for m in (precision, recall, f1)), true_sum.sum())
+        report["weighted avg"] = row(
+            *(np.average(m, weights=true_sum) for m in (precision, recall, f1)), true_sum.sum()
+        )
     return report

@@ -50,8 +50,13 @@ def per_class_table(class_names, tp, n_pred, n_gold) -> dict[str, dict[str, floa
     """Per-class P/R/F1 and support for classes seen in gold or prediction."""
     precision, recall, f1 = prf(tp, n_pred, n_gold)
     return {
-        name: {"precision": float(precision[i]), "recall": float(recall[i]),
-               "f1": float(f1[i]), "support": int(n_gold[i]), "predicted": int(n_pred[i])}
+        name: {
+            "precision": float(precision[i]),
+            "recall": float(recall[i]),
+            "f1": float(f1[i]),
+            "support": int(n_gold[i]),
+            "predicted": int(n_pred[i]),
+        }
         for i, name in enumerate(class_names)
         if n_gold[i] or n_pred[i]
     }

@@ -56,15 +56,20 @@ def train_facts(train: Iterable[AnnotatedDocument]) -> frozenset[Triple]:
     """Facts of the train gold by canonical id, for Ign F1 (mentions without one are skipped)."""
     facts = set()
     for document in train:
-        canonical = {e.id: canonical_key(e.canonical_id) for e in document.entities
-                     if e.canonical_id}
-        facts.update(_triple(canonical[r.head], r.type, canonical[r.tail])
-                     for r in document.relations if r.head in canonical and r.tail in canonical)
+        canonical = {
+            e.id: canonical_key(e.canonical_id) for e in document.entities if e.canonical_id
+        }
+        facts.update(
+            _triple(canonical[r.head], r.type, canonical[r.tail])
+            for r in document.relations
+            if r.head in canonical and r.tail in canonical
+        )
     return frozenset(facts)
 
 
-def count_document(gold: AnnotatedDocument, pred: AnnotatedDocument, options
-                   ) -> dict[str, np.ndarray]:
+def count_document(
+    gold: AnnotatedDocument, pred: AnnotatedDocument, options
+) -> dict[str, np.ndarray]:
     """Per-type triple counts and evidence counts for one document.
 
     ``options.train_facts`` (a set of triples, or None) switches on the Ign F1 count.
@@ -82,18 +87,28 @@ def count_document(gold: AnnotatedDocument, pred: AnnotatedDocument, options
     counts["evidence_gold"] = np.array([sum(map(len, gold_triples.values()))], dtype=float)
     counts["evidence_pred"] = np.array([sum(map(len, pred_triples.values()))], dtype=float)
     counts["evidence_tp"] = np.array(
-        [sum(len(pred_triples[t] & gold_triples[t]) for t in correct)], dtype=float)
+        [sum(len(pred_triples[t] & gold_triples[t]) for t in correct)], dtype=float
+    )
     if options.train_facts is not None:
         counts["tp_in_train"] = np.array(
-            [sum(t in options.train_facts for t in correct)], dtype=float)
+            [sum(t in options.train_facts for t in correct)], dtype=float
+        )
     return counts
 
 
 def metrics(totals: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     out = micro_macro("", totals["tp"], totals["pred"], totals["gold"])
     names = ("evidence_precision", "evidence_recall", "evidence_f1")
-    out.update(zip(names, prf(totals["evidence_tp"][..., 0], totals["evidence_pred"][..., 0],
-                              totals["evidence_gold"][..., 0])))
+    out.update(
+        zip(
+            names,
+            prf(
+                totals["evidence_tp"][..., 0],
+                totals["evidence_pred"][..., 0],
+                totals["evidence_gold"][..., 0],
+            ),
+        )
+    )
     if "tp_in_train" in totals:
         in_train = totals["tp_in_train"][..., 0]
         tp, n_pred, n_gold = (totals[k].sum(-1) for k in ("tp", "pred", "gold"))

@@ -102,18 +102,27 @@ def _object_schema(cls) -> dict[str, Any]:
     for field in dataclasses.fields(cls):
         key = (cls.__name__, field.name)
         if field.type not in _FIELD_TYPES:
-            raise TypeError(f"records.{cls.__name__}.{field.name}: no JSON Schema type for "
-                            f"annotation {field.type!r}; add it to _FIELD_TYPES")
+            raise TypeError(
+                f"records.{cls.__name__}.{field.name}: no JSON Schema type for "
+                f"annotation {field.type!r}; add it to _FIELD_TYPES"
+            )
         prop = dict(_FIELD_TYPES[field.type])
         if key in _LABEL_FIELDS:
             prop["enum"] = list(_LABEL_FIELDS[key]) + ([None] if "null" in prop["type"] else [])
         if key in _DESCRIPTIONS:
             prop = {"description": _DESCRIPTIONS[key], **prop}
         properties[field.name] = prop
-    required = [f.name for f in dataclasses.fields(cls)
-                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
-    return {"type": "object", "properties": properties, "required": required,
-            "additionalProperties": False}
+    required = [
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    ]
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+    }
 
 
 def submission_schema() -> dict[str, Any]:
@@ -123,8 +132,8 @@ def submission_schema() -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "KoTechNews annotated document (one line of a submission or gold JSONL file)",
         "description": f"Generated from kotechnews.records and kotechnews.schema "
-                       f"(schema version {schema.SCHEMA_VERSION}). Offsets are Python code-point "
-                       f"offsets into the gold text.",
+        f"(schema version {schema.SCHEMA_VERSION}). Offsets are Python code-point "
+        f"offsets into the gold text.",
         **document,
         "$defs": {
             "entity": _object_schema(records.Entity),
@@ -194,6 +203,7 @@ class SourceRecord:
 @dataclass
 class Submission:
     """Predicted documents aligned one-to-one with the gold documents (missing ones empty)."""
+
     source: str
     documents: list[AnnotatedDocument]
     warnings: list[ValidationIssue]
@@ -205,10 +215,19 @@ class _Issues:
         self.source = source
         self.items: list[ValidationIssue] = []
 
-    def add(self, message: str, *, line: int | None = None, document: str | None = None,
-            item: str | None = None, field: str | None = None, severity: str = "error") -> None:
-        self.items.append(ValidationIssue(severity, self.source, line, document, item, field,
-                                          message))
+    def add(
+        self,
+        message: str,
+        *,
+        line: int | None = None,
+        document: str | None = None,
+        item: str | None = None,
+        field: str | None = None,
+        severity: str = "error",
+    ) -> None:
+        self.items.append(
+            ValidationIssue(severity, self.source, line, document, item, field, message)
+        )
 
     @property
     def errors(self) -> list[ValidationIssue]:
@@ -226,8 +245,7 @@ def _lines(handle, issues: _Issues) -> Iterator[tuple[int, bytes]]:
     while chunk := handle.readline(MAX_LINE_BYTES + 1):
         number += 1
         if len(chunk) > MAX_LINE_BYTES and not chunk.endswith(b"\n"):
-            issues.add(f"line longer than {MAX_LINE_BYTES} bytes; is this JSON Lines?",
-                       line=number)
+            issues.add(f"line longer than {MAX_LINE_BYTES} bytes; is this JSON Lines?", line=number)
             while (rest := handle.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
                 pass
             continue
@@ -241,8 +259,9 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
         if isinstance(value, (dict, list)):
             if depth > limit:
                 return True
-            stack.extend((item, depth + 1)
-                         for item in (value.values() if isinstance(value, dict) else value))
+            stack.extend(
+                (item, depth + 1) for item in (value.values() if isinstance(value, dict) else value)
+            )
     return False
 
 
@@ -261,8 +280,9 @@ def _parse_line(line: bytes) -> Any:
     return data
 
 
-def _whole_file_problem(lines: list[tuple[int, bytes]], failed: int, undecodable: int,
-                        parsed: int) -> str | None:
+def _whole_file_problem(
+    lines: list[tuple[int, bytes]], failed: int, undecodable: int, parsed: int
+) -> str | None:
     """One message for a file that fails line by line for one reason: not UTF-8 at all, or a
     single JSON value spread over several lines (a JSON array, a pretty-printed object)."""
     if lines and lines[0][1].startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -270,14 +290,17 @@ def _whole_file_problem(lines: list[tuple[int, bytes]], failed: int, undecodable
     if failed < 2:
         return None
     if undecodable == failed and not parsed:
-        return ("not UTF-8: no line decodes (UTF-16, CP949 or EUC-KR files must be converted "
-                "to UTF-8)")
+        return (
+            "not UTF-8: no line decodes (UTF-16, CP949 or EUC-KR files must be converted to UTF-8)"
+        )
     try:
         data = _parse_line(b"\n".join(line for _, line in lines))
     except ValueError:
         return None
-    return (f"not JSON Lines: the file is one JSON {_json_type(data)} spread over {len(lines)} "
-            f"lines; write one document object per line")
+    return (
+        f"not JSON Lines: the file is one JSON {_json_type(data)} spread over {len(lines)} "
+        f"lines; write one document object per line"
+    )
 
 
 def source_name(path: str | Path) -> str:
@@ -293,8 +316,10 @@ def read_records(path: str | Path) -> tuple[list[SourceRecord], list[ValidationI
         # stat before open: opening a FIFO would wait for a writer, a device never ends
         mode = os.stat(path).st_mode
         if not stat.S_ISREG(mode):
-            issues.add("cannot read file: " + ("is a directory" if stat.S_ISDIR(mode)
-                                               else "not a regular file"))
+            issues.add(
+                "cannot read file: "
+                + ("is a directory" if stat.S_ISDIR(mode) else "not a regular file")
+            )
             raise SubmissionError(issues.items)
         with open(path, "rb") as handle:
             lines = list(_lines(handle, issues))
@@ -306,7 +331,7 @@ def read_records(path: str | Path) -> tuple[list[SourceRecord], list[ValidationI
     undecodable = 0
     for number, line in lines:
         if number == 1 and line.startswith(codecs.BOM_UTF8):  # as Windows editors write it
-            line = line[len(codecs.BOM_UTF8):]
+            line = line[len(codecs.BOM_UTF8) :]
         if not line.strip():
             continue
         try:
@@ -382,18 +407,28 @@ def _unrepresentable(data: Any) -> Iterator[tuple[list[Any], str]]:
     while stack:
         path, value = stack.pop()
         if isinstance(value, float) and not math.isfinite(value):
-            yield path, (f"not a finite number (got {json.dumps(value)}; NaN and Infinity are "
-                         f"not JSON, and a literal like 1e400 overflows to Infinity)")
-        elif isinstance(value, int) and not isinstance(value, bool) and \
-                abs(value) > sys.float_info.max:
+            yield (
+                path,
+                (
+                    f"not a finite number (got {json.dumps(value)}; NaN and Infinity are "
+                    f"not JSON, and a literal like 1e400 overflows to Infinity)"
+                ),
+            )
+        elif (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and abs(value) > sys.float_info.max
+        ):
             yield path, "number out of range (beyond the 64-bit float range)"
         elif isinstance(value, str) and _SURROGATE.search(value):
             yield path, "string with a lone surrogate escape (not encodable as UTF-8)"
         elif isinstance(value, dict):
             for key, item in value.items():
                 if _SURROGATE.search(key):
-                    yield path + [key], ("field name with a lone surrogate escape (not "
-                                         "encodable as UTF-8)")
+                    yield (
+                        path + [key],
+                        ("field name with a lone surrogate escape (not encodable as UTF-8)"),
+                    )
                 else:
                     stack.append((path + [key], item))
         elif isinstance(value, list):
@@ -408,15 +443,20 @@ def _check_schema(record: SourceRecord, issues: _Issues) -> tuple[bool, set[tupl
     """
     data = record.data
     document = data.get("id") if isinstance(data.get("id"), str) else None
-    problems = [(list(e.absolute_path), *_schema_message(e), e.validator)
-                for e in _VALIDATOR.iter_errors(data)]
+    problems = [
+        (list(e.absolute_path), *_schema_message(e), e.validator)
+        for e in _VALIDATOR.iter_errors(data)
+    ]
     problems += [(path, message, [], None) for path, message in _unrepresentable(data)]
     usable, broken = True, set()
-    for path, message, extra, validator in sorted(problems,
-                                                  key=lambda p: [str(x) for x in p[0]]):
+    for path, message, extra, validator in sorted(problems, key=lambda p: [str(x) for x in p[0]]):
         item, rest = _item_label(data, path)
-        field = ".".join(str(p) if isinstance(p, str) else f"[{p}]"
-                         for p in rest + extra).replace(".[", "[") or None
+        field = (
+            ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in rest + extra).replace(
+                ".[", "["
+            )
+            or None
+        )
         issues.add(message, line=record.line, document=document, item=item, field=field)
         if item is not None:
             broken.add((path[0], path[1]))
@@ -442,6 +482,7 @@ _ITEM_LISTS = ("entities", "relations", "claims")
 class _Checked:
     """A document built from the schema-valid items of a record, with their original indices
     (so messages point at the submitted item) and the ids of entities left out."""
+
     document: AnnotatedDocument
     positions: dict[str, list[int]]
     unchecked_entity_ids: set[str]
@@ -454,14 +495,17 @@ def _checked_document(data: dict[str, Any], broken: set[tuple[str, int]]) -> _Ch
         items = data.get(kind, [])
         positions[kind] = [i for i in range(len(items)) if (kind, i) not in broken]
         clean[kind] = [items[i] for i in positions[kind]]
-    unchecked = {item["id"] for i, item in enumerate(data.get("entities", []))
-                 if ("entities", i) in broken and isinstance(item, dict)
-                 and isinstance(item.get("id"), str)}
+    unchecked = {
+        item["id"]
+        for i, item in enumerate(data.get("entities", []))
+        if ("entities", i) in broken and isinstance(item, dict) and isinstance(item.get("id"), str)
+    }
     return _Checked(_as_document(clean), positions, unchecked)
 
 
-def _check_spans(checked: _Checked, text: str, kind: str, line: int | None,
-                 issues: _Issues) -> None:
+def _check_spans(
+    checked: _Checked, text: str, kind: str, line: int | None, issues: _Issues
+) -> None:
     document = checked.document
     seen: dict[str, int] = {}
     spans: dict[tuple, int] = {}
@@ -469,26 +513,33 @@ def _check_spans(checked: _Checked, text: str, kind: str, line: int | None,
         item = f"{kind}[{index}] (id {span.id!r})"
         where = dict(line=line, document=document.id, item=item)
         if span.id in seen:
-            issues.add(f"duplicate id (first used by {kind}[{seen[span.id]}])", field="id",
-                       **where)
+            issues.add(f"duplicate id (first used by {kind}[{seen[span.id]}])", field="id", **where)
         seen.setdefault(span.id, index)
         # the key each task matches on: a second item with the same key is a duplicate
         key = (span.start, span.end, span.type) if kind == "entities" else (span.start, span.end)
         if key in spans:
-            what = ("same start, end and type as" if kind == "entities"
-                    else "same span as (a span carries one claim)")
+            what = (
+                "same start, end and type as"
+                if kind == "entities"
+                else "same span as (a span carries one claim)"
+            )
             issues.add(f"{what} {kind}[{spans[key]}]: each item is listed once", **where)
         spans.setdefault(key, index)
         if span.end > len(text):
-            issues.add(f"offset {span.end} is outside the text (length {len(text)})",
-                       field="end", **where)
+            issues.add(
+                f"offset {span.end} is outside the text (length {len(text)})", field="end", **where
+            )
         elif span.start >= span.end:
-            issues.add(f"start {span.start} must be smaller than end {span.end}", field="start",
-                       **where)
-        elif span.text and span.text != text[span.start:span.end]:
-            issues.add(f"span text {span.text!r} differs from the document text "
-                       f"{text[span.start:span.end]!r} at [{span.start}:{span.end}]",
-                       field="text", **where)
+            issues.add(
+                f"start {span.start} must be smaller than end {span.end}", field="start", **where
+            )
+        elif span.text and span.text != text[span.start : span.end]:
+            issues.add(
+                f"span text {span.text!r} differs from the document text "
+                f"{text[span.start : span.end]!r} at [{span.start}:{span.end}]",
+                field="text",
+                **where,
+            )
 
 
 def _check_claims(checked: _Checked, line: int | None, issues: _Issues) -> None:
@@ -496,27 +547,36 @@ def _check_claims(checked: _Checked, line: int | None, issues: _Issues) -> None:
     entities = {e.id: e for e in checked.document.entities}
     time_types = schema.CLAIM_LINKS_BY_NAME["claim:time"].tail
     for index, claim in zip(checked.positions["claims"], checked.document.claims):
-        where = dict(line=line, document=checked.document.id,
-                     item=f"claims[{index}] (id {claim.id!r})")
+        where = dict(
+            line=line, document=checked.document.id, item=f"claims[{index}] (id {claim.id!r})"
+        )
         if claim.time is not None and claim.time == claim.subject:
             issues.add("the time anchor is the claim's own subject", field="time", **where)
         elif claim.time in entities and entities[claim.time].type not in time_types:
-            issues.add(f"claim:time links to a {' or '.join(time_types)} entity, got "
-                       f"{entities[claim.time].type} {claim.time!r}", field="time", **where)
+            issues.add(
+                f"claim:time links to a {' or '.join(time_types)} entity, got "
+                f"{entities[claim.time].type} {claim.time!r}",
+                field="time",
+                **where,
+            )
         if claim.low is not None and claim.high is not None and claim.low > claim.high:
-            issues.add(f"low {claim.low} is greater than high {claim.high}", field="low",
-                       **where)
+            issues.add(f"low {claim.low} is greater than high {claim.high}", field="low", **where)
         elif claim.value is not None and not (
-                (claim.low is None or claim.low <= claim.value)
-                and (claim.high is None or claim.value <= claim.high)):
-            issues.add(f"value {claim.value} is outside [low, high] = [{claim.low}, "
-                       f"{claim.high}]", field="value", **where)
+            (claim.low is None or claim.low <= claim.value)
+            and (claim.high is None or claim.value <= claim.high)
+        ):
+            issues.add(
+                f"value {claim.value} is outside [low, high] = [{claim.low}, {claim.high}]",
+                field="value",
+                **where,
+            )
 
 
 @dataclass(frozen=True)
 class _Sentences:
     """What bounds the evidence indices of a document: its sentence count, or, for a gold
     without sentence spans, its text length (a sentence has at least one character)."""
+
     bound: int
     known: bool
 
@@ -525,8 +585,10 @@ class _Sentences:
             return None
         if self.known:
             return f"sentence {index} is past the document's last sentence ({self.bound} sentences)"
-        return (f"sentence {index} is past the document: its text has {self.bound} characters "
-                f"(the gold has no sentence spans to check against)")
+        return (
+            f"sentence {index} is past the document: its text has {self.bound} characters "
+            f"(the gold has no sentence spans to check against)"
+        )
 
 
 def _sentences(meta: Any, text: str) -> _Sentences | str:
@@ -534,10 +596,16 @@ def _sentences(meta: Any, text: str) -> _Sentences | str:
     spans = meta.get("sentences") if isinstance(meta, dict) else None
     if not spans:
         return _Sentences(len(text), known=False)
-    if not (isinstance(spans, (list, tuple)) and all(
-            isinstance(span, (list, tuple)) and len(span) == 2
+    if not (
+        isinstance(spans, (list, tuple))
+        and all(
+            isinstance(span, (list, tuple))
+            and len(span) == 2
             and all(isinstance(i, int) and not isinstance(i, bool) for i in span)
-            and 0 <= span[0] <= span[1] <= len(text) for span in spans)):
+            and 0 <= span[0] <= span[1] <= len(text)
+            for span in spans
+        )
+    ):
         return "expected a list of [start, end] sentence spans inside the text"
     return _Sentences(len(spans), known=True)
 
@@ -549,8 +617,9 @@ def _relation_key(relation) -> tuple[str, str, str]:
     return head, relation.type, tail
 
 
-def _check_relations(checked: _Checked, sentences: _Sentences, line: int | None,
-                     issues: _Issues) -> None:
+def _check_relations(
+    checked: _Checked, sentences: _Sentences, line: int | None, issues: _Issues
+) -> None:
     document = checked.document
     entities = {e.id: e for e in document.entities}
     seen: dict[tuple[str, str, str], int] = {}
@@ -558,19 +627,28 @@ def _check_relations(checked: _Checked, sentences: _Sentences, line: int | None,
         where = dict(line=line, document=document.id, item=f"relations[{index}]")
         key = _relation_key(relation)
         if key in seen:
-            issues.add(f"same head, type and tail as relations[{seen[key]}]: each relation is "
-                       f"listed once", **where)
+            issues.add(
+                f"same head, type and tail as relations[{seen[key]}]: each relation is listed once",
+                **where,
+            )
         seen.setdefault(key, index)
         head, tail = entities.get(relation.head), entities.get(relation.tail)
         if relation.head == relation.tail:
             issues.add("head and tail are the same entity", field="tail", **where)
         elif head is not None and tail is not None:
             if head.canonical_id and head.canonical_id == tail.canonical_id:
-                issues.add(f"head and tail are mentions of the same entity (canonical id "
-                           f"{head.canonical_id!r})", field="tail", **where)
+                issues.add(
+                    f"head and tail are mentions of the same entity (canonical id "
+                    f"{head.canonical_id!r})",
+                    field="tail",
+                    **where,
+                )
             if not schema.relation_allowed(relation.type, head.type, tail.type):
-                issues.add(f"{relation.type} does not allow {head.type} -> {tail.type}",
-                           field="type", **where)
+                issues.add(
+                    f"{relation.type} does not allow {head.type} -> {tail.type}",
+                    field="type",
+                    **where,
+                )
         if len(set(relation.evidence)) < len(relation.evidence):
             issues.add("a sentence index is given twice", field="evidence", **where)
         for position, sentence in enumerate(relation.evidence):
@@ -581,23 +659,34 @@ def _check_relations(checked: _Checked, sentences: _Sentences, line: int | None,
 def _check_references(checked: _Checked, line: int | None, issues: _Issues) -> None:
     document = checked.document
     known = {e.id for e in document.entities} | checked.unchecked_entity_ids
-    links = [(f"relations[{index}]", relation, ("head", "tail"))
-             for index, relation in zip(checked.positions["relations"], document.relations)]
-    links += [(f"claims[{index}] (id {claim.id!r})", claim, ("subject", "time"))
-              for index, claim in zip(checked.positions["claims"], document.claims)]
+    links = [
+        (f"relations[{index}]", relation, ("head", "tail"))
+        for index, relation in zip(checked.positions["relations"], document.relations)
+    ]
+    links += [
+        (f"claims[{index}] (id {claim.id!r})", claim, ("subject", "time"))
+        for index, claim in zip(checked.positions["claims"], document.claims)
+    ]
     for item, record, fields in links:
         for field in fields:
             target = getattr(record, field)
             if target is not None and target not in known:
-                issues.add(f"refers to entity {target!r}, which is not in this document's "
-                           f"entities", line=line, document=document.id, item=item,
-                           field=field)
+                issues.add(
+                    f"refers to entity {target!r}, which is not in this document's entities",
+                    line=line,
+                    document=document.id,
+                    item=item,
+                    field=field,
+                )
 
 
-def check_records(records_: Iterable[SourceRecord], source: str, *,
-                  gold: Mapping[str, AnnotatedDocument] | None = None,
-                  earlier: Sequence[ValidationIssue] = ()
-                  ) -> tuple[list[tuple[int, AnnotatedDocument]], _Issues]:
+def check_records(
+    records_: Iterable[SourceRecord],
+    source: str,
+    *,
+    gold: Mapping[str, AnnotatedDocument] | None = None,
+    earlier: Sequence[ValidationIssue] = (),
+) -> tuple[list[tuple[int, AnnotatedDocument]], _Issues]:
     """Validate records; gold is None for gold itself, else the gold documents by id.
 
     Returns the valid (line, document) pairs and the issues found (after ``earlier`` ones,
@@ -610,15 +699,20 @@ def check_records(records_: Iterable[SourceRecord], source: str, *,
     for record in records_:
         data = record.data
         if not isinstance(data, dict):
-            issues.add(f"expected a JSON object (one document per line), got "
-                       f"{_json_type(data)}", line=record.line)
+            issues.add(
+                f"expected a JSON object (one document per line), got {_json_type(data)}",
+                line=record.line,
+            )
             continue
         usable, broken = _check_schema(record, issues)
         if isinstance(data.get("id"), str):
             where = dict(line=record.line, document=data["id"])
             if data["id"] in first_line:
-                issues.add(f"duplicate document id (first on line {first_line[data['id']]})",
-                           field="id", **where)
+                issues.add(
+                    f"duplicate document id (first on line {first_line[data['id']]})",
+                    field="id",
+                    **where,
+                )
                 continue
             first_line[data["id"]] = record.line
         if not usable:
@@ -639,8 +733,9 @@ def check_records(records_: Iterable[SourceRecord], source: str, *,
             text = gold[data["id"]].text
             sentences = _sentences(gold[data["id"]].meta, text)
             if data.get("text") is not None and data["text"] != text:
-                issues.add("text differs from the gold text of this document", field="text",
-                           **where)
+                issues.add(
+                    "text differs from the gold text of this document", field="text", **where
+                )
                 continue
         checked = _checked_document(data, broken)
         _check_spans(checked, text, "entities", record.line, issues)
@@ -652,8 +747,9 @@ def check_records(records_: Iterable[SourceRecord], source: str, *,
     return documents, issues
 
 
-def _gold_from_records(records_: list[SourceRecord], source: str,
-                       earlier: Sequence[ValidationIssue] = ()) -> list[AnnotatedDocument]:
+def _gold_from_records(
+    records_: list[SourceRecord], source: str, earlier: Sequence[ValidationIssue] = ()
+) -> list[AnnotatedDocument]:
     documents, issues = check_records(records_, source, earlier=earlier)
     if not records_ and not issues.errors:
         issues.add("no documents")
@@ -668,17 +764,23 @@ def load_gold(path: str | Path) -> list[AnnotatedDocument]:
     return _gold_from_records(records_, source_name(path), issues)
 
 
-def gold_from_documents(documents: Sequence[AnnotatedDocument], source: str
-                        ) -> list[AnnotatedDocument]:
+def gold_from_documents(
+    documents: Sequence[AnnotatedDocument], source: str
+) -> list[AnnotatedDocument]:
     """Validate gold documents that come from code (kotechnews.gold.load_split)."""
-    records_ = [SourceRecord(source, index, document.to_dict())
-                for index, document in enumerate(documents, start=1)]
+    records_ = [
+        SourceRecord(source, index, document.to_dict())
+        for index, document in enumerate(documents, start=1)
+    ]
     return _gold_from_records(records_, source)
 
 
-def align_submission(records_: list[SourceRecord], source: str,
-                     gold: Sequence[AnnotatedDocument],
-                     earlier: Sequence[ValidationIssue] = ()) -> Submission:
+def align_submission(
+    records_: list[SourceRecord],
+    source: str,
+    gold: Sequence[AnnotatedDocument],
+    earlier: Sequence[ValidationIssue] = (),
+) -> Submission:
     """Validate predicted records against the gold and order them like the gold."""
     gold_by_id = {document.id: document for document in gold}
     documents, issues = check_records(records_, source, gold=gold_by_id, earlier=earlier)
@@ -686,22 +788,34 @@ def align_submission(records_: list[SourceRecord], source: str,
         raise SubmissionError(issues.errors)
     by_id = {document.id: document for _, document in documents}
     if not documents:
-        issues.add(f"empty submission (no documents): every gold document missing from the "
-                   f"submission ({len(gold)} of {len(gold)}) is scored as an empty prediction, "
-                   f"so every score is 0", severity="warning")
-    unbounded = sorted(document.id for document in by_id.values()
-                       if any(r.evidence for r in document.relations)
-                       and not gold_by_id[document.id].meta.get("sentences"))
+        issues.add(
+            f"empty submission (no documents): every gold document missing from the "
+            f"submission ({len(gold)} of {len(gold)}) is scored as an empty prediction, "
+            f"so every score is 0",
+            severity="warning",
+        )
+    unbounded = sorted(
+        document.id
+        for document in by_id.values()
+        if any(r.evidence for r in document.relations)
+        and not gold_by_id[document.id].meta.get("sentences")
+    )
     if unbounded:
-        issues.add(f"the gold of {len(unbounded)} document(s) with predicted evidence has no "
-                   f"sentence spans (meta.sentences): their evidence indices are only checked "
-                   f"against the text length ({', '.join(map(repr, unbounded[:5]))}"
-                   f"{', ...' if len(unbounded) > 5 else ''})", severity="warning")
+        issues.add(
+            f"the gold of {len(unbounded)} document(s) with predicted evidence has no "
+            f"sentence spans (meta.sentences): their evidence indices are only checked "
+            f"against the text length ({', '.join(map(repr, unbounded[:5]))}"
+            f"{', ...' if len(unbounded) > 5 else ''})",
+            severity="warning",
+        )
     aligned = []
     for gold_document in gold:
         if documents and gold_document.id not in by_id:
-            issues.add("gold document missing from the submission; scored as an empty "
-                       "prediction", document=gold_document.id, severity="warning")
+            issues.add(
+                "gold document missing from the submission; scored as an empty prediction",
+                document=gold_document.id,
+                severity="warning",
+            )
         aligned.append(by_id.get(gold_document.id, AnnotatedDocument(id=gold_document.id)))
     return Submission(source, aligned, issues.warnings, len(documents))
 
@@ -722,7 +836,14 @@ def load_split_gold(name: str, dataset: str | Path) -> list[AnnotatedDocument]:
 
         documents = records_from_dataset(dataset, check_split_name(name))
     except Exception as exc:  # a missing folder, an unknown repo or split: all one message
-        issue = ValidationIssue("error", source, None, None, None, None,
-                                f"cannot load split {name!r} of the dataset {dataset}: {exc}")
+        issue = ValidationIssue(
+            "error",
+            source,
+            None,
+            None,
+            None,
+            None,
+            f"cannot load split {name!r} of the dataset {dataset}: {exc}",
+        )
         raise SubmissionError([issue]) from None
     return gold_from_documents(documents, source)
