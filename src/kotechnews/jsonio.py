@@ -1,4 +1,4 @@
-"""Atomic file writes, JSON Lines helpers and a streaming reader of big JSON arrays.
+"""Atomic file and directory writes, JSON Lines helpers and a streaming reader of big JSON arrays.
 
 Every output is written to a temporary file in the target directory and renamed into place,
 so a failed run never leaves a half-written file or replaces a good one.
@@ -13,9 +13,11 @@ import json
 import math
 import os
 import re
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,35 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+@contextmanager
+def atomic_directory(target: str | os.PathLike) -> Iterator[Path]:
+    """A new directory beside target to write into. When the block ends without an error it
+    replaces target (two renames; if the second fails, the old target is put back); on an error
+    it is removed and target is left as it was."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}-new-"))
+    try:
+        staging.chmod(0o755)  # mkdtemp makes it private; outputs are meant to be shared
+        yield staging
+        previous = None
+        if target.exists():
+            previous = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}-old-"))
+            previous.rmdir()
+            os.replace(target, previous)
+        try:
+            os.replace(staging, target)
+        except BaseException:
+            if previous is not None:
+                os.replace(previous, target)
+            raise
+        if previous is not None:
+            shutil.rmtree(previous)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
 
 
 # JSON allows U+2028/U+2029 raw in strings, but str.splitlines() and JavaScript end a line there.

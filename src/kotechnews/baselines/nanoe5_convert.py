@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import struct
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -311,12 +309,10 @@ def write_checkpoint(packed: PackedModel, out_dir: str | Path) -> Path:
     """Write the HF folder into out_dir, swapped in only once every file is written."""
     from safetensors.numpy import save_file
 
-    from kotechnews.hfdataset.build import swap_into_place
+    from kotechnews.jsonio import atomic_directory
 
     out_dir = Path(out_dir).resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}-"))
-    try:
+    with atomic_directory(out_dir) as staging:
         save_file(
             hf_state_dict(packed), str(staging / "model.safetensors"), metadata={"format": "pt"}
         )
@@ -324,10 +320,6 @@ def write_checkpoint(packed: PackedModel, out_dir: str | Path) -> Path:
             json.dumps(bert_config(packed), indent=2) + "\n", encoding="utf-8"
         )
         build_tokenizer(packed).save_pretrained(staging)
-        swap_into_place(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return out_dir
 
 

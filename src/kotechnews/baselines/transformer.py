@@ -563,22 +563,13 @@ class TransformerBaseline:
         return getattr(self, task).predict(docs)
 
     def save(self, path: Path) -> Path:
-        import shutil
-        import tempfile
-
-        from kotechnews.hfdataset.build import swap_into_place
+        from kotechnews.jsonio import atomic_directory
 
         path = Path(path).resolve()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}-"))
-        try:
+        with atomic_directory(path) as staging:
             self.entities.save(staging / "entities")
             self.relations.save(staging / "relations")
             (staging / "settings.json").write_text(
                 json.dumps(self.hyperparameters(), indent=2) + "\n", encoding="utf-8"
             )
-            swap_into_place(staging, path)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
         return path

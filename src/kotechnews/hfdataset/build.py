@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
-import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -31,6 +28,7 @@ from kotechnews.hfdataset.features import CONFIG_NAMES, FEATURES
 from kotechnews.hfdataset.plots import render_plots
 from kotechnews.hfdataset.rows import ROW_BUILDERS
 from kotechnews.hfdataset.stats import article_label, compute_statistics, plot_label
+from kotechnews.jsonio import atomic_directory
 from kotechnews.licences import is_openly_licensed
 from kotechnews.records import AnnotatedDocument
 from kotechnews.splits import SPLIT_NAMES, assign_splits
@@ -151,23 +149,6 @@ def _write(root: Path, relative: str, data: bytes | str) -> None:
     path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
 
 
-def swap_into_place(built: Path, target: Path) -> None:
-    """Replace target by built with two renames; on failure the old target is put back."""
-    previous = None
-    if target.exists():
-        previous = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}-old-"))
-        previous.rmdir()
-        os.replace(target, previous)
-    try:
-        os.replace(built, target)
-    except BaseException:
-        if previous is not None:
-            os.replace(previous, target)
-        raise
-    if previous is not None:
-        shutil.rmtree(previous)
-
-
 def build_dataset(
     records: Sequence[AnnotatedDocument],
     out_dir: Path,
@@ -205,9 +186,7 @@ def build_dataset(
     splits = {doc.id: assignments[doc.id].split for doc in records}
     example = dataset_card.example_document(records, splits)
     example_rows = {}  # the rows the card shows, as written
-    staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}-build-"))
-    try:
-        staging.chmod(0o755)  # mkdtemp makes it private; the dataset is not
+    with atomic_directory(out_dir) as staging:
         files = []
         for config in CONFIG_NAMES:
             progress(f"writing {config}")
@@ -247,10 +226,6 @@ def build_dataset(
         _write(staging, "CHANGELOG.md", changelog.read_bytes())
         _write(staging, "GUIDELINES.md", GUIDELINES.read_bytes())
         _write(staging, CHECKSUMS, checksums_text(staging))
-        swap_into_place(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return BuildResult(out_dir, version, tuple(files))
 
 
