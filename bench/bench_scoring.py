@@ -23,10 +23,10 @@ import numpy as np
 from rich.console import Console
 from seqeval.metrics import classification_report
 
+from bio_report import bio_classification_report
 from kotechnews import schema
 from kotechnews.jsonio import write_json
 from kotechnews.records import AnnotatedDocument, Claim, Entity, Relation
-from kotechnews.scoring.entities import bio_classification_report
 from kotechnews.scoring.evaluate import Corpus, score
 from kotechnews.scoring.submission import Submission
 

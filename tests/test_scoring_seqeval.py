@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from seqeval.metrics import classification_report, f1_score
 
-from kotechnews.scoring.entities import bio_classification_report
+from bio_report import bio_classification_report
 
 TAGS = [
     "O",

@@ -7,7 +7,6 @@ Pure functions with clear inputs (as in seqeval and nervaluate); ``kotechnews sc
 from kotechnews.lazy import lazy_attributes
 
 _MODULES = {
-    "bio_classification_report": "entities",
     **dict.fromkeys(("TASK_NAMES", "Corpus", "compare", "score"), "evaluate"),
     **dict.fromkeys(
         (
