@@ -18,9 +18,9 @@ from kotechnews.baselines.cli import baseline_app, predict_command
 from kotechnews.formats.cli import export_command
 from kotechnews.gold import PROJECT_ROOT
 from kotechnews.hfdataset.cli import build_command, release_command
-from kotechnews.ingest import ingest_command
+from kotechnews.ingest_cli import ingest_command
 from kotechnews.labelstudio.cli import ls_app
-from kotechnews.leaderboard import leaderboard_app
+from kotechnews.leaderboard.cli import leaderboard_app
 from kotechnews.quantity.cli import quantity_app
 from kotechnews.scoring.cli import compare_command, score_command
 

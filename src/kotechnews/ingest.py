@@ -12,15 +12,10 @@ import codecs
 import datetime
 import hashlib
 import re
-from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import typer
-from rich.console import Console
-from rich.progress import Progress
-from rich.table import Table
 
 from kotechnews.cleaning import (
     CLEANING_VERSION,
@@ -286,11 +281,11 @@ def ingest_directory(
     out_dir: Path,
     metadata_path: Path | None = None,
     *,
-    progress: bool = False,
+    progress: Callable[[int], None] | None = None,
     encoding: str = "utf-8",
 ) -> list[IngestedArticle]:
     """Ingest RAW_DIR/*.txt (in ``encoding``; metadata is UTF-8) into OUT_DIR/documents.jsonl and
-    OUT_DIR/removed.jsonl (atomic)."""
+    OUT_DIR/removed.jsonl (atomic). progress(1) is called after each raw file."""
     if not raw_dir.is_dir():
         raise IngestError(f"{raw_dir}: not a directory")
     _codec(encoding)
@@ -306,27 +301,26 @@ def ingest_directory(
             f"{metadata_path}: field 'source_file': {orphans[0]!r} has no raw file in {raw_dir}"
         )
     articles, files_by_id = [], {}
-    with Progress(transient=True, disable=not progress) as bar:
-        task = bar.add_task("ingesting", total=len(raw_files))
-        for path in raw_files:
-            if path.name not in metadata:
-                raise IngestError(
-                    f"{path}: no row in {metadata_path} (field 'source_file' = {path.name!r})"
-                )
-            where = f"{path} (metadata {metadata_path}, source_file {path.name!r})"
-            if not path.is_file():
-                raise IngestError(f"{where}: not a regular file")
-            try:
-                raw = path.read_bytes()
-            except OSError as exc:
-                raise IngestError(f"{where}: cannot read: {exc.strerror}") from exc
-            same = files_by_id.setdefault(document_id(raw), path)
-            if same != path:
-                raise IngestError(
-                    f"{where}: same bytes as {same}: both would get id {document_id(raw)!r}; keep one copy"
-                )
-            articles.append(ingest_article(raw, metadata[path.name], where, encoding))
-            bar.advance(task)
+    for path in raw_files:
+        if path.name not in metadata:
+            raise IngestError(
+                f"{path}: no row in {metadata_path} (field 'source_file' = {path.name!r})"
+            )
+        where = f"{path} (metadata {metadata_path}, source_file {path.name!r})"
+        if not path.is_file():
+            raise IngestError(f"{where}: not a regular file")
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise IngestError(f"{where}: cannot read: {exc.strerror}") from exc
+        same = files_by_id.setdefault(document_id(raw), path)
+        if same != path:
+            raise IngestError(
+                f"{where}: same bytes as {same}: both would get id {document_id(raw)!r}; keep one copy"
+            )
+        articles.append(ingest_article(raw, metadata[path.name], where, encoding))
+        if progress:
+            progress(1)
     try:
         write_jsonl(out_dir / "documents.jsonl", (article.document for article in articles))
         write_jsonl(
@@ -335,39 +329,3 @@ def ingest_directory(
     except OSError as exc:
         raise IngestError(f"{out_dir}: cannot write the output: {exc.strerror or exc}") from exc
     return articles
-
-
-def ingest_command(
-    raw_dir: Path = typer.Argument(..., help="Directory of raw scrapes (*.txt) and metadata.jsonl"),
-    out: Path = typer.Option(
-        ..., "--out", help="Output directory for documents.jsonl and removed.jsonl"
-    ),
-    metadata: Path | None = typer.Option(
-        None, "--metadata", help="Metadata file (default: RAW_DIR/metadata.jsonl)"
-    ),
-    encoding: str = typer.Option(
-        "utf-8",
-        "--encoding",
-        help="Encoding of the raw files, e.g. cp949 (metadata.jsonl is always UTF-8)",
-    ),
-) -> None:
-    """Clean raw news scrapes into segmented documents; list every dropped line with its reason."""
-    console = Console()
-    try:
-        articles = ingest_directory(raw_dir, out, metadata, progress=True, encoding=encoding)
-    except IngestError as exc:
-        typer.echo(f"error: {exc}", err=True)  # one line: rich would wrap it at the terminal width
-        raise typer.Exit(1) from None
-    table = Table("source_file", "paragraphs", "sentences", "chars", "removed by reason")
-    for article in articles:
-        doc = article.document
-        reasons = Counter(row["reason"] for row in article.removed)
-        table.add_row(
-            doc["source_file"],
-            str(len(doc["paragraphs"])),
-            str(len(doc["sentences"])),
-            str(len(doc["text"])),
-            "\n".join(f"{reason} {count}" for reason, count in sorted(reasons.items())),
-        )
-    console.print(table)
-    console.print(f"wrote {out / 'documents.jsonl'} and {out / 'removed.jsonl'}", highlight=False)

@@ -44,7 +44,6 @@ by hand) is shown as *self-reported*. The metric definitions are in the docstrin
 """
 
 from kotechnews.lazy import lazy_attributes
-from kotechnews.leaderboard.cli import leaderboard_app
 from kotechnews.leaderboard.entries import (
     BASELINES_DIR,
     OUTPUT_DIR,
@@ -72,7 +71,6 @@ __all__ = [
     "LeaderboardError",
     "collect_entries",
     "entry_filename",
-    "leaderboard_app",
     "load_result",
     "result_problems",
     "store_result",
@@ -85,23 +83,5 @@ _MODULES = {
     **dict.fromkeys(("add_submission", "score_predictions"), "submissions"),
     **dict.fromkeys(("DatasetReference", "dataset_reference", "protocol_gold"), "dataset"),
 }
-__all__ = sorted(
-    [
-        *_MODULES,
-        "BASELINES_DIR",
-        "OUTPUT_DIR",
-        "PROTOCOLS",
-        "RESULTS_DIR",
-        "SCORED_BY_BASELINE",
-        "SCORED_BY_SUBMISSION",
-        "Entry",
-        "LeaderboardError",
-        "collect_entries",
-        "entry_filename",
-        "leaderboard_app",
-        "load_result",
-        "result_problems",
-        "store_result",
-    ]
-)
+__all__ += sorted(_MODULES)  # the lazy attributes
 __getattr__ = lazy_attributes(__name__, _MODULES)
