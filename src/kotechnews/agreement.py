@@ -26,7 +26,8 @@ from kotechnews.records import AnnotatedDocument, Claim, Entity, Relation
 
 T = TypeVar("T")
 
-VALUE_FIELDS = ("value", "low", "high", "unit")
+# The normalised amount of a claim (its approximate flag is compared with the other fields).
+VALUE_FIELDS = tuple(f.name for f in schema.CLAIM_FIELDS if f.normalised and f.kind != "bool")
 # Claim fields compared by disagreements(); links are compared as entities, not ids.
 CLAIM_COMPARED_FIELDS = tuple(f.name for f in schema.CLAIM_FIELDS if f.kind != "link")
 CLAIM_LINK_FIELDS = tuple(link.field for link in schema.CLAIM_LINKS)

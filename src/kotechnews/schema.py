@@ -20,6 +20,13 @@ class Label:
 
 
 @dataclass(frozen=True)
+class EntityType(Label):
+    # Mentions of one real-world thing share a canonical id (guidelines G7); TITLE and DATE
+    # mentions stand alone and carry none.
+    canonical_id: bool = True
+
+
+@dataclass(frozen=True)
 class RelationType:
     name: str
     head: tuple[str, ...]
@@ -29,26 +36,32 @@ class RelationType:
     ko: str
 
 
-ENTITY_TYPES: tuple[Label, ...] = (
-    Label(
+ENTITY_TYPES: tuple[EntityType, ...] = (
+    EntityType(
         "ORG",
         "Organisation: company, institute, university, ministry, consortium, unit of one",
         "기관·기업·대학·부처·협의체 및 그 하위 조직",
     ),
-    Label("PER", "Person, by name", "사람 이름"),
-    Label("TITLE", "Job title or position next to a person (상무, 총장, 대표)", "직함·직위"),
-    Label("LOC", "Place: country, city, district, venue, facility", "지명·장소·시설"),
-    Label(
+    EntityType("PER", "Person, by name", "사람 이름"),
+    EntityType(
+        "TITLE",
+        "Job title or position next to a person (상무, 총장, 대표)",
+        "직함·직위",
+        canonical_id=False,
+    ),
+    EntityType("LOC", "Place: country, city, district, venue, facility", "지명·장소·시설"),
+    EntityType(
         "PRODUCT",
         "Named product, service or AI model (기가지니, GPT-3, KoGPT-2)",
         "제품·서비스·AI 모델 이름",
     ),
-    Label("TECH", "Technology or research field (음성인식, TTS, 초거대 AI)", "기술·연구 분야"),
-    Label("EVENT", "Named event (AI 원팀 서밋 2022)", "이름 있는 행사"),
-    Label(
+    EntityType("TECH", "Technology or research field (음성인식, TTS, 초거대 AI)", "기술·연구 분야"),
+    EntityType("EVENT", "Named event (AI 원팀 서밋 2022)", "이름 있는 행사"),
+    EntityType(
         "DATE",
         "Date, time or period that anchors something in time (내년 상반기, 2020년 2월)",
         "날짜·시점·기간",
+        canonical_id=False,
     ),
 )
 
@@ -203,15 +216,22 @@ class ClaimField:
     required: bool
     en: str
     ko: str
+    normalised: bool = False  # filled in by the quantity normaliser from the span's text
 
 
 # Fields of a numeric claim beyond its span, in the order they are exported.
 CLAIM_FIELDS: tuple[ClaimField, ...] = (
-    ClaimField("value", "number", False, "Point value, where the text gives one", "값"),
-    ClaimField("low", "number", False, "Lower bound of an interval, bound or vague amount", "하한"),
-    ClaimField("high", "number", False, "Upper bound", "상한"),
-    ClaimField("unit", "text", True, "Canonical unit: counter or currency (개, 명, 원, %)", "단위"),
-    ClaimField("approximate", "bool", True, "The text marks the number as approximate", "근사"),
+    ClaimField("value", "number", False, "Point value, where the text gives one", "값", True),
+    ClaimField(
+        "low", "number", False, "Lower bound of an interval, bound or vague amount", "하한", True
+    ),
+    ClaimField("high", "number", False, "Upper bound", "상한", True),
+    ClaimField(
+        "unit", "text", True, "Canonical unit: counter or currency (개, 명, 원, %)", "단위", True
+    ),
+    ClaimField(
+        "approximate", "bool", True, "The text marks the number as approximate", "근사", True
+    ),
     ClaimField("quantity_type", "choice", True, "Kind of quantity", "수치 유형"),
     ClaimField("property", "text", True, "What is measured (파라미터 수, 상주 인원)", "측정 속성"),
     ClaimField("modality", "choice", True, "Fact, plan, estimate or comparison point", "양태"),
@@ -232,6 +252,23 @@ CLAIM_CHOICES: dict[str, tuple[Label, ...]] = {
 }
 
 
+@dataclass(frozen=True)
+class Task:
+    """A scored task: its records, its title and the metrics the leaderboard ranks and
+    ``kotechnews compare`` tests (in ``kotechnews.scoring.<name>``)."""
+
+    name: str
+    title: str
+    headline: tuple[str, ...]
+
+
+TASKS: tuple[Task, ...] = (
+    Task("entities", "Entities", ("strict_f1", "partial_f1", "char_f1")),
+    Task("relations", "Relations", ("f1", "ign_f1", "evidence_f1")),
+    Task("claims", "Numeric claims", ("span_f1", "value_accuracy", "subject_f1")),
+)
+
+
 def names(labels) -> list[str]:
     return [label.name for label in labels]
 
@@ -244,6 +281,10 @@ QUANTITY_TYPE_NAMES: list[str] = names(QUANTITY_TYPES)
 MODALITY_NAMES: list[str] = names(MODALITIES)
 RELATIONS_BY_NAME: dict[str, RelationType] = {r.name: r for r in RELATION_TYPES}
 CLAIM_LINKS_BY_NAME: dict[str, ClaimLink] = {c.name: c for c in CLAIM_LINKS}
+CANONICAL_ID_TYPES: list[str] = [t.name for t in ENTITY_TYPES if t.canonical_id]
+NORMALISED_CLAIM_FIELDS: list[str] = [f.name for f in CLAIM_FIELDS if f.normalised]
+TASK_NAMES: tuple[str, ...] = tuple(names(TASKS))
+TASKS_BY_NAME: dict[str, Task] = {t.name: t for t in TASKS}
 
 
 def bio_labels() -> list[str]:

@@ -28,7 +28,7 @@ from kotechnews import schema
 from kotechnews.labelstudio import convert
 from kotechnews.records import AnnotatedDocument, Claim, Entity, Relation
 
-CLAIM_OVERRIDABLE = ("value", "low", "high", "unit", "approximate")
+CLAIM_OVERRIDABLE = tuple(schema.NORMALISED_CLAIM_FIELDS)
 
 
 class WorksheetError(ValueError):

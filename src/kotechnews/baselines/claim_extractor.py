@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 
+from kotechnews import schema
 from kotechnews.baselines.context import (
     fit_vectorizer,
     morpheme_after,
@@ -56,15 +57,11 @@ def subject_features(doc: AnnotatedDocument, claim_start: int, ent: Entity) -> l
 
 
 def _candidates(doc: AnnotatedDocument, start: int) -> list[Entity]:
+    # Subjects are things with an identity: the types that carry canonical ids (not DATE, TITLE).
+    things = [e for e in doc.entities if e.type in schema.CANONICAL_ID_TYPES]
     index = sentence_of(doc, start)
-    same = [
-        e
-        for e in doc.entities
-        if sentence_of(doc, e.start) == index and e.type not in ("DATE", "TITLE")
-    ]
-    return (
-        same or [e for e in doc.entities if e.end <= start and e.type not in ("DATE", "TITLE")][-3:]
-    )
+    same = [e for e in things if sentence_of(doc, e.start) == index]
+    return same or [e for e in things if e.end <= start][-3:]
 
 
 def _property_key(quantity_type: str | None, unit: str | None) -> str:

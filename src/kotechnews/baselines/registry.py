@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kotechnews import schema
+
 if TYPE_CHECKING:
     from kotechnews.baselines.evaluation import System
 
@@ -25,7 +27,7 @@ class BaselineSpec:
 SKLEARN = BaselineSpec(
     name="sklearn",
     title="scikit-learn baseline",
-    tasks=("entities", "relations", "claims"),
+    tasks=schema.TASK_NAMES,
     make=lambda seed: _sklearn(seed),
     model_file="sklearn.skops",
     packages=("scikit-learn", "skops", "scipy", "kiwipiepy"),

@@ -14,13 +14,14 @@ from pathlib import Path
 
 import skops.io
 
+from kotechnews import schema
 from kotechnews.baselines.claim_extractor import ClaimExtractor
 from kotechnews.baselines.entity_tagger import EntityTagger
 from kotechnews.baselines.relation_classifier import RelationClassifier
 from kotechnews.jsonio import atomic_write_bytes
 from kotechnews.records import AnnotatedDocument
 
-TASKS = ("entities", "relations", "claims")
+TASKS = schema.TASK_NAMES
 # Types inside a saved model that skops may rebuild: the package's own estimator classes.
 TRUSTED_TYPES = [
     "kotechnews.baselines.sklearn_baseline.SklearnBaseline",

@@ -42,8 +42,6 @@ CLAIM_ONLY_CONTROLS = set(CONTROL_TYPES) - {convert.SPAN_CONTROL, convert.CANONI
 REQUIRED_CLAIM_FIELDS = [
     f.name for f in schema.CLAIM_FIELDS if f.required and f.kind in ("text", "choice")
 ]
-# TITLE and DATE mentions stand alone (guidelines G7); every other entity needs a canonical ID.
-CANONICAL_ID_OPTIONAL = {"TITLE", "DATE"}
 RELATION_LABELS = set(schema.RELATION_TYPE_NAMES) | set(schema.CLAIM_LINK_NAMES)
 UNKNOWN = "?"  # stands in for a span label already reported as unknown
 # Document ids name files (``ls pull`` writes ARTICLES/<doc_id>.json): no path characters.
@@ -445,8 +443,7 @@ def _check_attributes(
     for rid, span in spans.items():
         label = span["value"]["labels"][0]
         if (
-            label in schema.ENTITY_TYPE_NAMES
-            and label not in CANONICAL_ID_OPTIONAL
+            label in schema.CANONICAL_ID_TYPES
             and not by_region[rid].get(convert.CANONICAL_ID, "").strip()
         ):
             out.add(
@@ -503,7 +500,7 @@ def _check_claims(
                 "give value/low/high/unit with an override_reason",
             )
             continue
-        for name in ("value", "low", "high"):
+        for name in convert.NUMBER_FIELDS:
             if not _same_number(getattr(expected, name), fields.get(name)):
                 out.add(
                     rid,

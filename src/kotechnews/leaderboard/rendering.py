@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from kotechnews import __version__
+from kotechnews import __version__, schema
 from kotechnews.hfdataset import DATASET_DIR
 from kotechnews.jsonio import atomic_write_text
 from kotechnews.leaderboard.entries import (
@@ -41,7 +41,7 @@ from kotechnews.scoring.formatting import percent, with_interval
 if TYPE_CHECKING:  # dataset loads `datasets`: imported when rendering
     from kotechnews.leaderboard.dataset import DatasetReference
 
-TASK_TITLES = {"entities": "Entities", "relations": "Relations", "claims": "Numeric claims"}
+TASK_TITLES = {task.name: task.title for task in schema.TASKS}
 PROTOCOL_KEYS = {title: key for key, title in PROTOCOLS.items()}  # "test split" -> "test"
 PROTOCOL_NOTES = {
     PROTOCOLS["test"]: "Trained on anything but the test split; scored on the {documents} "

@@ -23,12 +23,13 @@ from collections import Counter
 
 import numpy as np
 
+from kotechnews import schema
 from kotechnews.records import AnnotatedDocument, Claim
 from kotechnews.scoring.clusters import gold_clusters, predicted_clusters
 from kotechnews.scoring.prf import prf, safe_divide
 
 NAME = "claims"
-HEADLINE = ("span_f1", "value_accuracy", "subject_f1")
+HEADLINE = schema.TASKS_BY_NAME[NAME].headline
 ATTRIBUTES = ("unit", "quantity_type", "modality")
 ROUNDING_EPSILON = 1e-9
 

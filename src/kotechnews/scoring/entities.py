@@ -33,7 +33,7 @@ from kotechnews.records import AnnotatedDocument, Entity
 from kotechnews.scoring.prf import micro_macro, per_class_table, safe_divide
 
 NAME = "entities"
-HEADLINE = ("strict_f1", "partial_f1", "char_f1")
+HEADLINE = schema.TASKS_BY_NAME[NAME].headline
 TYPES = schema.ENTITY_TYPE_NAMES
 _TYPE_INDEX = {name: index for index, name in enumerate(TYPES)}
 CHAR_TAGS = schema.bio_labels()  # "O", then B-/I- per type: tag code = index here

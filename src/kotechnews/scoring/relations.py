@@ -30,7 +30,7 @@ from kotechnews.scoring.clusters import canonical_key, gold_clusters, predicted_
 from kotechnews.scoring.prf import f1_from, micro_macro, per_class_table, prf
 
 NAME = "relations"
-HEADLINE = ("f1", "ign_f1", "evidence_f1")
+HEADLINE = schema.TASKS_BY_NAME[NAME].headline
 TYPES = schema.RELATION_TYPE_NAMES
 _TYPE_INDEX = {name: index for index, name in enumerate(TYPES)}
 
