@@ -160,7 +160,8 @@ def test_main_job_steps_build_score_and_render(gold_dir, tmp_path, monkeypatch):
     monkeypatch.setattr(build, "DATASET_DIR", tmp_path / "dataset")
     steps = [pipeline.dataset_step, pipeline.baselines_step, pipeline.leaderboard_step]
     assert all(step in pipeline.STEPS for step in steps)
-    results = [step(tmp_path / "build") for step in steps]
+    state = pipeline.RunState(tmp_path / "build", load_gold(gold_dir))  # as the gold step leaves it
+    results = [step(state) for step in steps]
     assert (tmp_path / "dataset" / "README.md").is_file()
     assert results[1].outputs[-1] == tmp_path / "build" / "models" / "sklearn.skops"
     assert "cross-validation entities strict_f1" in results[1].summary

@@ -380,3 +380,37 @@ def test_validate_knows_worksheets_reports_and_predictions(tmp_path, export):
         and "odd.json: task -: file: not a Label Studio export" in output
     )
     assert "Traceback" not in result.output
+
+
+def test_the_gold_loader_checks_and_converts_each_annotation_once(monkeypatch):
+    from collections import Counter
+
+    from kotechnews.gold import GOLD_DIR, load_gold
+    from kotechnews.labelstudio import convert
+    from kotechnews.labelstudio import validate as validate_module
+
+    calls: Counter = Counter()
+
+    def counted(name, function):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return function(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(
+        convert, "record_from_result", counted("convert", convert.record_from_result)
+    )
+    monkeypatch.setattr(
+        validate_module,
+        "_check_annotation",
+        counted("check", validate_module._check_annotation),
+    )
+    gold = load_gold(GOLD_DIR)
+    annotations = sum(
+        len(task["annotations"])
+        for path in sorted(GOLD_DIR.glob("*.json"))
+        for task in json.loads(path.read_text(encoding="utf-8"))
+    )
+    assert len(gold) == 48 and annotations >= len(gold)
+    assert calls == {"check": annotations, "convert": annotations}

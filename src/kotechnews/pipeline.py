@@ -14,10 +14,20 @@ from kotechnews import annotation
 from kotechnews.gold import GOLD_DIR, PROJECT_ROOT, GoldError, load_gold
 from kotechnews.ingest import ingest_directory
 from kotechnews.jsonio import read_jsonl, write_json
+from kotechnews.records import AnnotatedDocument
 
 RAW_DIR = PROJECT_ROOT / "annotation" / "raw"
 BUILD_DIR = PROJECT_ROOT / "build"
 EXCLUSIONS = PROJECT_ROOT / "annotation" / "number_exclusions.jsonl"
+
+
+@dataclass
+class RunState:
+    """What the steps share: where they write, and the gold, validated and loaded once (by the
+    gold step) for the dataset and the baselines."""
+
+    build_dir: Path
+    gold: list[AnnotatedDocument] | None = None
 
 
 @dataclass
@@ -27,8 +37,8 @@ class StepResult:
     summary: str = ""
 
 
-def ingest_step(build_dir: Path) -> StepResult:
-    out = build_dir / "ingested"
+def ingest_step(state: RunState) -> StepResult:
+    out = state.build_dir / "ingested"
     articles = ingest_directory(RAW_DIR, out)
     removed = sum(len(a.removed) for a in articles)
     return StepResult(
@@ -38,9 +48,10 @@ def ingest_step(build_dir: Path) -> StepResult:
     )
 
 
-def gold_step(build_dir: Path) -> StepResult:
+def gold_step(state: RunState) -> StepResult:
     """Validate the gold, check it annotates the text ingest produces now, and check completeness."""
-    gold = load_gold(GOLD_DIR)
+    gold = state.gold = load_gold(GOLD_DIR)
+    build_dir = state.build_dir
     documents = {row["id"]: row for row in read_jsonl(build_dir / "ingested" / "documents.jsonl")}
     for doc in gold:
         if doc.id not in documents:
@@ -68,10 +79,10 @@ def gold_step(build_dir: Path) -> StepResult:
     )
 
 
-def dataset_step(build_dir: Path) -> StepResult:
+def dataset_step(state: RunState) -> StepResult:
     from kotechnews.hfdataset import build
 
-    built = build.build_from_gold(GOLD_DIR, build.DATASET_DIR)
+    built = build.build_from_gold(GOLD_DIR, build.DATASET_DIR, gold=state.gold)
     splits = {f.split: f.num_examples for f in built.files if f.config == "documents"}
     return StepResult(
         "build dataset",
@@ -81,7 +92,7 @@ def dataset_step(build_dir: Path) -> StepResult:
     )
 
 
-def baselines_step(build_dir: Path) -> StepResult:
+def baselines_step(state: RunState) -> StepResult:
     """Train and score the scikit-learn baselines (cross-validation and test split)."""
     from kotechnews.baselines.evaluation import run_baseline
     from kotechnews.baselines.registry import SKLEARN
@@ -89,8 +100,9 @@ def baselines_step(build_dir: Path) -> StepResult:
     report = run_baseline(
         SKLEARN,
         gold_dir=GOLD_DIR,
-        work_dir=build_dir / "baselines",
-        models_dir=build_dir / "models",
+        gold=state.gold,
+        work_dir=state.build_dir / "baselines",
+        models_dir=state.build_dir / "models",
     )
     scores = "; ".join(
         f"{task} {metric} {100 * value:.1f}"
@@ -104,13 +116,13 @@ def baselines_step(build_dir: Path) -> StepResult:
     )
 
 
-def leaderboard_step(build_dir: Path) -> StepResult:
+def leaderboard_step(state: RunState) -> StepResult:
     from kotechnews.leaderboard import render
 
     return StepResult("render leaderboard", render(), "LEADERBOARD.md and index.html")
 
 
-STEPS: list[Callable[[Path], StepResult]] = [
+STEPS: list[Callable[[RunState], StepResult]] = [
     ingest_step,
     gold_step,
     dataset_step,
@@ -122,9 +134,9 @@ STEPS: list[Callable[[Path], StepResult]] = [
 def run(
     build_dir: Path = BUILD_DIR, on_step: Callable[[StepResult], None] = lambda result: None
 ) -> list[StepResult]:
-    results = []
+    results, state = [], RunState(build_dir)
     for step in STEPS:
-        result = step(build_dir)
+        result = step(state)
         on_step(result)
         results.append(result)
     return results

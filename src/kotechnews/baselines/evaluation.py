@@ -356,9 +356,11 @@ def run_baseline(
     seed: int = 0,
     n_bootstrap: int = DEFAULT_BOOTSTRAP,
     progress: Callable[[str], None] = lambda message: None,
+    gold: Sequence[AnnotatedDocument] | None = None,
 ) -> RunReport:
-    """Evaluate under the chosen protocols, store the results, save a model fit on all gold."""
-    gold = load_gold(gold_dir)
+    """Evaluate under the chosen protocols, store the results, save a model fit on all gold
+    (``gold``, the records load_gold returned, or loaded from gold_dir)."""
+    gold = load_gold(gold_dir) if gold is None else list(gold)
     report = RunReport()
     for protocol in [name for name, chosen in (("cv", folds), ("test", test)) if chosen]:
         if protocol == "cv":

@@ -239,13 +239,16 @@ def build_from_gold(
     public: bool = False,
     card: dataset_card.CardSettings | None = None,
     progress: Callable[[str], None] = lambda step: None,
+    gold: Sequence[AnnotatedDocument] | None = None,
 ) -> BuildResult:
-    """Validate and load the gold, then build; the version defaults to the changelog's newest, the
-    card settings to those of the environment (KOTECHNEWS_CONTACT, _AUTHORS, _LEADERBOARD_URL)."""
+    """Validate and load the gold (unless ``gold`` gives the records load_gold returned), then
+    build; the version defaults to the changelog's newest, the card settings to those of the
+    environment (KOTECHNEWS_CONTACT, _AUTHORS, _LEADERBOARD_URL)."""
     card = card or dataset_card.CardSettings.from_environment()
     check_card_settings(card)
-    progress("validating the gold")
-    records = load_gold(gold_dir)
+    if gold is None:
+        progress("validating the gold")
+    records = load_gold(gold_dir) if gold is None else gold
     return build_dataset(
         records,
         out_dir,

@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kotechnews import agreement
-from kotechnews.labelstudio import convert
 from kotechnews.labelstudio.convert import DOC_ID
-from kotechnews.labelstudio.validate import Problem, brief, validate_annotation, validate_tasks
+from kotechnews.labelstudio.validate import Problem, brief, parse_annotation, validate_tasks
 from kotechnews.records import AnnotatedDocument
 
 
@@ -62,6 +61,7 @@ class TaskAdjudication:
     agreement: list[dict[str, Any]] = field(default_factory=list)
     conflict: dict[str, Any] | None = None
     unannotated: dict[str, Any] | None = None
+    records: list[AnnotatedDocument] = field(default_factory=list)  # of its usable annotations
 
 
 @dataclass
@@ -75,6 +75,7 @@ class Adjudication:
     agreement: list[dict[str, Any]] = field(default_factory=list)
     unannotated: list[dict[str, Any]] = field(default_factory=list)
     annotators: list[dict[str, Any]] = field(default_factory=list)
+    records: list[AnnotatedDocument] = field(default_factory=list)  # of every usable annotation
 
     def add(self, found: TaskAdjudication) -> None:
         """Take in one task's adjudication."""
@@ -87,6 +88,7 @@ class Adjudication:
             self.conflicts.append(found.conflict)
         if found.unannotated is not None:
             self.unannotated.append(found.unannotated)
+        self.records += found.records
 
 
 class AnnotatorProgress:
@@ -138,11 +140,14 @@ def annotator_progress(tasks: Iterable[Mapping[str, Any]]) -> list[dict[str, Any
     return progress.rows()
 
 
-def adjudicate(tasks: Sequence[Mapping[str, Any]], source: str) -> Adjudication:
-    """Gold records, outcome of every annotation, conflicts, problems and agreement."""
+def adjudicate(
+    tasks: Sequence[Mapping[str, Any]], source: str, validated: bool = False
+) -> Adjudication:
+    """Gold records, outcome of every annotation, conflicts, problems and agreement (validated:
+    ``validate_tasks`` found no problem in tasks, so annotations are not checked again)."""
     result = Adjudication(annotators=annotator_progress(tasks))
     for task in tasks:
-        result.add(adjudicate_task(task, source))
+        result.add(adjudicate_task(task, source, validated))
     return result
 
 
@@ -189,8 +194,11 @@ def _id_or_zero(annotation: Any) -> int:
     return ann_id if isinstance(ann_id, int) else 0
 
 
-def adjudicate_task(task: Mapping[str, Any], source: str) -> TaskAdjudication:
-    """The rule applied to one task of an export read from source."""
+def adjudicate_task(
+    task: Mapping[str, Any], source: str, validated: bool = False
+) -> TaskAdjudication:
+    """The rule applied to one task of an export read from source (validated: the export passed
+    ``validate_tasks``, so its annotations are converted without being checked again)."""
     data = task.get("data") if isinstance(task.get("data"), dict) else {}
     task_id, doc_id = task.get("id"), data.get(DOC_ID)
     result = TaskAdjudication(task_id, doc_id)
@@ -201,7 +209,7 @@ def adjudicate_task(task: Mapping[str, Any], source: str) -> TaskAdjudication:
         ann_id = ann.get("id") if isinstance(ann, Mapping) else None
         result.outcomes.append(Outcome(task_id, doc_id, ann_id, annotator_name(ann), kind, detail))
 
-    task_problems = validate_tasks([{**task, "annotations": []}], source)
+    task_problems = [] if validated else validate_tasks([{**task, "annotations": []}], source)
     result.problems += task_problems
     # Positions, not annotation ids, key the usable annotations: a repeated id loses nothing.
     usable: list[tuple[Mapping[str, Any], AnnotatedDocument]] = []
@@ -209,13 +217,16 @@ def adjudicate_task(task: Mapping[str, Any], source: str) -> TaskAdjudication:
         if isinstance(ann, Mapping) and ann.get("was_cancelled") is True:
             outcome(ann, "cancelled", "skipped in Label Studio")
             continue
-        problems = task_problems or validate_annotation(task, ann, source, index)
-        if not task_problems:
+        if task_problems:
+            record, problems = None, task_problems
+        else:
+            record, problems = parse_annotation(task, ann, source, index, validated)
             result.problems += problems
-        if problems:
+        if record is None:
             outcome(ann, "invalid", "; ".join(str(p) for p in problems))
             continue
-        usable.append((ann, convert.record_from_result(data, ann["result"])))
+        usable.append((ann, record))
+    result.records = [record for _, record in usable]
     if not usable:
         result.unannotated = {"task": task_id, "doc_id": doc_id, "annotations": len(annotations)}
         return result

@@ -26,7 +26,7 @@ from typing import Any
 from kotechnews import jsonio, schema
 from kotechnews.cleaning import NOT_IN_CLEAN_TEXT, NOT_IN_ONE_LINE
 from kotechnews.labelstudio import convert
-from kotechnews.records import DOCUMENT_METADATA
+from kotechnews.records import DOCUMENT_METADATA, AnnotatedDocument
 
 CHOICE_VALUES: dict[str, set[str]] = {
     **{name: set(schema.names(labels)) for name, labels in schema.CLAIM_CHOICES.items()},
@@ -149,6 +149,18 @@ def validate_annotation(
     out = _Collector(source, _task_name(task, index))
     _check_annotation(annotation, index, task["data"]["text"], out)
     return out.problems
+
+
+def parse_annotation(
+    task: dict[str, Any], annotation: Any, source: str, index: int = 0, validated: bool = False
+) -> tuple[AnnotatedDocument | None, list[Problem]]:
+    """The record of one submitted annotation of a task whose data ``validate_tasks`` accepted,
+    and its problems (no record when it has any). validated: the whole export passed
+    ``validate_tasks`` already, so the annotation is converted without checking it again."""
+    problems = [] if validated else validate_annotation(task, annotation, source, index)
+    if problems:
+        return None, problems
+    return convert.record_from_result(task["data"], annotation["result"]), []
 
 
 def _check_task_data(task: dict[str, Any], out: _Collector) -> str | None:
@@ -746,9 +758,9 @@ def check_exports(
         problems.extend(file_problems)
         if file_problems:
             continue
-        _collect_canonical_types(tasks, str(path), cid_types)
         problems.extend(_duplicate_doc_ids(tasks, str(path), doc_ids))
-        adjudication = adjudicate(tasks, str(path))
+        adjudication = adjudicate(tasks, str(path), validated=True)
+        _collect_canonical_types(adjudication.records, str(path), cid_types)
         checked.append(CheckedExport(path, tasks, adjudication, refusals(adjudication, str(path))))
     for cid, by_type in cid_types.items():
         if len(by_type) > 1:
@@ -789,15 +801,13 @@ def _duplicate_doc_ids(
 
 
 def _collect_canonical_types(
-    tasks: list[dict[str, Any]], source: str, cid_types: dict[str, dict[str, tuple[str, str]]]
+    records: Iterable[AnnotatedDocument],
+    source: str,
+    cid_types: dict[str, dict[str, tuple[str, str]]],
 ) -> None:
-    for index, task in enumerate(tasks):
-        for annotation in task.get("annotations", []):
-            if annotation.get("was_cancelled"):
-                continue
-            doc = convert.record_from_result(task["data"], annotation["result"])
-            for ent in doc.entities:
-                if ent.canonical_id:
-                    cid_types[ent.canonical_id].setdefault(
-                        ent.type, (source, _task_name(task, index))
-                    )
+    """Where each canonical id is first used with each type, over the records of every
+    submitted annotation (a validated task is named by its document id)."""
+    for doc in records:
+        for ent in doc.entities:
+            if ent.canonical_id:
+                cid_types[ent.canonical_id].setdefault(ent.type, (source, doc.id))

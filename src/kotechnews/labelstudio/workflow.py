@@ -492,7 +492,7 @@ def task_output(text: str, source: str, article: Path) -> TaskOutput:
     task is written to the file article as a one-task export (the pull renames it)."""
     task, odd_floats = loads_noting_floats(text)  # reads a text as the export reader did
     found = adjudicate_task(task, source)
-    gold, found.gold = found.gold, None
+    gold, found.gold, found.records = found.gold, None, []  # kept on file, not in memory
     if gold is None:
         return TaskOutput(found, None, None)
     _write_new_file(article, dumps_indented([task], odd_floats))
