@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from typer.testing import CliRunner
 
 from kotechnews import __version__
-from kotechnews.cli import cli_command
+from kotechnews.cli import app, cli_command
 from kotechnews.gold import PROJECT_ROOT
 
 
@@ -44,3 +45,25 @@ def test_help_shows_defaults_relative_to_the_project(capsys, monkeypatch):
         assert str(PROJECT_ROOT) not in run([*path[1:], "--help"], capsys, monkeypatch), path
     shown = run(["annotation", "check", "--help"], capsys, monkeypatch)
     assert "annotation/gold" in shown and "annotation/number_exclusions.jsonl" in shown
+
+
+def test_every_command_reports_its_errors_in_one_place(tmp_path):
+    """kotechnews.cli maps a KoTechNewsError (and an OSError) to its report and exit code."""
+    from kotechnews.errors import KoTechNewsError
+    from kotechnews.formats import FormatError
+    from kotechnews.leaderboard import LeaderboardError
+    from kotechnews.scoring.submission import SubmissionError
+
+    assert all(issubclass(e, KoTechNewsError) for e in (FormatError, LeaderboardError))
+    assert (SubmissionError.exit_code, LeaderboardError.exit_code, FormatError.exit_code) == (
+        2,
+        2,
+        1,
+    )
+    missing = tmp_path / "no-dataset"
+    result = CliRunner().invoke(
+        app, ["export", "--format", "conll", "--dataset", str(missing), "--out", str(tmp_path)]
+    )
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert result.exit_code == 1 and len(lines) == 1 and lines[0].startswith("error: "), lines
+    assert str(missing) in lines[0] and "Traceback" not in result.output

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
 import typer
+import typer.core
 
 from kotechnews import __version__
 from kotechnews.annotation_cli import annotation_app, run_command, validate_command
@@ -15,6 +17,7 @@ from kotechnews.baselines import (
     label_studio,  # noqa: F401  # registers sklearn with `ls` (before its import)
 )
 from kotechnews.baselines.cli import baseline_app, predict_command
+from kotechnews.errors import KoTechNewsError
 from kotechnews.formats.cli import export_command
 from kotechnews.gold import PROJECT_ROOT
 from kotechnews.hfdataset.cli import build_command, release_command
@@ -24,7 +27,24 @@ from kotechnews.leaderboard.cli import leaderboard_app
 from kotechnews.quantity.cli import quantity_app
 from kotechnews.scoring.cli import compare_command, score_command
 
+
+class _Commands(typer.core.TyperGroup):
+    """The one place errors become output: a KoTechNewsError raised by any command is reported
+    on stderr and ends the process with its exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KoTechNewsError as exc:
+            exc.report()
+            raise typer.Exit(exc.exit_code) from None
+        except OSError as exc:  # a file that cannot be read or written: the user can fix it
+            click.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+
+
 app = typer.Typer(
+    cls=_Commands,
     help="KoTechNews: Korean tech-news information extraction benchmark.",
     no_args_is_help=True,
     add_completion=False,

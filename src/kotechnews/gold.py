@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kotechnews.errors import KoTechNewsError
 from kotechnews.labelstudio.validate import check_exports
 from kotechnews.records import DOCUMENT_METADATA, AnnotatedDocument
 
@@ -18,7 +19,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 GOLD_DIR = PROJECT_ROOT / "annotation" / "gold"
 
 
-class GoldError(ValueError):
+class GoldError(KoTechNewsError, ValueError):
     """The gold does not validate or is ambiguous."""
 
 

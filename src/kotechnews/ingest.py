@@ -25,6 +25,7 @@ from kotechnews.cleaning import (
     normalise_for_comparison,
     without_control_characters,
 )
+from kotechnews.errors import KoTechNewsError
 from kotechnews.jsonio import JsonlError, read_jsonl, write_jsonl
 from kotechnews.segment import split_sentences
 
@@ -63,7 +64,7 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _HANGUL = re.compile(r"[가-힣]")
 
 
-class IngestError(ValueError):
+class IngestError(KoTechNewsError, ValueError):
     """Bad raw input or metadata; the message names the file, record and field."""
 
 

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from kotechnews.ingest import IngestError, ingest_directory
+from kotechnews.ingest import ingest_directory
 
 
 def ingest_command(
@@ -29,15 +29,11 @@ def ingest_command(
 ) -> None:
     """Clean raw news scrapes into segmented documents; list every dropped line with its reason."""
     console = Console()
-    try:
-        with Progress(transient=True) as bar:
-            task = bar.add_task("ingesting", total=None)
-            articles = ingest_directory(
-                raw_dir, out, metadata, progress=lambda n: bar.advance(task, n), encoding=encoding
-            )
-    except IngestError as exc:
-        typer.echo(f"error: {exc}", err=True)  # one line: rich would wrap it at the terminal width
-        raise typer.Exit(1) from None
+    with Progress(transient=True) as bar:
+        task = bar.add_task("ingesting", total=None)
+        articles = ingest_directory(
+            raw_dir, out, metadata, progress=lambda n: bar.advance(task, n), encoding=encoding
+        )
     table = Table("source_file", "paragraphs", "sentences", "chars", "removed by reason")
     for article in articles:
         doc = article.document

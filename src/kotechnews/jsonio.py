@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from kotechnews.errors import KoTechNewsError
+
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     path = Path(path)
@@ -133,7 +135,7 @@ def dumps_indented(obj: Any, odd_floats: bool) -> bytes:
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")  # how surrogateescape reads a byte that is not UTF-8
 
 
-class JsonlError(ValueError):
+class JsonlError(KoTechNewsError, ValueError):
     """A line of a JSON Lines file that is not valid JSON; names file and line."""
 
 
@@ -180,7 +182,7 @@ def read_jsonl(path: str | os.PathLike) -> Iterator[dict[str, Any]]:
                 raise JsonlError(f"{path}: line {number}: invalid JSON: {exc}") from None
 
 
-class JsonArrayError(ValueError):
+class JsonArrayError(KoTechNewsError, ValueError):
     """A JSON array file that cannot be read item by item; names the file, the item and the
     character offset."""
 

@@ -33,6 +33,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from kotechnews.errors import KoTechNewsError
 from kotechnews.licences import is_openly_licensed
 from kotechnews.records import AnnotatedDocument
 
@@ -47,7 +48,7 @@ MIN_SHINGLES = 8
 NEAR_DUPLICATE_CONTAINMENT = 0.8
 
 
-class SplitError(ValueError):
+class SplitError(KoTechNewsError, ValueError):
     """The documents cannot be split as the rule requires, or an unknown split was asked for."""
 
 

@@ -25,13 +25,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kotechnews import schema
+from kotechnews.errors import KoTechNewsError
 from kotechnews.labelstudio import convert
 from kotechnews.records import AnnotatedDocument, Claim, Entity, Relation
 
 CLAIM_OVERRIDABLE = tuple(schema.NORMALISED_CLAIM_FIELDS)
 
 
-class WorksheetError(ValueError):
+class WorksheetError(KoTechNewsError, ValueError):
     """A worksheet entry that cannot be placed in the text; names file, sentence and entry."""
 
 

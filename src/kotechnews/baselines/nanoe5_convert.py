@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from kotechnews.errors import KoTechNewsError
+
 MAGIC = b"E5S1"
 QK = 32  # weights per Q4_0 block
 F32, Q4_0 = 0, 1
@@ -73,7 +75,7 @@ SPECIAL_TOKENS = {
 }
 
 
-class ConversionError(ValueError):
+class ConversionError(KoTechNewsError, ValueError):
     """The packed model file cannot be read; names the file and what is wrong."""
 
 

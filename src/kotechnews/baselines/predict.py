@@ -25,6 +25,7 @@ from typing import Any
 
 from kotechnews.baselines.prelabel import SKLEARN_MODEL, input_records, model_version
 from kotechnews.cleaning import NOT_IN_CLEAN_TEXT
+from kotechnews.errors import KoTechNewsError
 from kotechnews.jsonio import JsonlError, read_jsonl, write_json, write_jsonl
 from kotechnews.labelstudio.validate import valid_doc_id
 from kotechnews.records import DOCUMENT_METADATA, AnnotatedDocument
@@ -37,7 +38,7 @@ PROBLEMS = "problems"  # Ray's output column: what is wrong with a row ("" for n
 DEFAULT_BATCH_SIZE = 64
 
 
-class PredictError(ValueError):
+class PredictError(KoTechNewsError, ValueError):
     """Bad documents or a bad model; each line names the file, the record and the field."""
 
 

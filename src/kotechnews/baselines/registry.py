@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kotechnews import schema
+from kotechnews.errors import KoTechNewsError
 
 if TYPE_CHECKING:
     from kotechnews.baselines.evaluation import System
@@ -44,7 +45,7 @@ def _sklearn(seed: int):
     return SklearnBaseline(seed=seed)
 
 
-class UnknownBaseline(ValueError):
+class UnknownBaseline(KoTechNewsError, ValueError):
     """A baseline name that is not registered."""
 
 

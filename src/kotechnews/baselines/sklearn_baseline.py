@@ -18,6 +18,7 @@ from kotechnews import schema
 from kotechnews.baselines.claim_extractor import ClaimExtractor
 from kotechnews.baselines.entity_tagger import EntityTagger
 from kotechnews.baselines.relation_classifier import RelationClassifier
+from kotechnews.errors import KoTechNewsError
 from kotechnews.jsonio import atomic_write_bytes
 from kotechnews.records import AnnotatedDocument
 
@@ -32,7 +33,7 @@ TRUSTED_TYPES = [
 ]
 
 
-class ModelFileError(ValueError):
+class ModelFileError(KoTechNewsError, ValueError):
     """A saved model that cannot be read; names the file."""
 
 

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kotechnews.formats import FORMATS, FormatError
+from kotechnews.formats import FORMATS
 from kotechnews.hfdataset import DATASET_DIR
 from kotechnews.splits import SPLIT_NAMES
 
@@ -28,18 +28,14 @@ def export_command(
     split: SplitChoice = typer.Option(SplitChoice.all, "--split", help="Split to export."),
 ) -> None:
     """Write the gold of the dataset as CoNLL BIO, KLUE-NER, KLUE-RE, DocRED or MeasEval."""
-    from kotechnews.formats.export import ExportError, export_dataset
+    from kotechnews.formats.export import export_dataset
 
     splits = SPLIT_NAMES if split.value == "all" else (split.value,)
     console = Console()
-    try:
-        with console.status("exporting") as status:
-            written = export_dataset(
-                format_name.value, dataset, splits, out, progress=lambda step: status.update(step)
-            )
-    except (ExportError, FormatError) as exc:
-        Console(stderr=True).print(str(exc), markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+    with console.status("exporting") as status:
+        written = export_dataset(
+            format_name.value, dataset, splits, out, progress=lambda step: status.update(step)
+        )
     table = Table("split", "documents", "file", title=f"{format_name.value} export")
     for name, path, count in written:
         table.add_row(name, str(count), str(path))

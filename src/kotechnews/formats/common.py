@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from kotechnews import jsonio
+from kotechnews.errors import KoTechNewsError
 from kotechnews.records import AnnotatedDocument, Entity
 
 
-class FormatError(ValueError):
+class FormatError(KoTechNewsError, ValueError):
     """Bad input or a record a format cannot carry; names file, line or item, and field."""
 
     def __init__(

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from kotechnews.errors import KoTechNewsError
 from kotechnews.formats import FORMATS
 
 
-class ExportError(ValueError):
+class ExportError(KoTechNewsError, ValueError):
     """A dataset or split that cannot be loaded."""
 
 

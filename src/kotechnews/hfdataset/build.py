@@ -21,6 +21,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from kotechnews.errors import KoTechNewsError
 from kotechnews.gold import GOLD_DIR, load_gold
 from kotechnews.hfdataset import CHANGELOG, DATASET_DIR, DATASHEET, DEFAULT_REPO_ID, GUIDELINES
 from kotechnews.hfdataset import card as dataset_card
@@ -42,7 +43,7 @@ CHANGELOG_DATE = r"^## \[{version}\] - (\d{{4}}-\d{{2}}-\d{{2}})\b"
 REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
 
 
-class BuildError(ValueError):
+class BuildError(KoTechNewsError, ValueError):
     """The dataset cannot be built from the given input; the message says which input."""
 
 

@@ -12,19 +12,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kotechnews.gold import GOLD_DIR, GoldError
+from kotechnews.gold import GOLD_DIR
 from kotechnews.hfdataset import DATASET_DIR, DEFAULT_REPO_ID, release_locations
-from kotechnews.splits import SplitError
 
 console = Console()
-err = Console(stderr=True)
-
-
-def user_errors() -> tuple[type[Exception], ...]:
-    from kotechnews.hfdataset.build import BuildError
-    from kotechnews.hfdataset.release import ReleaseError
-
-    return BuildError, GoldError, SplitError, ReleaseError
 
 
 def build_command(
@@ -39,19 +30,10 @@ def build_command(
     """Build the Hub-ready dataset repository (card, Parquet, plots, checksums) from the gold."""
     from kotechnews.hfdataset.build import build_from_gold
 
-    try:
-        with console.status("building") as status:
-            result = build_from_gold(
-                gold,
-                out,
-                version,
-                repo_id,
-                public=public,
-                progress=lambda step: status.update(step),
-            )
-    except user_errors() as exc:
-        err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+    with console.status("building") as status:
+        result = build_from_gold(
+            gold, out, version, repo_id, public=public, progress=lambda step: status.update(step)
+        )
     table = Table(
         "config", "split", "rows", title=f"KoTechNews {result.version} -> {result.out_dir}"
     )
@@ -84,21 +66,17 @@ def release_command(
     from kotechnews.hfdataset.release import release
 
     default_out, default_repo = release_locations(public)
-    try:
-        with console.status("releasing") as status:
-            result = release(
-                version,
-                repo_id,
-                dry_run=dry_run,
-                gold_dir=gold,
-                dataset_dir=out or default_out,
-                release_repo=release_repo or default_repo,
-                public=public,
-                progress=lambda step: status.update(step),
-            )
-    except user_errors() as exc:
-        err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+    with console.status("releasing") as status:
+        result = release(
+            version,
+            repo_id,
+            dry_run=dry_run,
+            gold_dir=gold,
+            dataset_dir=out or default_out,
+            release_repo=release_repo or default_repo,
+            public=public,
+            progress=lambda step: status.update(step),
+        )
     title = f"{'would upload' if result.dry_run else 'uploaded'} {result.tag} to {result.repo_id}"
     table = Table("file", "bytes", "sha256", title=title)
     for f in result.files:

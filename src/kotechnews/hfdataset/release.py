@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
+from kotechnews.errors import KoTechNewsError
 from kotechnews.gold import GOLD_DIR, load_gold
 from kotechnews.hfdataset import CHANGELOG, DATASHEET, release_locations
 from kotechnews.hfdataset.build import (
@@ -41,7 +42,7 @@ TOKEN_ENV = "HF_TOKEN"
 GIT_IDENTITY = ("-c", "user.name=KoTechNews release", "-c", "user.email=release@kotechnews.invalid")
 
 
-class ReleaseError(RuntimeError):
+class ReleaseError(KoTechNewsError, RuntimeError):
     """A release step failed; the message says which and what to do."""
 
 

@@ -11,8 +11,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from kotechnews.labelstudio import ml_backend, workflow
-from kotechnews.labelstudio.client import LabelStudioClient, LabelStudioError, RetryPolicy
-from kotechnews.labelstudio.config import DEFAULT_PROJECT_TITLE, ConfigError, server_settings
+from kotechnews.labelstudio.client import LabelStudioClient, RetryPolicy
+from kotechnews.labelstudio.config import DEFAULT_PROJECT_TITLE, server_settings
 
 ls_app = typer.Typer(
     help="Label Studio workflow: set up the project, push documents, pull annotations. "
@@ -53,18 +53,10 @@ def _client(ctx: typer.Context) -> LabelStudioClient:
     return LabelStudioClient(server_settings(), ctx.obj, on_retry=on_retry)
 
 
-def _run(action):
-    """Run a workflow step; expected failures become one error line, never a traceback."""
-    try:
-        return action()
-    except (ConfigError, LabelStudioError, workflow.WorkflowError, ml_backend.BackendError) as exc:
-        raise _fail(str(exc)) from None
-
-
 @ls_app.command("setup")
 def setup_command(ctx: typer.Context, title: str = TITLE_OPTION) -> None:
     """Create the project (or update its labeling config) from the KoTechNews schema."""
-    result = _run(lambda: workflow.setup_project(_client(ctx), title))
+    result = workflow.setup_project(_client(ctx), title)
     console.print(
         f"project {result.title!r} (id {result.project_id}): {result.action}", highlight=False
     )
@@ -118,7 +110,7 @@ def push_command(
         with bar:
             return workflow.push_documents(client, project, docs, found, progress=advance)
 
-    _print_push(_run(action))
+    _print_push(action())
 
 
 @ls_app.command("push-export")
@@ -142,7 +134,7 @@ def push_export_command(
         with bar:
             return workflow.push_export(client, project, tasks, str(export), progress=advance)
 
-    _print_push(_run(action))
+    _print_push(action())
 
 
 def _score(value: float | None) -> str:
@@ -176,7 +168,7 @@ def pull_command(
         with bar:
             return workflow.pull(client, project, out, progress=advance, workers=workers)
 
-    result = _run(action)
+    result = action()
     adj = result.adjudication
 
     if adj.annotators:
@@ -281,7 +273,7 @@ def backend_command(
             except OSError as exc:
                 raise ml_backend.BackendError(f"cannot listen on {host}:{port}: {exc}") from None
 
-    server = _run(start)
+    server = start()
     console.print(
         f"serving {model} predictions ({server.predictor.model_version}) at "
         f"{server.url}; connect it with `kotechnews ls connect-backend {server.url}`",
@@ -320,7 +312,7 @@ def connect_backend_command(
             project, url, name or ml_backend.backend_model_version(url)
         )
 
-    backend = _run(action)
+    backend = action()
     console.print(
         f"ML backend {backend.get('title')!r} (id {backend.get('id')}) at "
         f"{backend.get('url')}: {backend.get('readable_state') or backend.get('state')}",

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from kotechnews.errors import KoTechNewsError
 from kotechnews.jsonio import iter_json_array
 from kotechnews.labelstudio.config import ServerSettings
 from kotechnews.labelstudio.convert import DOC_ID
@@ -46,7 +47,7 @@ class RetryPolicy:
         return min(self.initial_delay * 2 ** (failed_attempt - 1), self.max_delay)
 
 
-class LabelStudioError(RuntimeError):
+class LabelStudioError(KoTechNewsError, RuntimeError):
     """A server operation that failed for good; the message names URL, operation and reasons."""
 
     def __init__(self, url: str, operation: str, reasons: Sequence[str]):

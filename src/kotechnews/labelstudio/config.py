@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import quoteattr
 
 from kotechnews import schema
+from kotechnews.errors import KoTechNewsError
 from kotechnews.labelstudio import convert
 
 URL_VARIABLE = "LABEL_STUDIO_URL"
@@ -26,7 +27,7 @@ CLAIM_CHOICE_CONTROLS = convert.CLAIM_CHOICE_FIELDS
 CLAIM_FIELDS_BY_NAME = {f.name: f for f in schema.CLAIM_FIELDS}
 
 
-class ConfigError(ValueError):
+class ConfigError(KoTechNewsError, ValueError):
     """Missing or malformed server settings."""
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kotechnews import jsonio
+from kotechnews.errors import KoTechNewsError
 from kotechnews.labelstudio import convert
 from kotechnews.labelstudio.config import label_config
 from kotechnews.labelstudio.validate import (
@@ -60,7 +61,7 @@ WARM_UP_DOCUMENT = {
 }
 
 
-class BackendError(ValueError):
+class BackendError(KoTechNewsError, ValueError):
     """A request the backend refuses (status 400 unless given); the message names task and field."""
 
     def __init__(self, message: str, status: HTTPStatus = HTTPStatus.BAD_REQUEST):

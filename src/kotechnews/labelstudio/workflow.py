@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from kotechnews import __version__
+from kotechnews.errors import KoTechNewsError
 from kotechnews.jsonio import (
     JsonArrayError,
     JsonlError,
@@ -73,7 +74,7 @@ T = TypeVar("T")
 Progress = Callable[[int], None]  # called with the number of items just finished
 
 
-class WorkflowError(ValueError):
+class WorkflowError(KoTechNewsError, ValueError):
     """Bad input or a missing project; the message names the file, record and field."""
 
 

@@ -15,7 +15,6 @@ from kotechnews.leaderboard.entries import (
     OUTPUT_DIR,
     PROTOCOLS,
     RESULTS_DIR,
-    LeaderboardError,
 )
 
 ProtocolChoice = enum.Enum("ProtocolChoice", {key: key for key in PROTOCOLS}, type=str)
@@ -29,13 +28,6 @@ _DATASET_HELP = (
     "(default: this project's dataset/)."
 )
 _RESULTS = typer.Option(RESULTS_DIR, "--results-dir", help="Leaderboard entries (submissions).")
-
-
-def _fail(exc: LeaderboardError) -> None:
-    console = Console(stderr=True)
-    for problem in exc.problems:
-        console.print(f"[red]error[/red]: {escape(problem)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
 
 
 @leaderboard_app.command("add")
@@ -73,21 +65,18 @@ def add_command(
     from kotechnews.scoring.report import print_result
 
     console = Console(stderr=True)
-    try:
-        with console.status("scoring") as status:
-            path, result = add_submission(
-                predictions,
-                name=name,
-                protocol=PROTOCOLS[protocol.value],
-                url=url,
-                revision=revision,
-                dataset=dataset,
-                results_dir=results_dir,
-                replace=replace,
-                progress=lambda message: status.update(escape(message)),
-            )
-    except LeaderboardError as exc:
-        _fail(exc)
+    with console.status("scoring") as status:
+        path, result = add_submission(
+            predictions,
+            name=name,
+            protocol=PROTOCOLS[protocol.value],
+            url=url,
+            revision=revision,
+            dataset=dataset,
+            results_dir=results_dir,
+            replace=replace,
+            progress=lambda message: status.update(escape(message)),
+        )
     print_result(result, Console())
     Console().print(f"stored {path}", markup=False, highlight=False)
 
@@ -111,16 +100,13 @@ def render_command(
     from kotechnews.leaderboard.rendering import render
 
     console = Console(stderr=True)
-    try:
-        with console.status("rendering") as status:
-            paths = render(
-                out,
-                results_dir,
-                baselines_dir,
-                dataset,
-                progress=lambda message: status.update(escape(message)),
-            )
-    except LeaderboardError as exc:
-        _fail(exc)
+    with console.status("rendering") as status:
+        paths = render(
+            out,
+            results_dir,
+            baselines_dir,
+            dataset,
+            progress=lambda message: status.update(escape(message)),
+        )
     for path in paths:
         Console().print(f"wrote {path}", markup=False, highlight=False)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from kotechnews.errors import KoTechNewsError
 from kotechnews.jsonio import write_json
 from kotechnews.scoring.defaults import PROTOCOL_TITLES, RESULT_FORMAT, TASK_NAMES
 
@@ -32,12 +33,22 @@ SCORED_BY_SUBMISSION = "kotechnews leaderboard add"
 SCORED_BY_BASELINE = "kotechnews baseline run"
 
 
-class LeaderboardError(ValueError):
+class LeaderboardError(KoTechNewsError, ValueError):
     """Invalid result files, predictions or entry metadata; lists every problem found."""
+
+    exit_code = 2
 
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("\n".join(problems))
+
+    def report(self) -> None:
+        from rich.console import Console
+        from rich.markup import escape
+
+        console = Console(stderr=True)
+        for problem in self.problems:
+            console.print(f"[red]error[/red]: {escape(problem)}", highlight=False, soft_wrap=True)
 
 
 def _text_problem(field: str, value: Any, max_length: int, required: bool) -> str | None:

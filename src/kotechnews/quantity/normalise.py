@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from kotechnews.errors import KoTechNewsError
+
 Exact = int | Decimal | Fraction
 
 
-class QuantityError(ValueError):
+class QuantityError(KoTechNewsError, ValueError):
     """An expression the normaliser cannot read; the message says what and where."""
 
 

@@ -62,15 +62,6 @@ _RTOL = typer.Option(
 )
 
 
-def _fail(issues: list[ValidationIssue]) -> None:
-    from kotechnews.scoring.report import print_issues
-
-    console = Console(stderr=True)
-    print_issues(issues, console)
-    console.print(f"[red]{len(issues)} error(s); nothing scored.[/red]")
-    raise typer.Exit(EXIT_INVALID)
-
-
 def _gold(split: str | None, gold: Path | None, dataset: str) -> Corpus:
     from kotechnews.scoring.evaluate import Corpus
     from kotechnews.scoring.submission import load_gold, load_split_gold, source_name
@@ -100,10 +91,7 @@ def _load(
         source_name,
     )
 
-    try:
-        gold_corpus = _gold(split, gold, dataset)
-    except SubmissionError as exc:
-        _fail(exc.issues)
+    gold_corpus = _gold(split, gold, dataset)
     issues: list[ValidationIssue] = []
     train_corpus, submissions = None, []
     try:
@@ -120,7 +108,7 @@ def _load(
         except SubmissionError as exc:
             issues.extend(exc.issues)
     if issues:
-        _fail(issues)
+        raise SubmissionError(issues, ordered=True)
     return gold_corpus, train_corpus, submissions
 
 

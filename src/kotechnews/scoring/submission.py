@@ -52,6 +52,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from kotechnews import jsonio, records, schema
+from kotechnews.errors import KoTechNewsError
 from kotechnews.jsonio import write_json
 from kotechnews.records import AnnotatedDocument
 
@@ -184,13 +185,29 @@ class ValidationIssue:
         return printable(": ".join(parts) + ": " + self.message)
 
 
-class SubmissionError(ValueError):
+class SubmissionError(KoTechNewsError, ValueError):
     """Invalid gold or submission input; carries every error found, not just the first."""
 
-    def __init__(self, issues: Sequence[ValidationIssue]):
-        self.issues = sorted(issues, key=lambda issue: (issue.source, issue.line or 0))
+    exit_code = 2  # the scorer's "invalid input"
+
+    def __init__(self, issues: Sequence[ValidationIssue], ordered: bool = False):
+        """ordered: keep the issues in the order given (several inputs, each in its order)."""
+        self.issues = (
+            list(issues)
+            if ordered
+            else sorted(issues, key=lambda issue: (issue.source, issue.line or 0))
+        )
         lines = "\n".join(str(issue) for issue in self.issues)
         super().__init__(f"{len(self.issues)} error(s):\n{lines}")
+
+    def report(self) -> None:
+        from rich.console import Console
+
+        from kotechnews.scoring.report import print_issues
+
+        console = Console(stderr=True)
+        print_issues(self.issues, console)
+        console.print(f"[red]{len(self.issues)} error(s); nothing scored.[/red]")
 
 
 @dataclass(frozen=True)
