@@ -49,3 +49,34 @@ def test_refused_gold_is_one_line(tmp_path):
     gold.mkdir()
     output = invoke("annotation", "counts", "--gold-dir", str(gold))
     assert f"error: no gold export files under {gold}" in output
+
+
+def test_a_broken_worksheet_is_one_line_naming_the_file(tmp_path):
+    documents = tmp_path / "documents.jsonl"
+    text = "KT가 18일 밝혔다."
+    row = {
+        "id": "ktn-0",
+        "source_file": "a.txt",
+        "text": text,
+        "sentences": [{"start": 0, "end": len(text)}],
+    }
+    documents.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    sheets = tmp_path / "worksheets"
+    sheets.mkdir()
+    args = [
+        "annotation",
+        "compile",
+        "--worksheets",
+        str(sheets),
+        "--documents",
+        str(documents),
+        "--gold-dir",
+        str(tmp_path / "gold"),
+        "--exclusions",
+        str(tmp_path / "ex.jsonl"),
+    ]
+    (sheets / "a.json").write_text("{not json", encoding="utf-8")
+    assert f"error: {sheets / 'a.json'}: not a JSON worksheet" in invoke(*args)
+    (sheets / "a.json").write_text(json.dumps({"source_file": "a.txt", "sentences": {"x": []}}))
+    assert f"error: {sheets / 'a.json'}: malformed worksheet" in invoke(*args)
+    assert not (tmp_path / "gold").exists()

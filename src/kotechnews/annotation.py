@@ -85,13 +85,23 @@ def worksheet_problems(
 def compile_sheets(worksheet_dir: Path, documents: dict[str, dict[str, Any]]):
     """(sheet, document, record, exclusions) for every worksheet in a directory, by file name."""
     for path in sorted(worksheet_dir.glob("*.json")):
-        sheet = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            sheet = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError as exc:  # not JSON, not UTF-8
+            raise WorksheetError(f"{path}: not a JSON worksheet: {exc}") from None
+        if not isinstance(sheet, dict):
+            raise WorksheetError(f"{path}: a worksheet is a JSON object")
         document = documents.get(sheet.get("source_file"))
         if document is None:
-            raise ValueError(
+            raise WorksheetError(
                 f"{path}: source_file {sheet.get('source_file')!r} is not an ingested document"
             )
-        doc, exclusions = compile_worksheet(sheet, document)
+        try:
+            doc, exclusions = compile_worksheet(sheet, document)
+        except WorksheetError:
+            raise
+        except (KeyError, TypeError, ValueError) as exc:  # a field of the wrong shape
+            raise WorksheetError(f"{path}: malformed worksheet: {exc!r}") from None
         yield sheet, document, doc, exclusions
 
 

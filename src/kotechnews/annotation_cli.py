@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from pathlib import Path
 
@@ -16,24 +15,6 @@ from kotechnews.labelstudio.validate import validate_tree
 
 console = Console()
 err = Console(stderr=True)
-
-
-def one_line_errors(command):
-    """Expected failures (a missing input file, gold that is refused, a worksheet that does not
-    compile) end the command with one line and exit 1, never a traceback."""
-
-    @functools.wraps(command)
-    def run(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except (
-            OSError,
-            ValueError,
-        ) as exc:  # GoldError, WorksheetError, IngestError are ValueErrors
-            err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
-            raise typer.Exit(1) from None
-
-    return run
 
 
 annotation_app = typer.Typer(
@@ -84,7 +65,6 @@ def validate_command(
 
 
 @annotation_app.command("show")
-@one_line_errors
 def show_command(
     source_file: str = typer.Argument(..., help="The document's source_file"),
     documents: Path = typer.Option(
@@ -100,7 +80,6 @@ def show_command(
 
 
 @annotation_app.command("compile")
-@one_line_errors
 def compile_command(
     worksheets: Path = typer.Option(WORKSHEETS, help="Annotators' worksheets"),
     documents: Path = typer.Option(
@@ -117,7 +96,6 @@ def compile_command(
 
 
 @annotation_app.command("check")
-@one_line_errors
 def check_command(
     gold_dir: Path = typer.Option(GOLD_DIR, help="Gold Label Studio exports"),
     exclusions: Path = typer.Option(EXCLUSIONS, help="Numbers excluded by a named rule"),
@@ -137,7 +115,6 @@ AGREEMENT = PROJECT_ROOT / "annotation" / "agreement"
 
 
 @annotation_app.command("agreement")
-@one_line_errors
 def agreement_command(
     documents: Path = typer.Option(
         DOCUMENTS, help="Ingested documents (made by kotechnews ingest)"
@@ -157,7 +134,6 @@ def agreement_command(
 
 
 @annotation_app.command("counts")
-@one_line_errors
 def counts_command(
     gold_dir: Path = typer.Option(GOLD_DIR, help="Gold Label Studio exports"),
     as_json: bool = typer.Option(False, "--json", help="JSON instead of a Markdown table"),
@@ -172,7 +148,6 @@ def counts_command(
 
 
 @annotation_app.command("preannotations")
-@one_line_errors
 def preannotations_command(
     predictions: Path = typer.Option(PREANNOTATIONS, help="Stored Label Studio predictions"),
     gold_dir: Path = typer.Option(GOLD_DIR, help="Gold Label Studio exports"),
@@ -208,8 +183,4 @@ def run_command(build_dir: Path = typer.Option(PROJECT_ROOT / "build", help="Wor
         for path in result.outputs:
             console.print(f"    → {path}", highlight=False)
 
-    try:
-        pipeline.run(build_dir, on_step=show)
-    except ValueError as exc:  # IngestError, GoldError, WorksheetError: user-facing input errors
-        err.print(f"error: {exc}", markup=False, highlight=False)
-        raise typer.Exit(1) from None
+    pipeline.run(build_dir, on_step=show)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from kotechnews import schema
+from kotechnews.errors import KoTechNewsError
 from kotechnews.labelstudio.convert import DOC_ID, record_from_result
 from kotechnews.records import AnnotatedDocument
 from kotechnews.scoring.entities import TYPES, count_document
@@ -23,9 +24,18 @@ from kotechnews.scoring.prf import per_class_table
 QUANTITY = schema.QUANTITY.name
 
 
+class PreannotationError(KoTechNewsError, ValueError):
+    """A stored pre-annotations file that cannot be read; names the file."""
+
+
 def load_preannotations(path: Path) -> dict[str, dict[str, dict[str, Any]]]:
     """Predictions per source (``sklearn``, ``quantity``), each keyed by document id."""
-    stored = json.loads(Path(path).read_text(encoding="utf-8"))
+    try:
+        stored = json.loads(Path(path).read_text(encoding="utf-8"))
+    except ValueError as exc:  # not JSON, not UTF-8
+        raise PreannotationError(f"{path}: not a JSON file of pre-annotations: {exc}") from None
+    if not isinstance(stored, dict):
+        raise PreannotationError(f"{path}: pre-annotations are a JSON object of sources")
     return {source: body for source, body in stored.items() if isinstance(body, dict)}
 
 
