@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from fuzzing import fuzz_settings
 from kotechnews.cleaning import without_control_characters
 from kotechnews.cli import app
+from kotechnews.ingest import METADATA_FIELDS
 from kotechnews.segment import split_sentences, tokenize_morphemes
 
 NAMES = ["a.txt", "b.txt", "기사.txt"]
@@ -124,17 +125,6 @@ WRONG_VALUES = st.one_of(
     st.text(max_size=8),
     st.sampled_from(["", " ", "\x00", "\ud800", "2021-13-40"]),
 )
-FIELDS = [
-    "source_file",
-    "outlet",
-    "date",
-    "date_note",
-    "title",
-    "byline",
-    "url",
-    "license",
-    "source",
-]
 
 
 @st.composite
@@ -157,7 +147,7 @@ def metadata_row(draw, name: str, text: str) -> dict:
     }
     for _ in range(draw(st.integers(1, 2)) if rarely(draw, 5) else 0):
         change = draw(st.sampled_from(["wrong", "missing", "unknown"]))
-        field = draw(st.sampled_from(FIELDS))
+        field = draw(st.sampled_from(METADATA_FIELDS))
         if change == "wrong":
             row[field] = draw(WRONG_VALUES)
         elif change == "missing":

@@ -17,7 +17,7 @@ from kotechnews.baselines import (
     label_studio,  # noqa: F401  # registers sklearn with `ls` (before its import)
 )
 from kotechnews.baselines.cli import baseline_app, predict_command
-from kotechnews.errors import KoTechNewsError
+from kotechnews.errors import KoTechNewsError, report_line
 from kotechnews.formats.cli import export_command
 from kotechnews.gold import PROJECT_ROOT
 from kotechnews.hfdataset.cli import build_command, release_command
@@ -39,7 +39,7 @@ class _Commands(typer.core.TyperGroup):
             exc.report()
             raise typer.Exit(exc.exit_code) from None
         except OSError as exc:  # a file that cannot be read or written: the user can fix it
-            click.echo(f"error: {exc}", err=True)
+            report_line(exc)
             raise typer.Exit(1) from None
 
 

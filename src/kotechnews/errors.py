@@ -11,9 +11,13 @@ from __future__ import annotations
 import click
 
 
+def report_line(error: BaseException) -> None:
+    """One ``error:`` line on stderr (click, not rich: a long path is not wrapped)."""
+    click.echo(f"error: {error}", err=True)
+
+
 class KoTechNewsError(Exception):
     exit_code = 1
 
     def report(self) -> None:
-        """One ``error:`` line (click, not rich: a long path is not wrapped at the terminal)."""
-        click.echo(f"error: {self}", err=True)
+        report_line(self)

@@ -51,20 +51,14 @@ class SklearnPredictor:
 
     def predict(self, documents: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         from kotechnews.baselines.prelabel import input_records
+        from kotechnews.baselines.sklearn_baseline import joined_record  # imports skops
 
         out = []
         for doc in input_records(documents):
             tagged, entity_scores = self._entities(doc)
             related = self.model.relations.predict([tagged])[0]
             claimed = self.model.claims.predict([tagged])[0]
-            record = AnnotatedDocument(
-                id=doc.id,
-                text=doc.text,
-                entities=tagged.entities,
-                relations=related.relations,
-                claims=claimed.claims,
-                meta=doc.meta,
-            )
+            record = joined_record(tagged, related, claimed)
             scores = RegionScores(dict(entity_scores))
             self._relation_scores(tagged, related, scores)
             self._claim_scores(tagged, claimed, scores)

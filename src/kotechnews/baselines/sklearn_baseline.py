@@ -65,17 +65,7 @@ class SklearnBaseline:
         tagged = self.entities.predict(docs)
         related = self.relations.predict(tagged)
         claimed = self.claims.predict(tagged)
-        return [
-            AnnotatedDocument(
-                id=doc.id,
-                text=doc.text,
-                entities=doc.entities,
-                relations=rel.relations,
-                claims=claim.claims,
-                meta=doc.meta,
-            )
-            for doc, rel, claim in zip(tagged, related, claimed)
-        ]
+        return [joined_record(*parts) for parts in zip(tagged, related, claimed)]
 
     def save(self, path: str | Path) -> Path:
         atomic_write_bytes(path, skops.io.dumps(self))
@@ -96,3 +86,18 @@ class SklearnBaseline:
         if not isinstance(model, cls):
             raise ModelFileError(f"{path}: holds {type(model).__name__}, not a SklearnBaseline")
         return model
+
+
+def joined_record(
+    tagged: AnnotatedDocument, related: AnnotatedDocument, claimed: AnnotatedDocument
+) -> AnnotatedDocument:
+    """One document's end-to-end prediction: the tagger's entities, with the relations and
+    claims predicted over them."""
+    return AnnotatedDocument(
+        id=tagged.id,
+        text=tagged.text,
+        entities=tagged.entities,
+        relations=related.relations,
+        claims=claimed.claims,
+        meta=tagged.meta,
+    )

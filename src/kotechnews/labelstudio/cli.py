@@ -37,11 +37,6 @@ def options(
     ctx.obj = RetryPolicy(attempts=attempts, initial_delay=backoff, timeout=timeout)
 
 
-def _fail(message: str) -> typer.Exit:
-    errors.print(f"error: {message}", markup=False, highlight=False)
-    return typer.Exit(1)
-
-
 def _client(ctx: typer.Context) -> LabelStudioClient:
     def on_retry(operation: str, attempt: int, reason: str, delay: float) -> None:
         errors.print(
@@ -97,20 +92,17 @@ def push_command(
 ) -> None:
     """Import documents as tasks (idempotent: a doc_id already in the project is skipped)."""
     if predictions is not None and predictions not in workflow.PREDICTION_SOURCES:
-        raise _fail(
+        raise workflow.WorkflowError(
             f"--predictions {predictions!r}: choose one of {', '.join(workflow.PREDICTION_SOURCES)}"
         )
-
-    def action() -> workflow.PushResult:
-        docs = workflow.load_documents(documents)
-        found = workflow.PREDICTION_SOURCES[predictions](docs) if predictions else None
-        client = _client(ctx)
-        project = workflow.project_id(client, title)
-        bar, advance = _task_progress("pushing tasks", len(docs))
-        with bar:
-            return workflow.push_documents(client, project, docs, found, progress=advance)
-
-    _print_push(action())
+    docs = workflow.load_documents(documents)
+    found = workflow.PREDICTION_SOURCES[predictions](docs) if predictions else None
+    client = _client(ctx)
+    project = workflow.project_id(client, title)
+    bar, advance = _task_progress("pushing tasks", len(docs))
+    with bar:
+        result = workflow.push_documents(client, project, docs, found, progress=advance)
+    _print_push(result)
 
 
 @ls_app.command("push-export")
@@ -122,19 +114,16 @@ def push_export_command(
     title: str = TITLE_OPTION,
 ) -> None:
     """Re-import an exported file (tasks with their annotations), e.g. to review a contribution."""
-
-    def action() -> workflow.PushResult:
-        try:
-            tasks = json.loads(export.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise workflow.WorkflowError(f"{export}: cannot read a JSON export: {exc}") from None
-        client = _client(ctx)
-        project = workflow.project_id(client, title)
-        bar, advance = _task_progress("pushing tasks", len(tasks) if isinstance(tasks, list) else 0)
-        with bar:
-            return workflow.push_export(client, project, tasks, str(export), progress=advance)
-
-    _print_push(action())
+    try:
+        tasks = json.loads(export.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise workflow.WorkflowError(f"{export}: cannot read a JSON export: {exc}") from None
+    client = _client(ctx)
+    project = workflow.project_id(client, title)
+    bar, advance = _task_progress("pushing tasks", len(tasks) if isinstance(tasks, list) else 0)
+    with bar:
+        result = workflow.push_export(client, project, tasks, str(export), progress=advance)
+    _print_push(result)
 
 
 def _score(value: float | None) -> str:
@@ -157,18 +146,14 @@ def pull_command(
     ),
 ) -> None:
     """Export all annotations, validate them and write the adjudicated gold with its report."""
-
-    def action() -> workflow.PullResult:
-        client = _client(ctx)
-        project = workflow.project_id(client, title)
-        total = client.get_project(project).get("task_number")
-        bar, advance = _task_progress(
-            "exporting, then adjudicating tasks", total if isinstance(total, int) else None
-        )
-        with bar:
-            return workflow.pull(client, project, out, progress=advance, workers=workers)
-
-    result = action()
+    client = _client(ctx)
+    project = workflow.project_id(client, title)
+    total = client.get_project(project).get("task_number")
+    bar, advance = _task_progress(
+        "exporting, then adjudicating tasks", total if isinstance(total, int) else None
+    )
+    with bar:
+        result = workflow.pull(client, project, out, progress=advance, workers=workers)
     adj = result.adjudication
 
     if adj.annotators:
@@ -237,7 +222,7 @@ def pull_command(
     if adj.problems:
         for problem in adj.problems:
             errors.print(str(problem), markup=False, highlight=False)
-        raise _fail(
+        raise workflow.WorkflowError(
             f"{len(adj.problems)} validation problems: those annotations are left out of "
             f"{out / workflow.GOLD_FILE} (see {out / workflow.CONFLICTS_FILE})"
         )
@@ -264,16 +249,12 @@ def backend_command(
     ),
 ) -> None:
     """Serve pre-annotations with per-region scores as a Label Studio ML backend (until Ctrl-C)."""
-
-    def start() -> ml_backend.BackendServer:
-        with console.status(f"loading the {model} model"):
-            predictor = ml_backend.make_predictor(model, model_file)
-            try:
-                return ml_backend.BackendServer(predictor, host, port)
-            except OSError as exc:
-                raise ml_backend.BackendError(f"cannot listen on {host}:{port}: {exc}") from None
-
-    server = start()
+    with console.status(f"loading the {model} model"):
+        predictor = ml_backend.make_predictor(model, model_file)
+        try:
+            server = ml_backend.BackendServer(predictor, host, port)
+        except OSError as exc:
+            raise ml_backend.BackendError(f"cannot listen on {host}:{port}: {exc}") from None
     console.print(
         f"serving {model} predictions ({server.predictor.model_version}) at "
         f"{server.url}; connect it with `kotechnews ls connect-backend {server.url}`",
@@ -304,15 +285,9 @@ def connect_backend_command(
     title: str = TITLE_OPTION,
 ) -> None:
     """Connect a running ML backend to the project (idempotent): opened tasks get its predictions."""
-
-    def action() -> dict:
-        client = _client(ctx)
-        project = workflow.project_id(client, title)
-        return client.connect_ml_backend(
-            project, url, name or ml_backend.backend_model_version(url)
-        )
-
-    backend = action()
+    client = _client(ctx)
+    project = workflow.project_id(client, title)
+    backend = client.connect_ml_backend(project, url, name or ml_backend.backend_model_version(url))
     console.print(
         f"ML backend {backend.get('title')!r} (id {backend.get('id')}) at "
         f"{backend.get('url')}: {backend.get('readable_state') or backend.get('state')}",

@@ -294,9 +294,6 @@ def push_export(
     return push_tasks(client, project, tasks, batch_size, progress)
 
 
-# Adjudication
-
-
 # Pull
 
 
@@ -473,9 +470,9 @@ BATCH_TASKS = 32  # tasks sent to a worker at once: few messages, little held in
 def pull_workers(export_file: Path) -> int:
     """Worker processes for pulling export_file: one per CPU this process may use (at most
     MAX_PULL_WORKERS) for a big export, none (1: in-process) for a small one or a single CPU."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     if export_file.stat().st_size < PARALLEL_PULL_MIN_BYTES:
         return 1
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, min(MAX_PULL_WORKERS, cpus or 1))
 
 
