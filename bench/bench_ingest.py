@@ -86,7 +86,9 @@ def worker(megabytes: float, kind: str) -> None:
             json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8"
         )
         wall, cpu = time.perf_counter(), time.process_time()
-        document = ingest_directory(raw, Path(tmp) / "out")[0].document
+        ingested = ingest_directory(raw, Path(tmp) / "out")[0]
+        # revisions before the typed Document gave the documents.jsonl row as .document
+        document = ingested.row() if hasattr(ingested, "row") else ingested.document
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     print(
         json.dumps(

@@ -107,7 +107,7 @@ def main() -> None:
     documents = [synthetic_document(n) for n in range(args.tasks)]
     annotated = [
         {
-            "data": convert.task_data(doc),
+            "data": doc.task_data(),
             "annotations": [{"result": convert.result_from_record(synthetic_record(doc, n))}],
         }
         for n, doc in enumerate(documents)
@@ -156,7 +156,7 @@ def main() -> None:
 
     report = {
         "tasks": args.tasks,
-        "text_chars_mean": round(sum(len(d["text"]) for d in documents) / len(documents)),
+        "text_chars_mean": round(sum(len(d.text) for d in documents) / len(documents)),
         "annotation_results_mean": round(
             sum(len(t["annotations"][0]["result"]) for t in annotated) / len(annotated)
         ),

@@ -79,7 +79,7 @@ def exported_task(number: int) -> dict[str, Any]:
         "annotations": [annotation],
         "drafts": [],
         "predictions": [],
-        "data": convert.task_data(doc),
+        "data": doc.task_data(),
         "meta": {},
         "created_at": STAMP,
         "updated_at": STAMP,

@@ -24,9 +24,9 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from kotechnews import schema
+from kotechnews.document import Document
 from kotechnews.labelstudio.convert import sentence_index
 from kotechnews.quantity import find_quantities
 from kotechnews.records import AnnotatedDocument, Claim, Entity, Relation
@@ -252,13 +252,13 @@ def running_server(base_dir: Path) -> Iterator[LabelStudioServer]:
 _WORD = re.compile(r"[A-Za-z]{2,}|[가-힣]{2,}")
 
 
-def synthetic_record(document: Mapping[str, Any], seed: int = 0) -> AnnotatedDocument:
+def synthetic_record(document: Document, seed: int = 0) -> AnnotatedDocument:
     """An annotation of a real or generated text that the validator accepts and that uses every
     part of the schema: all entity types, canonical ids, relations allowed by the schema, and
     claims (from the quantity finder) with every attribute and both links. Not a true reading."""
     rng = random.Random(seed)
-    text = document["text"]
-    doc = AnnotatedDocument(id=document["id"], text=text)
+    text = document.text
+    doc = AnnotatedDocument(id=document.id, text=text, document=document)
     taken: list[tuple[int, int]] = []
     for q in find_quantities(text):
         if q.unit is None or any(q.start < e and s < q.end for s, e in taken):
@@ -288,9 +288,7 @@ def synthetic_record(document: Mapping[str, Any], seed: int = 0) -> AnnotatedDoc
         doc.entities.append(
             Entity(f"e{len(doc.entities)}", match.start(), match.end(), etype, match.group(), cid)
         )
-    sentences = [[s["start"], s["end"]] for s in document.get("sentences") or []] or [
-        [0, len(text)]
-    ]
+    sentences = document.sentences or ((0, len(text)),)
     for head, tail in zip(doc.entities, doc.entities[1:]):
         allowed = [
             r.name
@@ -322,8 +320,8 @@ _SYNTHETIC_SENTENCES = (
 )
 
 
-def synthetic_document(number: int, sentences: int = 12) -> dict[str, Any]:
-    """A generated Korean tech-news-like text (made-up companies), shaped like an ingest row."""
+def synthetic_document(number: int, sentences: int = 12) -> Document:
+    """A generated Korean tech-news-like text (made-up companies), one paragraph."""
     rng = random.Random(number)
     parts = []
     for _ in range(sentences):
@@ -336,14 +334,8 @@ def synthetic_document(number: int, sentences: int = 12) -> dict[str, Any]:
     text = " ".join(parts)
     spans, position = [], 0
     for part in parts:
-        spans.append({"start": position, "end": position + len(part)})
+        spans.append((position, position + len(part)))
         position += len(part) + 1
-    return {
-        "id": f"synthetic-{number:05d}",
-        "text": text,
-        "sentences": spans,
-        "source_file": None,
-        "outlet": None,
-        "date": None,
-        "title": None,
-    }
+    return Document(
+        id=f"synthetic-{number:05d}", text=text, sentences=spans, paragraphs=[(0, len(text))]
+    )

@@ -25,6 +25,7 @@ from kotechnews.baselines.relation_classifier import (
     candidate_recall,
 )
 from kotechnews.baselines.sklearn_baseline import ModelFileError, SklearnBaseline
+from kotechnews.document import Document
 from kotechnews.labelstudio import convert
 from kotechnews.labelstudio.workflow import WorkflowError
 from kotechnews.quantity import find_quantities
@@ -102,9 +103,8 @@ class DocumentBuilder:
                     plan[3],
                 )
             )
-        return AnnotatedDocument(
-            self.doc_id, text, self.entities, self.relations, claims, {"sentences": self.sentences}
-        )
+        document = Document(self.doc_id, text, sentences=self.sentences)
+        return AnnotatedDocument(self.doc_id, text, self.entities, self.relations, claims, document)
 
 
 def make_document(doc_id: str, rng: random.Random, sentences: int = 6) -> AnnotatedDocument:
@@ -205,7 +205,7 @@ def test_ill_formed_tags_are_chunked_as_conlleval_does():
 def test_entity_tagger_learns_the_training_mentions_and_is_seeded(corpus):
     train, held_out = corpus[:6], corpus[6:]
     tagger = EntityTagger(random_state=0).fit(train)
-    predicted = tagger.predict([AnnotatedDocument(d.id, d.text, meta=d.meta) for d in train])
+    predicted = tagger.predict([d.with_annotations() for d in train])
     gold = {(d.id, e.start, e.end, e.type) for d in train for e in d.entities}
     found = {(p.id, e.start, e.end, e.type) for p in predicted for e in p.entities}
     assert strict_f1(gold, found) > 0.95
@@ -225,7 +225,7 @@ def test_entity_tagger_refuses_training_without_entities():
 def test_relation_classifier_predicts_allowed_relations_between_given_mentions(corpus):
     model = RelationClassifier(random_state=0).fit(corpus[:6])
     held_out = corpus[6:]
-    inputs = [AnnotatedDocument(d.id, d.text, d.entities, meta=d.meta) for d in held_out]
+    inputs = [d.with_annotations(entities=d.entities) for d in held_out]
     predicted = model.predict(inputs)
     gold, found = set(), set()
     for doc, pred in zip(held_out, predicted):
@@ -245,7 +245,7 @@ def test_relation_candidates_are_same_sentence_pairs_the_schema_allows(corpus):
         assert any(
             schema.relation_allowed(r, head.type, tail.type) for r in schema.RELATION_TYPE_NAMES
         )
-        same = [s for s in doc.meta["sentences"] if s[0] <= head.start < s[1]]
+        same = [s for s in doc.sentences if s[0] <= head.start < s[1]]
         assert same and same[0][0] <= tail.start < same[0][1]
     assert NO_RELATION not in schema.RELATION_TYPE_NAMES
 
@@ -253,9 +253,7 @@ def test_relation_candidates_are_same_sentence_pairs_the_schema_allows(corpus):
 def test_claim_extractor_finds_values_types_and_subjects(corpus):
     model = ClaimExtractor(random_state=0).fit(corpus[:6])
     held_out = corpus[6:]
-    predicted = model.predict(
-        [AnnotatedDocument(d.id, d.text, d.entities, meta=d.meta) for d in held_out]
-    )
+    predicted = model.predict([d.with_annotations(entities=d.entities) for d in held_out])
     for doc, pred in zip(held_out, predicted):
         assert [(c.start, c.end, c.value, c.unit) for c in pred.claims] == [
             (c.start, c.end, c.value, c.unit) for c in doc.claims
@@ -278,7 +276,7 @@ def saved_model(corpus, tmp_path_factory):
 
 def test_saved_model_loads_and_predicts_the_same(saved_model, corpus):
     model, path = saved_model
-    inputs = [AnnotatedDocument(d.id, d.text, meta=d.meta) for d in corpus[6:]]
+    inputs = [d.with_annotations() for d in corpus[6:]]
     loaded = SklearnBaseline.load(path)
     assert [d.to_dict() for d in loaded.predict(inputs)] == [
         d.to_dict() for d in model.predict(inputs)
@@ -299,33 +297,17 @@ def test_missing_or_foreign_model_files_are_named(tmp_path):
         SklearnBaseline.load(broken)
 
 
-def documents_jsonl_rows(docs: list[AnnotatedDocument]) -> list[dict]:
-    return [
-        {
-            "id": d.id,
-            "text": d.text,
-            "sentences": [{"start": s, "end": e} for s, e in d.meta["sentences"]],
-        }
-        for d in docs
-    ]
-
-
 def test_predictions_for_label_studio_convert_back_to_the_predicted_records(saved_model, corpus):
     model, path = saved_model
-    rows = documents_jsonl_rows(corpus[6:])
-    predictions = sklearn_predictions(rows, path)
-    expected = {d.id: d for d in model.predict(input_records(rows))}
+    documents = [d.document for d in corpus[6:]]
+    predictions = sklearn_predictions(documents, path)
+    expected = {d.id: d for d in model.predict(input_records(documents))}
     assert set(predictions) == set(expected)
-    for row in rows:
-        prediction = predictions[row["id"]]
+    for document in documents:
+        prediction = predictions[document.id]
         assert prediction["model_version"] == model_version(path)
-        data = {
-            "text": row["text"],
-            "doc_id": row["id"],
-            "sentences": [[s["start"], s["end"]] for s in row["sentences"]],
-        }
-        back = convert.record_from_result(data, prediction["result"])
-        want = expected[row["id"]]
+        back = convert.record_from_result(document.task_data(), prediction["result"])
+        want = expected[document.id]
         assert [(e.start, e.end, e.type) for e in back.entities] == [
             (e.start, e.end, e.type) for e in want.entities
         ]
@@ -340,7 +322,7 @@ def test_predictions_for_label_studio_convert_back_to_the_predicted_records(save
 
 def test_pushing_predictions_without_a_saved_model_is_a_workflow_error(tmp_path, corpus):
     with pytest.raises(WorkflowError, match="absent.skops: no saved model"):
-        sklearn_predictions(documents_jsonl_rows(corpus[:1]), tmp_path / "absent.skops")
+        sklearn_predictions([corpus[0].document], tmp_path / "absent.skops")
 
 
 def test_push_command_names_the_missing_model_before_contacting_a_server(
@@ -354,7 +336,7 @@ def test_push_command_names_the_missing_model_before_contacting_a_server(
 
     monkeypatch.setattr(prelabel, "SKLEARN_MODEL", tmp_path / "absent.skops")
     documents = tmp_path / "documents.jsonl"
-    write_jsonl(documents, documents_jsonl_rows(corpus[:2]))
+    write_jsonl(documents, [d.document.row() for d in corpus[:2]])
     result = CliRunner().invoke(app, ["ls", "push", str(documents), "--predictions", "sklearn"])
     assert result.exit_code == 1
     assert "absent.skops: no saved model" in " ".join(result.output.split())  # rich wraps lines

@@ -44,6 +44,7 @@ from kotechnews.baselines.transformer import (
     token_boundary_recall,
     token_tag,
 )
+from kotechnews.document import Document
 from kotechnews.records import AnnotatedDocument, Entity
 from test_baseline_sklearn import make_document
 
@@ -283,7 +284,7 @@ def test_token_and_character_tags_agree_on_entity_boundaries():
 
 def test_entity_markers_wrap_head_and_tail_with_their_types():
     text = "한빛랩의 김도윤 소장은 말했다."
-    doc = AnnotatedDocument("d", text, meta={"sentences": [[0, len(text)]]})
+    doc = AnnotatedDocument("d", text, document=Document("d", text, sentences=[(0, len(text))]))
     head, tail = Entity("e1", 5, 8, "PER", "김도윤"), Entity("e2", 0, 3, "ORG", "한빛랩")
     marked, head_at, tail_at = marked_text(doc, head, tail, context=80)
     assert marked == "# ^ ORG ^ 한빛랩 #의 @ * PER * 김도윤 @ 소장은 말했다."
@@ -313,9 +314,7 @@ def trained(tiny):
 
 def test_transformer_tagger_learns_training_entities_through_offsets(trained):
     model, docs, _, _ = trained
-    predicted = model.predict_task(
-        "entities", [AnnotatedDocument(d.id, d.text, meta=d.meta) for d in docs]
-    )
+    predicted = model.predict_task("entities", [d.with_annotations() for d in docs])
     gold = {(d.id, e.start, e.end, e.type) for d in docs for e in d.entities}
     found = {(p.id, e.start, e.end, e.type) for p in predicted for e in p.entities}
     assert len(gold & found) / len(gold) > 0.8
@@ -328,7 +327,7 @@ def test_transformer_tagger_learns_training_entities_through_offsets(trained):
 def test_transformer_relations_are_allowed_and_reference_given_mentions(trained):
     model, docs, _, _ = trained
     predicted = model.predict_task(
-        "relations", [AnnotatedDocument(d.id, d.text, d.entities, meta=d.meta) for d in docs]
+        "relations", [d.with_annotations(entities=d.entities) for d in docs]
     )
     gold = {(d.id, r.head, r.type, r.tail) for d in docs for r in d.relations}
     found = set()
@@ -343,7 +342,7 @@ def test_transformer_relations_are_allowed_and_reference_given_mentions(trained)
 def test_training_is_seeded_and_the_model_saves(trained, tmp_path):
     model, docs, converted, settings = trained
     again = TransformerEntityTagger(str(converted), settings, seed=0).fit(docs)
-    inputs = [AnnotatedDocument(d.id, d.text, meta=d.meta) for d in docs[:2]]
+    inputs = [d.with_annotations() for d in docs[:2]]
     assert [d.to_dict() for d in again.predict(inputs)] == [
         d.to_dict() for d in model.predict_task("entities", inputs)
     ]

@@ -93,13 +93,13 @@ def test_documents_carry_text_spans_split_and_fold(built):
     for doc in records:
         split, row = rows[doc.id]
         assert row["text"] == doc.text
-        assert [[s["start"], s["end"]] for s in row["sentences"]] == doc.meta["sentences"]
+        assert [(s["start"], s["end"]) for s in row["sentences"]] == list(doc.sentences)
         assert (split, row["split"], row["fold"]) == (
             assignments[doc.id].split,
             assignments[doc.id].split,
             assignments[doc.id].fold,
         )
-        assert row["source_file"] == doc.meta["source_file"]
+        assert row["source_file"] == doc.document.source_file
         paragraphs = [doc.text[p["start"] : p["end"]] for p in row["paragraphs"]]
         assert paragraphs == [line.strip() for line in doc.text.split("\n") if line.strip()]
 

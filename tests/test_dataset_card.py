@@ -297,21 +297,21 @@ def test_a_release_of_an_undated_version_cites_the_release_day(tmp_path):
 def test_attribution_lists_every_source(edition):
     found = sections(edition["card"])["Sources and attribution"]
     parts = sections(found, "###")
-    wikinews = [d for d in edition["records"] if d.meta.get("source") == "wikinews"]
-    seeds = [d for d in edition["records"] if d.meta.get("source") == "seed_scrape"]
+    wikinews = [d for d in edition["records"] if d.document.source == "wikinews"]
+    seeds = [d for d in edition["records"] if d.document.source == "seed_scrape"]
     if wikinews:
         table = parts["Wikinews articles (CC BY 2.5)"]
         assert "Korean Wikinews contributors" in table
         assert "(https://creativecommons.org/licenses/by/2.5/)" in table
         links = {unquote(url) for url in re.findall(r"\]\((\S+?)\) \|$", table, re.MULTILINE)}
-        assert links == {unquote(d.meta["url"]) for d in wikinews if d.meta.get("url")}
+        assert links == {unquote(d.document.url) for d in wikinews if d.document.url}
         for doc in wikinews:
             assert f"| `{doc.id}` |" in table
     if seeds:
         table = parts["Seed articles (research use only)"]
         assert "non-commercial research only" in table
         for doc in seeds:
-            assert f"| `{doc.id}` |" in table and doc.meta["outlet"] in table
+            assert f"| `{doc.id}` |" in table and doc.document.outlet in table
     else:
         assert "Seed articles (research use only)" not in parts
     assert edition["public"] == (not seeds)
@@ -323,15 +323,15 @@ def test_the_public_edition_holds_no_seed_text(editions):
     assert seeds, "the gold has no research-only document to leave out"
     published = [public["card"], public["licence"]]
     for doc in seeds:
-        for start, end in doc.meta["sentences"]:
+        for start, end in doc.sentences:
             sentence = doc.text[start:end].strip()
             if len(sentence) >= 8:
                 assert all(sentence not in text for text in published), sentence
         for value in (
             doc.id,
-            doc.meta.get("outlet"),
-            doc.meta.get("title"),
-            doc.meta["source_file"],
+            doc.document.outlet,
+            doc.document.title,
+            doc.document.source_file,
         ):
             if value:
                 assert all(value not in text for text in published), value

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from kotechnews.document import Document
 from kotechnews.gold import load_gold
 from kotechnews.jsonio import write_json
 from kotechnews.segment import split_sentences
@@ -158,20 +159,24 @@ ARTICLES = {
 OPEN_LICENCE, CLOSED_LICENCE = "CC BY 2.5", "research-only (synthetic test text)"
 
 
-def synthetic_document(key: str, open_text: bool | None = None) -> dict:
+def synthetic_document(key: str, open_text: bool | None = None) -> Document:
     """A synthetic article; ``open_text`` True/False gives it an open or a research-only licence
     (None: no licence, as in a contributor's own corpus)."""
     paragraphs = ARTICLES[key][0]
     text = "\n".join(paragraphs)
     source = f"{ord(key) - ord('a'):03d}_{key * 8}.txt"
-    return {
-        "id": "ktn-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
-        "source_file": source,
-        "outlet": f"합성일보 {key.upper()}",
-        "date": f"2030-0{ord(key) - ord('a') + 1}-01",
-        "title": paragraphs[0],
-        "text": text,
-        "sentences": [{"start": s, "end": e} for s, e in split_sentences(text)],
+    starts = [0]
+    for paragraph in paragraphs[:-1]:
+        starts.append(starts[-1] + len(paragraph) + 1)
+    return Document(
+        id="ktn-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
+        text=text,
+        sentences=split_sentences(text),
+        paragraphs=[(start, start + len(p)) for start, p in zip(starts, paragraphs)],
+        source_file=source,
+        outlet=f"합성일보 {key.upper()}",
+        date=f"2030-0{ord(key) - ord('a') + 1}-01",
+        title=paragraphs[0],
         **(
             {}
             if open_text is None
@@ -180,25 +185,25 @@ def synthetic_document(key: str, open_text: bool | None = None) -> dict:
                 "source": "wikinews" if open_text else "seed_scrape",
             }
         ),
-    }
+    )
 
 
 def write_synthetic_gold(
     gold_dir: Path, keys: str = "abcdef", open_keys: str | None = None
-) -> list[dict]:
+) -> list[Document]:
     """Write one gold export per article into gold_dir; returns the documents. With open_keys,
     those articles are openly licensed and the others research-only."""
     documents = []
     for task_id, key in enumerate(keys, start=1):
         document = synthetic_document(key, None if open_keys is None else key in open_keys)
         sheet = {
-            "source_file": document["source_file"],
+            "source_file": document.source_file,
             "sentences": ARTICLES[key][1],
             "relations": ARTICLES[key][2],
         }
         doc, _ = compile_worksheet(sheet, document)
-        export = gold_export(document, doc, "annotator-test", "2030-01-01T00:00:00Z", task_id)
-        write_json(gold_dir / f"{Path(document['source_file']).stem}.json", export)
+        export = gold_export(doc, "annotator-test", "2030-01-01T00:00:00Z", task_id)
+        write_json(gold_dir / f"{Path(document.source_file).stem}.json", export)
         documents.append(document)
     return documents
 
@@ -206,11 +211,11 @@ def write_synthetic_gold(
 def test_synthetic_gold_validates_and_loads(tmp_path):
     documents = write_synthetic_gold(tmp_path)
     records = load_gold(tmp_path)
-    assert sorted(d["id"] for d in documents) == [r.id for r in records]
+    assert sorted(d.id for d in documents) == [r.id for r in records]
     by_id = {r.id: r for r in records}
     for document in documents:
-        record = by_id[document["id"]]
-        assert record.text == document["text"]
+        record = by_id[document.id]
+        assert record.text == document.text
         assert record.entities and record.relations
         for ent in record.entities:
             assert record.text[ent.start : ent.end] == ent.text

@@ -143,7 +143,7 @@ def test_conll_refuses_overlap_and_keeps_the_old_file(gold, tmp_path):
     doc = gold[0]
     first = doc.entities[0]
     nested = Entity(id="x", start=first.start, end=first.end - 1, type="ORG")
-    broken = AnnotatedDocument(id=doc.id, text=doc.text, entities=[first, nested], meta=doc.meta)
+    broken = doc.with_annotations(entities=[first, nested])
     with pytest.raises(FormatError, match=rf"document '{doc.id}'.*overlap"):
         conll.write_conll([broken], path)
     assert path.read_bytes() == before
@@ -381,10 +381,10 @@ def test_docred_round_trip(gold, tmp_path):
     documents = json.loads(path.read_text(encoding="utf-8"))
     for document, original in zip(documents, gold):
         assert document["title"] == original.id
-        assert len(document["sents"]) == len(original.meta["sentences"])
+        assert len(document["sents"]) == len(original.sentences)
         for vertex in document["vertexSet"]:
             for mention in vertex:
-                start, end = original.meta["sentences"][mention["sent_id"]]
+                start, end = original.sentences[mention["sent_id"]]
                 tokens = [p for p in range(start, end) if not original.text[p].isspace()]
                 first, last = tokens[mention["pos"][0]], tokens[mention["pos"][1] - 1]
                 assert original.text[first : last + 1] == mention["name"]
@@ -687,10 +687,10 @@ def test_score_format_errors_are_listed_like_jsonl_errors(exported, tmp_path):
 
 @pytest.mark.parametrize("name", ["conll", "klue-ner", "klue-re", "docred"])
 def test_sentence_formats_refuse_an_entity_across_sentences(gold, tmp_path, name):
-    doc = next(d for d in gold if len(d.meta["sentences"]) > 1)
-    boundary = doc.meta["sentences"][0][1]
+    doc = next(d for d in gold if len(d.sentences) > 1)
+    boundary = doc.sentences[0][1]
     across = Entity(id="x", start=boundary - 2, end=boundary + 3, type="ORG")
-    broken = AnnotatedDocument(id=doc.id, text=doc.text, entities=[across], meta=doc.meta)
+    broken = doc.with_annotations(entities=[across])
     path = tmp_path / f"out{FORMATS[name].suffix}"
     with pytest.raises(FormatError, match=r"entity 'x' .* crosses a sentence boundary"):
         FORMATS[name].write([broken], path)

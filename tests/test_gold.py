@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from kotechnews import annotation
+from kotechnews.document import Document
 from kotechnews.gold import GOLD_DIR, PROJECT_ROOT, load_gold
 from kotechnews.ingest import ingest_directory
 from kotechnews.jsonio import read_jsonl
@@ -21,7 +22,7 @@ README = PROJECT_ROOT / "README.md"
 
 
 @pytest.fixture(scope="module")
-def documents(tmp_path_factory) -> dict[str, dict]:
+def documents(tmp_path_factory) -> dict[str, Document]:
     out = tmp_path_factory.mktemp("ingested")
     ingest_directory(PROJECT_ROOT / "annotation" / "raw", out)
     return annotation.documents_by_source(out / "documents.jsonl")
@@ -34,9 +35,9 @@ def test_gold_validates_and_covers_every_raw_article(documents):
 
 
 def test_gold_annotates_the_text_ingest_produces(documents):
-    by_id = {doc["id"]: doc for doc in documents.values()}
+    by_id = {doc.id: doc for doc in documents.values()}
     for doc in load_gold():
-        assert doc.text == by_id[doc.id]["text"]
+        assert doc.document == by_id[doc.id]  # text, spans and metadata as ingest made them
         for item in doc.entities + doc.claims:
             assert doc.text[item.start : item.end] == item.text
 

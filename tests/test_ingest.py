@@ -348,8 +348,8 @@ def test_non_utf8_raw_file_is_named(one_seed, tmp_path):
 
 def test_id_does_not_depend_on_metadata_or_cleaning(one_seed, tmp_path):
     raw, row = one_seed
-    first = ingest_with(raw, [row], tmp_path)[0].document
-    second = ingest_with(raw, [{**row, "byline": None, "date": None}], tmp_path)[0].document
+    first = ingest_with(raw, [row], tmp_path)[0].row()
+    second = ingest_with(raw, [{**row, "byline": None, "date": None}], tmp_path)[0].row()
     assert (
         first["id"]
         == second["id"]

@@ -240,7 +240,7 @@ def test_nul_in_a_raw_file_is_listed_in_removed_and_not_in_the_text(seed_dir, tm
         (RAW_DIR / SEED).read_bytes().replace("KT".encode(), "K\x00T".encode(), 1)
     )
     article = ingest_directory(raw, tmp_path / "out")[0]
-    assert "\x00" not in article.document["text"]
+    assert "\x00" not in article.document.text
     rows = [
         row
         for row in read_jsonl(tmp_path / "out" / "removed.jsonl")
@@ -292,7 +292,7 @@ def test_two_raw_files_with_the_same_bytes_are_refused(seed_dir, tmp_path):
 
 def test_cp949_scrape_is_named_and_read_with_encoding(seed_dir, tmp_path):
     raw, _ = seed_dir
-    utf8 = ingest_directory(raw, tmp_path / "utf8")[0].document
+    utf8 = ingest_directory(raw, tmp_path / "utf8")[0].row()
     (raw / SEED).write_bytes((RAW_DIR / SEED).read_text(encoding="utf-8").encode("cp949"))
     line = assert_one_line_error(invoke(raw, "--out", tmp_path / "out"), raw / SEED)
     assert "not UTF-8 text (bad byte at offset" in line
@@ -440,9 +440,9 @@ def test_long_error_is_not_wrapped(seed_dir, tmp_path):
 
 def test_bom_is_ignored(seed_dir, tmp_path):
     raw, _ = seed_dir
-    plain = ingest_directory(raw, tmp_path / "plain")[0].document
+    plain = ingest_directory(raw, tmp_path / "plain")[0].row()
     (raw / SEED).write_bytes(b"\xef\xbb\xbf" + (RAW_DIR / SEED).read_bytes())
-    with_bom = ingest_directory(raw, tmp_path / "bom")[0].document
+    with_bom = ingest_directory(raw, tmp_path / "bom")[0].row()
     assert with_bom["text"] == plain["text"] and with_bom["id"] != plain["id"]
     assert os.path.getsize(tmp_path / "bom" / "removed.jsonl") == os.path.getsize(
         tmp_path / "plain" / "removed.jsonl"

@@ -138,7 +138,7 @@ def test_pull_article_files_and_the_gold_loader_apply_one_rule(task, tmp_path):
         if accepted:
             [record] = load_gold(gold_dir)
             assert record.to_dict()["entities"] == adj.gold[0].to_dict()["entities"]
-            assert record.meta["source_file"] == task["data"]["source_file"]
+            assert record.document.source_file == task["data"]["source_file"]
         else:
             with pytest.raises(
                 GoldError,

@@ -49,7 +49,7 @@ def test_labeling_page_shows_korean_text_labels_and_claim_controls(
     [task_id] = push_documents(
         ls_client, ls_project, [doc], quantity_predictions([doc])
     ).created_task_ids
-    first_line = doc["text"].split("\n")[0]
+    first_line = doc.text.split("\n")[0]
     server = label_studio_server
     with sync_playwright() as playwright:
         # launch() gives the browser a fresh temporary profile of its own.
@@ -66,7 +66,7 @@ def test_labeling_page_shows_korean_text_labels_and_claim_controls(
             claim_header = page.get_by_text("quantity_type: 수치 유형", exact=False)
             entity_header = page.get_by_text("canonical_id: 개체 ID", exact=False)
             assert not claim_header.is_visible()
-            first_quantity = quantity_predictions([doc])[doc["id"]]["result"][0]["value"]["text"]
+            first_quantity = quantity_predictions([doc])[doc.id]["result"][0]["value"]["text"]
             page.locator(".lsf-htx-richtext").get_by_text(first_quantity).first.click()
             claim_header.wait_for(state="visible")
             assert not entity_header.is_visible()

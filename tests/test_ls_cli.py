@@ -63,7 +63,7 @@ def test_setup_push_pull(ls_settings, ingested_documents, tmp_path):
     env = {"LABEL_STUDIO_URL": ls_settings.url, "LABEL_STUDIO_API_KEY": ls_settings.api_key}
     title = f"cli-{uuid.uuid4().hex[:8]}"
     documents = tmp_path / "documents.jsonl"
-    write_jsonl(documents, ingested_documents)
+    write_jsonl(documents, (document.row() for document in ingested_documents))
 
     def run(*args: str):
         result = runner.invoke(app, ["ls", *args], env=env)

@@ -107,7 +107,7 @@ def test_server_stopped_mid_pull_leaves_the_output_untouched(
         ls_project,
         [
             {
-                "data": convert.task_data(doc),
+                "data": doc.task_data(),
                 "annotations": [{"result": convert.result_from_record(synthetic_record(doc))}],
             }
         ],

@@ -168,10 +168,10 @@ def test_sklearn_backend_predicts_every_task_with_scores(
         result = prediction.result
         assert result and all(0.0 <= item["score"] <= 1.0 for item in result)
         assert prediction.score == pytest.approx(region_mean(result), abs=1e-3)
-        task = {"id": task_id, "data": convert.task_data(doc)}
+        task = {"id": task_id, "data": doc.task_data()}
         assert ml_backend.prediction_problems(task, {"result": result}, "test") == []
         # The baseline's own predictions, less the spans that overlapped a better-scored one.
-        wanted = offline[doc["id"]]["result"]
+        wanted = offline[doc.id]["result"]
         stripped = [{k: v for k, v in item.items() if k != "score"} for item in result]
         assert all(item in wanted for item in stripped)
         kept = [i["value"] for i in stripped if i.get("from_name") == convert.SPAN_CONTROL]
@@ -229,7 +229,7 @@ def test_endpoints_answer_label_studio_and_refuse_bad_requests(ingested_document
         status, answer = post(f"{url}/setup", {"project": "7.0", "schema": "<View></View>"})
         assert status == 400 and "'schema'" in answer["error"] and "'7.0'" in answer["error"]
 
-        good = {"id": 5, "data": convert.task_data(doc)}
+        good = {"id": 5, "data": doc.task_data()}
         status, answer = post(f"{url}/predict", {"tasks": [good]})
         assert status == 200 and len(answer["results"]) == 1
         assert answer["results"][0]["model_version"] == workflow.QUANTITY_MODEL_VERSION
@@ -238,12 +238,12 @@ def test_endpoints_answer_label_studio_and_refuse_bad_requests(ingested_document
         status, answer = post(f"{url}/predict", {"tasks": [good, no_text]})
         assert status == 400
         assert answer["error"].startswith(
-            f"POST /predict tasks[1]: task {doc['id']}: data.text: missing"
+            f"POST /predict tasks[1]: task {doc.id}: data.text: missing"
         )
         assert "Traceback" not in answer["error"]
         bad_sentences = {"id": 7, "data": {**good["data"], "sentences": [[0, 10**6]]}}
         status, answer = post(f"{url}/predict", {"tasks": [bad_sentences]})
-        assert status == 400 and f"task {doc['id']}: data.sentences[0]" in answer["error"]
+        assert status == 400 and f"task {doc.id}: data.sentences[0]" in answer["error"]
         status, answer = post(f"{url}/predict", {"task": [good]})
         assert status == 400 and "field 'tasks'" in answer["error"]
         status, answer = call(f"{url}/predict", "POST", b"{not json")
@@ -304,8 +304,8 @@ class OutOfTextPredictor:
                         "type": "labels",
                         "value": {
                             "start": 0,
-                            "end": len(d["text"]) + 5,
-                            "text": d["text"],
+                            "end": len(d.text) + 5,
+                            "text": d.text,
                             "labels": ["ORG"],
                         },
                     }
@@ -319,10 +319,10 @@ def test_an_invalid_prediction_is_never_sent(ingested_documents):
     doc = ingested_documents[0]
     with pytest.raises(ml_backend.BackendError) as caught:
         ml_backend.predict_response(
-            OutOfTextPredictor(), {"tasks": [{"id": 1, "data": convert.task_data(doc)}]}
+            OutOfTextPredictor(), {"tasks": [{"id": 1, "data": doc.task_data()}]}
         )
     assert caught.value.status == 500
-    assert f"broken prediction for tasks[0]: task {doc['id']}: result r1: value.start/end" in str(
+    assert f"broken prediction for tasks[0]: task {doc.id}: result r1: value.start/end" in str(
         caught.value
     )
 

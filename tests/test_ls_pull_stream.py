@@ -31,7 +31,7 @@ def _task(number: int, **annotation) -> dict:
     doc = synthetic_document(number, sentences=3)
     return {
         "id": number + 1,
-        "data": convert.task_data(doc),
+        "data": doc.task_data(),
         "annotations": [
             {
                 "id": number + 1,
@@ -159,7 +159,7 @@ def test_gold_line_is_the_line_of_to_dict():
     record = synthetic_record(doc, 3)
     assert record.entities and record.relations and record.claims
     assert gold_line(record) == dumps_line(record.to_dict()) + "\n"
-    record.meta = {"source_file": "a.txt"}
+    record.document = None
     assert gold_line(record) == dumps_line(record.to_dict()) + "\n"
 
 
@@ -324,7 +324,7 @@ def test_pull_from_the_server_writes_the_files_pull_always_wrote(
         ls_project,
         [
             {
-                "data": convert.task_data(doc),
+                "data": doc.task_data(),
                 "annotations": [{"result": convert.result_from_record(synthetic_record(doc, n))}],
             }
             for n, doc in enumerate(docs)
@@ -336,7 +336,7 @@ def test_pull_from_the_server_writes_the_files_pull_always_wrote(
     assert result.tasks == 3 and len(result.adjudication.gold) == 3
     assert all(isinstance(doc, AnnotatedDocument) for doc in result.adjudication.gold)
     exported = json.loads((out / workflow.EXPORT_FILE).read_text(encoding="utf-8"))
-    assert [t["data"] for t in exported] == [convert.task_data(doc) for doc in docs]
+    assert [t["data"] for t in exported] == [doc.task_data() for doc in docs]
     _assert_same_outputs(out, exported)
     # the export on file is the one the server gives
     assert [t["id"] for t in ls_client.export_tasks(ls_project)] == [t["id"] for t in exported]

@@ -62,22 +62,22 @@ def test_push_is_idempotent_with_quantity_predictions(ls_client, ls_project, ing
     assert len(first.created_task_ids) == len(docs) and first.already_present == []
     again = push_documents(ls_client, ls_project, docs, predictions)
     assert again.created_task_ids == []
-    assert again.already_present == sorted(d["id"] for d in docs)
-    assert sorted(ls_client.task_ids_by_doc_id(ls_project)) == sorted(d["id"] for d in docs)
+    assert again.already_present == sorted(d.id for d in docs)
+    assert sorted(ls_client.task_ids_by_doc_id(ls_project)) == sorted(d.id for d in docs)
 
     exported = {t["data"]["doc_id"]: t for t in ls_client.export_tasks(ls_project)}
     assert len(exported) == len(docs)
     for doc in docs:
-        task = exported[doc["id"]]
-        assert task["data"] == convert.task_data(doc)
+        task = exported[doc.id]
+        assert task["data"] == doc.task_data()
         [prediction] = task["predictions"]
         assert prediction["model_version"] == QUANTITY_MODEL_VERSION
         claims = convert.record_from_result(task["data"], prediction["result"]).claims
-        found = find_quantities(doc["text"])
+        found = find_quantities(doc.text)
         assert [
             (c.start, c.end, c.value, c.low, c.high, c.unit, c.approximate) for c in claims
         ] == [(q.start, q.end, q.value, q.low, q.high, q.unit, q.approximate) for q in found]
-    assert sum(len(find_quantities(d["text"])) for d in docs) > 0
+    assert sum(len(find_quantities(d.text)) for d in docs) > 0
 
 
 def test_gold_round_trip_is_identical(ls_client, ls_project, tmp_path):
@@ -113,7 +113,7 @@ def test_synthetic_round_trip_is_identical(ls_client, ls_project, ingested_docum
     assert all(r.claims or not any(q.unit for q in find_quantities(r.text)) for r in records)
     assert sum(bool(r.claims) for r in records) > len(records) / 2
     tasks = [
-        {"data": convert.task_data(doc), "annotations": [{"result": convert.result_from_record(r)}]}
+        {"data": doc.task_data(), "annotations": [{"result": convert.result_from_record(r)}]}
         for doc, r in zip(ingested_documents, records)
     ]
     push_export(ls_client, ls_project, tasks, "synthetic")
@@ -239,21 +239,19 @@ def test_invalid_annotations_are_reported_not_converted(
     good, bad = synthetic_record(doc), synthetic_record(doc, seed=7)
     broken = convert.result_from_record(bad)
     broken[0]["value"]["labels"] = ["COMPANY"]  # Label Studio stores unknown labels...
-    broken[1]["value"]["end"] = len(doc["text"]) + 5  # ...and offsets past the text
-    [task_id] = push_tasks(
-        ls_client, ls_project, [{"data": convert.task_data(doc)}]
-    ).created_task_ids
+    broken[1]["value"]["end"] = len(doc.text) + 5  # ...and offsets past the text
+    [task_id] = push_tasks(ls_client, ls_project, [{"data": doc.task_data()}]).created_task_ids
     sdk.annotations.create(id=task_id, result=convert.result_from_record(good))
     invalid = sdk.annotations.create(id=task_id, result=broken)
 
     adj = pull(ls_client, ls_project, tmp_path).adjudication
     export_path = str(tmp_path / "export.json")
-    assert adj.problems and all(p.file == export_path and p.task == doc["id"] for p in adj.problems)
+    assert adj.problems and all(p.file == export_path and p.task == doc.id for p in adj.problems)
     fields = {p.field for p in adj.problems}
     assert "value.labels" in fields and any("start/end" in f for f in fields)
     [reported] = json.loads((tmp_path / "conflicts.json").read_text())["invalid"]
     assert reported["annotation"] == invalid.id and "COMPANY" in reported["detail"]
-    assert _records(tmp_path / "gold.jsonl") == {doc["id"]: good.to_dict()}
+    assert _records(tmp_path / "gold.jsonl") == {doc.id: good.to_dict()}
 
 
 def test_missing_project_is_a_clear_error(ls_client):
@@ -323,8 +321,8 @@ def test_contributing_path_end_to_end(ls_client, ls_project, sdk, tmp_path):
     files, problems = validate_paths([gold])
     assert problems == [] and len(files) == len(_gold_files())
     records = {doc.id: doc for doc in load_gold(gold)}
-    pulled = records[article["id"]]
-    assert pulled.to_dict() == {d.id: d for d in load_gold()}[article["id"]].to_dict()
+    pulled = records[article.id]
+    assert pulled.to_dict() == {d.id: d for d in load_gold()}[article.id].to_dict()
     exclusions = list(read_jsonl(ROOT / "annotation" / "number_exclusions.jsonl"))
     assert completeness_gaps(pulled, exclusions) == []
     built = build_from_gold(gold, tmp_path / "dataset")

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from kotechnews.document import Document
 from kotechnews.labelstudio.convert import result_from_record
 from kotechnews.preannotation import load_preannotations, preannotation_quality
 from kotechnews.records import AnnotatedDocument, Claim, Entity
@@ -37,7 +38,7 @@ GOLD = AnnotatedDocument(
         entity("g3", "KT", "ORG", 1),
     ],
     claims=[claim("c1", "약 200명"), claim("c2", "3배")],
-    meta={"sentences": [[0, 20], [21, 33]]},
+    document=Document("d1", TEXT, sentences=[(0, 20), (21, 33)]),
 )
 
 

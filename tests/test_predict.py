@@ -15,6 +15,7 @@ from kotechnews.baselines import predict
 from kotechnews.baselines.prelabel import input_records, model_version
 from kotechnews.baselines.sklearn_baseline import SklearnBaseline
 from kotechnews.cli import cli_command
+from kotechnews.document import Document
 from kotechnews.gold import PROJECT_ROOT
 from kotechnews.labelstudio import convert
 from kotechnews.labelstudio.validate import validate_tasks
@@ -48,6 +49,11 @@ def model_path(tmp_path_factory) -> Path:
     return model.save(path)
 
 
+def as_read(rows: list[dict]) -> list[Document]:
+    """The documents as predict reads them: id, text and sentences only."""
+    return [Document(row["id"], row["text"], row["sentences"]) for row in rows]
+
+
 def write_jsonl(path: Path, rows: list) -> Path:
     path.write_text(
         "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8"
@@ -71,7 +77,7 @@ def test_quantity_on_jsonl_gives_a_submission_that_score_reads(
     assert code == 0 and f"wrote {out}" in stdout
     records = read_submission(out)
     assert [r.id for r in records] == [d["id"] for d in documents]
-    assert records == quantity_records(documents)
+    assert records == quantity_records(as_read(documents))
     code, stdout, _ = run(
         [
             "score",
@@ -114,7 +120,7 @@ def test_sklearn_model_file_on_parquet_gives_the_models_predictions(
     )
     assert code == 0, stderr
     records = read_submission(out)
-    expected = SklearnBaseline.load(model_path).predict(input_records(documents))
+    expected = SklearnBaseline.load(model_path).predict(input_records(as_read(documents)))
     assert records == expected
     assert sum(len(r.entities) + len(r.claims) for r in records) > 0
     code, _, stderr = run(
@@ -149,10 +155,10 @@ def test_labelstudio_format_is_valid_import_tasks_with_the_predictions(
     assert code == 0, stderr
     tasks = json.loads(out.read_text(encoding="utf-8"))
     assert validate_tasks(tasks, str(out)) == []
-    expected = SklearnBaseline.load(model_path).predict(input_records(documents))
+    expected = SklearnBaseline.load(model_path).predict(input_records(as_read(documents)))
     assert [t["data"]["doc_id"] for t in tasks] == [d["id"] for d in documents]
     for task, want, doc in zip(tasks, expected, documents):
-        assert task["data"] == convert.task_data(doc)
+        assert task["data"] == Document.from_row(doc).task_data()
         [prediction] = task["predictions"]
         assert prediction["model_version"] == model_version(model_path)
         back = convert.record_from_result(task["data"], prediction["result"])
@@ -186,7 +192,7 @@ def test_labelstudio_tasks_import_into_a_real_server(
     push_tasks(ls_client, ls_project, json.loads(out.read_text(encoding="utf-8")))
     exported = {t["data"]["doc_id"]: t for t in ls_client.export_tasks(ls_project)}
     assert sorted(exported) == sorted(d["id"] for d in documents[:3])
-    for record in quantity_records(documents[:3]):
+    for record in quantity_records(as_read(documents[:3])):
         [prediction] = exported[record.id]["predictions"]
         assert prediction["model_version"] == QUANTITY_MODEL_VERSION
         back = convert.record_from_result(exported[record.id]["data"], prediction["result"])

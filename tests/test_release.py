@@ -233,7 +233,7 @@ def test_public_edition_holds_only_open_documents_with_the_full_builds_splits(tm
     changelog = write_changelog(tmp_path / "CHANGELOG.md", ["0.2.0"])
     gold_dir = tmp_path / "gold"
     documents = write_synthetic_gold(gold_dir, open_keys="bcdf")
-    open_ids = {d["id"] for d in documents if d["license"] == "CC BY 2.5"}
+    open_ids = {d.id for d in documents if d.license == "CC BY 2.5"}
     public_repo = repo.with_name(f"{NAME}-public")
     for public, target in ((False, repo), (True, public_repo)):
         out = tmp_path / ("public" if public else "full")

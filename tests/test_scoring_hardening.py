@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kotechnews.cli import app
+from kotechnews.document import Document
 from kotechnews.records import AnnotatedDocument, Entity, Relation
 from kotechnews.scoring import submission as submission_module
 from kotechnews.scoring.evaluate import Corpus, score
@@ -233,7 +234,7 @@ def test_dataset_gold_carries_sentences_used_for_evidence(tmp_path):
     document = AnnotatedDocument(
         id="x",
         text="ab. cd.",
-        meta={"sentences": [(0, 3), (4, 7)]},
+        document=Document("x", "ab. cd.", sentences=[(0, 3), (4, 7)]),
         entities=[Entity("e1", 0, 1, "PER"), Entity("e2", 4, 5, "ORG")],
         relations=[Relation("e1", "e2", "per:employee_of", [2])],
     )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import random
 from collections import Counter, defaultdict
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kotechnews import gold
-from kotechnews.hfdataset.rows import paragraph_spans
+from kotechnews.document import Document
 from kotechnews.records import AnnotatedDocument, Claim, Entity
 from kotechnews.splits import (
     N_FOLDS,
@@ -52,7 +53,7 @@ def assert_leakage_free(records: list[AnnotatedDocument]) -> None:
     for doc in records:
         text = doc.text or ""
         passages = document_sentences(doc) + [
-            text[p["start"] : p["end"]] for p in paragraph_spans(text)
+            text[start:end] for start, end in doc.document.paragraphs
         ]
         for passage in passages:
             splits_of[normalise_sentence(passage)].add(assignments[doc.id].split)
@@ -71,7 +72,7 @@ def test_normalise_sentence_ignores_spacing_quotes_and_case():
 
 
 def test_near_identical_sentences_group_their_documents(synthetic_records):
-    ids = {key: synthetic_document(key)["id"] for key in "abcdef"}
+    ids = {key: synthetic_document(key).id for key in "abcdef"}
     groups = leakage_groups(synthetic_records)
     assert sorted([ids["a"], ids["b"]]) in groups
     assert sorted(len(g) for g in groups) == [1, 1, 1, 1, 2]
@@ -117,7 +118,9 @@ def test_groups_stay_together_and_folds_cover_train_and_validation(synthetic_rec
 
 
 def licensed(doc: AnnotatedDocument, licence: str) -> AnnotatedDocument:
-    return AnnotatedDocument(id=doc.id, text=doc.text, meta={**doc.meta, "license": licence})
+    return AnnotatedDocument(
+        id=doc.id, text=doc.text, document=replace(doc.document, license=licence)
+    )
 
 
 def test_only_openly_licensed_groups_go_to_test(synthetic_records):
@@ -127,7 +130,7 @@ def test_only_openly_licensed_groups_go_to_test(synthetic_records):
     ]
     assignments = assign_splits(records)
     tested = [doc for doc in records if assignments[doc.id].split == "test"]
-    assert tested and all(doc.meta["license"] == "CC BY 2.5" for doc in tested)
+    assert tested and all(doc.document.license == "CC BY 2.5" for doc in tested)
     # the same corpus without any open text may test on any document
     closed = [licensed(doc, "research-only") for doc in synthetic_records]
     assert any(a.split == "test" for a in assign_splits(closed).values())
@@ -140,7 +143,11 @@ def test_folds_balance_documents_of_train_and_validation():
             "".join(chr(0xAC00 + 397 * number + 11 * k) for k in range(20)) + "."
         )  # no shared shingle
         records.append(
-            AnnotatedDocument(id=f"d{number:02d}", text=text, meta={"sentences": [[0, len(text)]]})
+            AnnotatedDocument(
+                id=f"d{number:02d}",
+                text=text,
+                document=Document(f"d{number:02d}", text, sentences=[(0, len(text))]),
+            )
         )
     assignments = assign_splits(records)
     sizes = [sum(a.fold == fold for a in assignments.values()) for fold in range(N_FOLDS)]
@@ -201,7 +208,14 @@ def test_random_corpora_are_split_without_leakage(pool, data):
             sentences.append([offsets, offsets + len(pool[i]) + 1])
             offsets += len(pool[i]) + 2
         records.append(
-            AnnotatedDocument(id=f"ktn-{number:016x}", text=text, meta={"sentences": sentences})
+            AnnotatedDocument(
+                id=f"ktn-{number:016x}",
+                text=text,
+                # one sentence a line: each sentence is a paragraph too
+                document=Document(
+                    f"ktn-{number:016x}", text, sentences=sentences, paragraphs=sentences
+                ),
+            )
         )
     try:
         assign_splits(records)
@@ -220,7 +234,9 @@ def counted_corpus(documents: int, entities: int, claims: int) -> list[Annotated
             AnnotatedDocument(
                 id=f"d{number:02d}",
                 text=text,
-                meta={"sentences": [[0, len(text)]], "license": "CC BY 2.5"},
+                document=Document(
+                    f"d{number:02d}", text, sentences=[(0, len(text))], license="CC BY 2.5"
+                ),
                 entities=[Entity(f"e{k}", k, k + 1, "ORG", text[k]) for k in range(entities)],
                 claims=[Claim(f"c{k}", 50 + k, 51 + k, text[50 + k]) for k in range(claims)],
             )

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kotechnews.cli import app
+from kotechnews.document import Document
 from kotechnews.labelstudio.validate import validate_paths, validate_tasks
 from kotechnews.records import AnnotatedDocument, Claim, Entity, Relation
 from kotechnews.worksheet import gold_export
@@ -18,14 +19,15 @@ from kotechnews.worksheet import gold_export
 TEXT = "KT 융합기술원 장두성 상무는 파라미터 2000억 개 규모로 만들겠다고 밝혔다.\nKT는 약 200명이 상주할 공간을 만든다."
 
 
-def _document() -> dict:
+def _document() -> Document:
     first_end = TEXT.index("\n")
-    return {
-        "id": "ktn-test",
-        "source_file": "test.txt",
-        "text": TEXT,
-        "sentences": [{"start": 0, "end": first_end}, {"start": first_end + 1, "end": len(TEXT)}],
-    }
+    return Document(
+        "ktn-test",
+        TEXT,
+        sentences=[(0, first_end), (first_end + 1, len(TEXT))],
+        paragraphs=[(0, first_end), (first_end + 1, len(TEXT))],
+        source_file="test.txt",
+    )
 
 
 def _span(surface: str, nth: int = 0) -> tuple[int, int]:
@@ -45,6 +47,7 @@ def _valid_record() -> AnnotatedDocument:
     return AnnotatedDocument(
         id="ktn-test",
         text=TEXT,
+        document=_document(),
         entities=[
             ent("e1", "KT 융합기술원", "ORG", "KT 융합기술원"),
             ent("e2", "장두성", "PER", "장두성"),
@@ -87,9 +90,7 @@ def _valid_record() -> AnnotatedDocument:
 
 @pytest.fixture
 def export() -> list[dict]:
-    return gold_export(
-        _document(), _valid_record(), "annotator@example.com", "2026-11-24T00:00:00Z", 1
-    )
+    return gold_export(_valid_record(), "annotator@example.com", "2026-11-24T00:00:00Z", 1)
 
 
 def _result(export):

@@ -13,21 +13,20 @@ import pytest
 from typer.testing import CliRunner
 
 from kotechnews.cli import app
+from kotechnews.document import Document
 from kotechnews.gold import GoldError, load_gold
 from kotechnews.hfdataset.rows import claims_row, relations_row
 from kotechnews.labelstudio import convert
 from kotechnews.records import AnnotatedDocument, Claim, Entity, Relation
 from kotechnews.worksheet import gold_export
-from test_validate import TEXT, _document, _valid_record
+from test_validate import TEXT, _valid_record
 
 TASK = "ktn-test"
 
 
 @pytest.fixture
 def export() -> list[dict]:
-    return gold_export(
-        _document(), _valid_record(), "annotator@example.com", "2026-11-24T00:00:00Z", 1
-    )
+    return gold_export(_valid_record(), "annotator@example.com", "2026-11-24T00:00:00Z", 1)
 
 
 def _annotation(export, n=0):
@@ -414,17 +413,15 @@ def _big_document(n: int) -> tuple[AnnotatedDocument, dict]:
         for i in range(n)
         for j in (0, 1)
     ]
+    document = Document("ktn-big", text, sentences=[(8 * i, 8 * i + 7) for i in range(n)])
     doc = AnnotatedDocument(
         "ktn-big",
         text,
         entities=entities,
         relations=[Relation(f"e{i}_0", f"e{i}_1", "org:partner_of") for i in range(n)],
+        document=document,
     )
-    return doc, {
-        "text": text,
-        "doc_id": "ktn-big",
-        "sentences": [[8 * i, 8 * i + 7] for i in range(n)],
-    }
+    return doc, document.task_data()
 
 
 def test_record_conversion_is_linear_in_relations():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kotechnews.annotation import completeness_gaps
+from kotechnews.document import Document
 from kotechnews.labelstudio.validate import validate_tasks
 from kotechnews.worksheet import WorksheetError, compile_worksheet, gold_export
 
@@ -16,12 +17,12 @@ TEXT = (
 
 def _document():
     cut = TEXT.index("KT는")
-    return {
-        "id": "ktn-sheet",
-        "source_file": "sheet.txt",
-        "text": TEXT,
-        "sentences": [{"start": 0, "end": cut - 1}, {"start": cut, "end": len(TEXT)}],
-    }
+    return Document(
+        "ktn-sheet",
+        TEXT,
+        sentences=[(0, cut - 1), (cut, len(TEXT))],
+        source_file="sheet.txt",
+    )
 
 
 def _sheet(**changes):
@@ -82,7 +83,7 @@ def test_relations_take_mentions_from_their_evidence_sentences():
 
 def test_compiled_gold_validates():
     doc, _ = compile_worksheet(_sheet(), _document())
-    export = gold_export(_document(), doc, "tester", "2026-11-24T00:00:00Z", 1)
+    export = gold_export(doc, "tester", "2026-11-24T00:00:00Z", 1)
     assert validate_tasks(export, "sheet.json") == []
 
 

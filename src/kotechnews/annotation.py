@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kotechnews import schema
+from kotechnews.document import Document
 from kotechnews.jsonio import read_jsonl, write_json, write_jsonl
 from kotechnews.labelstudio.validate import Problem, validate_tasks
 from kotechnews.records import AnnotatedDocument
@@ -26,15 +27,12 @@ DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9]")
 
 
-def numbered_sentences(document: dict[str, Any]) -> str:
+def numbered_sentences(document: Document) -> str:
     """The clean text, one numbered sentence per line, as annotators read it."""
-    text = document["text"]
-    return "\n".join(
-        f"[{i}] {text[s['start'] : s['end']]}" for i, s in enumerate(document["sentences"])
-    )
+    return "\n".join(f"[{i}] {sentence}" for i, sentence in enumerate(document.sentence_texts()))
 
 
-def documents_by_source(documents_path: Path) -> dict[str, dict[str, Any]]:
+def documents_by_source(documents_path: Path) -> dict[str, Document]:
     """Ingested documents by source file; a missing file is an error that says how to make it."""
     if not Path(documents_path).is_file():
         raise FileNotFoundError(
@@ -42,10 +40,10 @@ def documents_by_source(documents_path: Path) -> dict[str, dict[str, Any]]:
             "`kotechnews ingest annotation/raw --out build/ingested` "
             "(or `kotechnews run`)"
         )
-    return {row["source_file"]: row for row in read_jsonl(documents_path)}
+    return {row["source_file"]: Document.from_row(row) for row in read_jsonl(documents_path)}
 
 
-def documents_or_ingest(documents_path: Path, raw_dir: Path) -> dict[str, dict[str, Any]]:
+def documents_or_ingest(documents_path: Path, raw_dir: Path) -> dict[str, Document]:
     """The ingested documents, or (when not ingested yet) raw_dir ingested into a temporary
     directory: enough to check worksheets on a fresh clone."""
     if Path(documents_path).is_file():
@@ -55,11 +53,11 @@ def documents_or_ingest(documents_path: Path, raw_dir: Path) -> dict[str, dict[s
     from kotechnews.ingest import ingest_directory
 
     with tempfile.TemporaryDirectory() as out:
-        return {a.document["source_file"]: a.document for a in ingest_directory(raw_dir, Path(out))}
+        return {a.document.source_file: a.document for a in ingest_directory(raw_dir, Path(out))}
 
 
 def worksheet_problems(
-    sheet: dict[str, Any], path: Path, documents: dict[str, dict[str, Any]]
+    sheet: dict[str, Any], path: Path, documents: dict[str, Document]
 ) -> list[Problem]:
     """A worksheet is valid when it compiles onto its ingested document (every mention found in
     its sentence, every relation and claim link resolved, labels known)."""
@@ -79,11 +77,11 @@ def worksheet_problems(
         doc, _ = compile_worksheet(sheet, document)
     except (WorksheetError, KeyError, TypeError, ValueError) as exc:
         return [Problem(str(path), source, None, "worksheet", str(exc))]
-    return validate_tasks([gold_export(document, doc, "check", "-", 1)[0]], str(path))
+    return validate_tasks([gold_export(doc, "check", "-", 1)[0]], str(path))
 
 
-def compile_sheets(worksheet_dir: Path, documents: dict[str, dict[str, Any]]):
-    """(sheet, document, record, exclusions) for every worksheet in a directory, by file name."""
+def compile_sheets(worksheet_dir: Path, documents: dict[str, Document]):
+    """(sheet, record, exclusions) for every worksheet in a directory, by file name."""
     for path in sorted(worksheet_dir.glob("*.json")):
         try:
             sheet = json.loads(path.read_text(encoding="utf-8"))
@@ -102,19 +100,19 @@ def compile_sheets(worksheet_dir: Path, documents: dict[str, dict[str, Any]]):
             raise
         except (KeyError, TypeError, ValueError) as exc:  # a field of the wrong shape
             raise WorksheetError(f"{path}: malformed worksheet: {exc!r}") from None
-        yield sheet, document, doc, exclusions
+        yield sheet, doc, exclusions
 
 
 def compile_gold(
-    worksheet_dir: Path, documents: dict[str, dict[str, Any]], gold_dir: Path, exclusions_path: Path
+    worksheet_dir: Path, documents: dict[str, Document], gold_dir: Path, exclusions_path: Path
 ) -> list[AnnotatedDocument]:
     """Compile every worksheet into a gold Label Studio export; write the number exclusions."""
     records, exclusions = [], []
     compiled = compile_sheets(worksheet_dir, documents)
-    for task_id, (sheet, document, doc, doc_exclusions) in enumerate(compiled, start=1):
+    for task_id, (sheet, doc, doc_exclusions) in enumerate(compiled, start=1):
         write_json(
             gold_dir / f"{Path(sheet['source_file']).stem}.json",
-            gold_export(document, doc, sheet["annotator"], sheet["annotated_at"], task_id),
+            gold_export(doc, sheet["annotator"], sheet["annotated_at"], task_id),
         )
         records.append(doc)
         exclusions.extend(doc_exclusions)
@@ -126,16 +124,14 @@ AGREEMENT_COLUMNS = ("entity_f1", "relation_f1", "claim_span_f1", "claim_value_a
 
 
 def agreement_rows(
-    first_dir: Path, second_dir: Path, documents: dict[str, dict[str, Any]]
+    first_dir: Path, second_dir: Path, documents: dict[str, Document]
 ) -> list[dict[str, Any]]:
     """Agreement per article annotated in both directories (by source file), then their mean
     (macro) and the agreement pooled over all their items (micro)."""
     from kotechnews.agreement import agreement, pooled_agreement
 
-    first = {sheet["source_file"]: doc for sheet, _, doc, _ in compile_sheets(first_dir, documents)}
-    second = {
-        sheet["source_file"]: doc for sheet, _, doc, _ in compile_sheets(second_dir, documents)
-    }
+    first = {sheet["source_file"]: doc for sheet, doc, _ in compile_sheets(first_dir, documents)}
+    second = {sheet["source_file"]: doc for sheet, doc, _ in compile_sheets(second_dir, documents)}
     shared = sorted(set(first) & set(second))
     rows = [{"article": name, **agreement(first[name], second[name]).to_dict()} for name in shared]
     if rows:
@@ -151,7 +147,7 @@ def agreement_rows(
 
 
 def agreement_comparisons(
-    agreement_dir: Path, adjudicated_dir: Path, documents: dict[str, dict[str, Any]]
+    agreement_dir: Path, adjudicated_dir: Path, documents: dict[str, Document]
 ) -> dict[str, list[dict[str, Any]]]:
     """Before adjudication (a vs b) and after (each vs the adjudicated worksheets)."""
     first, second = agreement_dir / "annotator-a", agreement_dir / "annotator-b"
@@ -250,7 +246,7 @@ def label_counts(records: list[AnnotatedDocument]) -> dict[str, Counter]:
         counter.update(e.type for e in doc.entities)
         counter.update(r.type for r in doc.relations)
         counter.update(f"{schema.QUANTITY.name}:{c.quantity_type}" for c in doc.claims)
-        counts[doc.meta.get("source_file", doc.id)] = counter
+        counts[(doc.document.source_file or doc.id)] = counter
     return counts
 
 
@@ -259,15 +255,15 @@ def counts_markdown(records: list[AnnotatedDocument]) -> str:
     columns = schema.ENTITY_TYPE_NAMES + ["entities", "relations", "claims"]
     lines = ["| article | " + " | ".join(columns) + " |", "|---|" + "---:|" * len(columns)]
     totals: Counter = Counter()
-    for doc in sorted(records, key=lambda d: d.meta.get("source_file", d.id)):
-        row: Counter = Counter(counts[doc.meta.get("source_file", doc.id)])
+    for doc in sorted(records, key=lambda d: d.document.source_file or d.id):
+        row: Counter = Counter(counts[(doc.document.source_file or doc.id)])
         row["entities"], row["relations"], row["claims"] = (
             len(doc.entities),
             len(doc.relations),
             len(doc.claims),
         )
         totals.update(row)
-        name = doc.meta.get("source_file", doc.id)
+        name = doc.document.source_file or doc.id
         lines.append(f"| {name} | " + " | ".join(str(row[c]) for c in columns) + " |")
     lines.append("| **total** | " + " | ".join(f"**{totals[c]}**" for c in columns) + " |")
     return "\n".join(lines)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kotechnews.errors import KoTechNewsError
 from kotechnews.labelstudio.validate import check_exports
-from kotechnews.records import DOCUMENT_METADATA, AnnotatedDocument
+from kotechnews.records import AnnotatedDocument
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 GOLD_DIR = PROJECT_ROOT / "annotation" / "gold"
@@ -35,14 +35,8 @@ def load_gold(gold_dir: Path = GOLD_DIR) -> list[AnnotatedDocument]:
         raise GoldError("\n".join(f"{p.file}: {p.message}" for p in refused))
     if not files:
         raise GoldError(f"no gold export files under {gold_dir}")
-    records: dict[str, AnnotatedDocument] = {}
-    for export in checked:  # validated: document ids are unique, every task is gold
-        data_by_id = {task["data"]["doc_id"]: task["data"] for task in export.tasks}
-        for doc in export.adjudication.gold:
-            data = data_by_id[doc.id]
-            doc.meta = {k: data.get(k) for k in DOCUMENT_METADATA}
-            doc.meta["sentences"] = data["sentences"]
-            records[doc.id] = doc
+    # validated: document ids are unique, every task is gold, each record carries its document
+    records = {doc.id: doc for export in checked for doc in export.adjudication.gold}
     return [records[key] for key in sorted(records)]
 
 

@@ -25,6 +25,8 @@ from kotechnews.cleaning import (
     normalise_for_comparison,
     without_control_characters,
 )
+from kotechnews.document import METADATA as DOCUMENT_METADATA
+from kotechnews.document import Document
 from kotechnews.errors import KoTechNewsError
 from kotechnews.jsonio import JsonlError, read_jsonl, write_jsonl
 from kotechnews.segment import split_sentences
@@ -85,8 +87,19 @@ class ArticleMetadata:
 
 @dataclass(frozen=True)
 class IngestedArticle:
-    document: dict[str, Any]
+    document: Document
+    byline: str | None  # stated in the scrape; kept in documents.jsonl, not carried further
+    date_note: str | None
     removed: list[dict[str, Any]]
+
+    def row(self) -> dict[str, Any]:
+        """The documents.jsonl row: the document and what only ingest keeps."""
+        return {
+            **self.document.row(),
+            "date_note": self.date_note,
+            "byline": self.byline,
+            "cleaning_version": CLEANING_VERSION,
+        }
 
 
 def document_id(raw: bytes) -> str:
@@ -256,25 +269,18 @@ def ingest_article(
     text = "\n".join(cleaned.paragraphs)
     paragraphs, position = [], 0
     for paragraph in cleaned.paragraphs:
-        paragraphs.append({"start": position, "end": position + len(paragraph)})
+        paragraphs.append((position, position + len(paragraph)))
         position += len(paragraph) + 1
-    document = {
-        "id": document_id(raw),
-        "source_file": metadata.source_file,
-        "outlet": metadata.outlet,
-        "date": metadata.date,
-        "date_note": metadata.date_note,
-        "title": metadata.title,
-        "byline": metadata.byline,
-        "url": metadata.url,
-        "license": metadata.license,
-        "source": metadata.source,
-        "text": text,
-        "paragraphs": paragraphs,
-        "sentences": [{"start": start, "end": end} for start, end in split_sentences(text)],
-        "cleaning_version": CLEANING_VERSION,
-    }
-    return IngestedArticle(document=document, removed=removed)
+    document = Document(
+        id=document_id(raw),
+        text=text,
+        sentences=tuple(split_sentences(text)),
+        paragraphs=tuple(paragraphs),
+        **{key: getattr(metadata, key) for key in DOCUMENT_METADATA},
+    )
+    return IngestedArticle(
+        document=document, byline=metadata.byline, date_note=metadata.date_note, removed=removed
+    )
 
 
 def ingest_directory(
@@ -323,7 +329,7 @@ def ingest_directory(
         if progress:
             progress(1)
     try:
-        write_jsonl(out_dir / "documents.jsonl", (article.document for article in articles))
+        write_jsonl(out_dir / "documents.jsonl", (article.row() for article in articles))
         write_jsonl(
             out_dir / "removed.jsonl", (row for article in articles for row in article.removed)
         )

@@ -39,10 +39,10 @@ def ingest_command(
         doc = article.document
         reasons = Counter(row["reason"] for row in article.removed)
         table.add_row(
-            doc["source_file"],
-            str(len(doc["paragraphs"])),
-            str(len(doc["sentences"])),
-            str(len(doc["text"])),
+            doc.source_file,
+            str(len(doc.paragraphs)),
+            str(len(doc.sentences)),
+            str(len(doc.text)),
             "\n".join(f"{reason} {count}" for reason, count in sorted(reasons.items())),
         )
     console.print(table)

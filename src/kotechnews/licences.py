@@ -9,4 +9,4 @@ OPEN_TEXT_LICENSES = frozenset({"CC BY 2.5"})
 
 
 def is_openly_licensed(doc: AnnotatedDocument) -> bool:
-    return doc.meta.get("license") in OPEN_TEXT_LICENSES
+    return doc.document is not None and doc.document.license in OPEN_TEXT_LICENSES

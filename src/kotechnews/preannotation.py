@@ -16,7 +16,7 @@ import numpy as np
 
 from kotechnews import schema
 from kotechnews.errors import KoTechNewsError
-from kotechnews.labelstudio.convert import DOC_ID, record_from_result
+from kotechnews.labelstudio.convert import record_from_result
 from kotechnews.records import AnnotatedDocument
 from kotechnews.scoring.entities import TYPES, count_document
 from kotechnews.scoring.prf import per_class_table
@@ -50,8 +50,7 @@ def preannotation_quality(
     for doc in gold:
         if doc.id not in predictions:
             continue
-        data = {"text": doc.text, DOC_ID: doc.id, "sentences": doc.meta.get("sentences")}
-        predicted = record_from_result(data, predictions[doc.id]["result"])
+        predicted = record_from_result(doc.document.task_data(), predictions[doc.id]["result"])
         counts = count_document(doc, predicted)
         for name in totals:
             totals[name] += counts[name]

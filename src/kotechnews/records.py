@@ -10,17 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-# What a document says about itself, carried from ingest through Label Studio task data into the
-# gold records' ``meta`` and every dataset config.
-DOCUMENT_METADATA: tuple[str, ...] = (
-    "source_file",
-    "outlet",
-    "date",
-    "title",
-    "url",
-    "license",
-    "source",
-)
+from kotechnews.document import Document, Span
 
 
 @dataclass
@@ -67,23 +57,50 @@ class AnnotatedDocument:
     entities: list[Entity] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
-    meta: dict[str, Any] = field(default_factory=dict)
+    # The annotated document (gold carries it; a prediction may not), with id and text as above
+    document: Document | None = None
+
+    def __post_init__(self) -> None:
+        if self.document is not None and (self.document.id, self.document.text) != (
+            self.id,
+            self.text,
+        ):
+            raise ValueError(f"record {self.id!r}: its document has another id or text")
+
+    @property
+    def sentences(self) -> tuple[Span, ...]:
+        """The document's sentence spans; none when the record carries no document."""
+        return self.document.sentences if self.document is not None else ()
+
+    def with_annotations(self, **annotations: Any) -> AnnotatedDocument:
+        """A record of the same document with other annotations (entities, relations, claims)."""
+        return AnnotatedDocument(id=self.id, text=self.text, document=self.document, **annotations)
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        if not out["meta"]:
-            del out["meta"]
+        out: dict[str, Any] = {"id": self.id, "text": self.text}
+        for name in ("entities", "relations", "claims"):
+            out[name] = [asdict(part) for part in getattr(self, name)]
+        if self.document is not None:
+            out["meta"] = self.document.record_meta()
         return out
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "AnnotatedDocument":
+    def from_dict(cls, data: dict[str, Any]) -> AnnotatedDocument:
+        """From a JSONL record; its ``meta`` becomes the document when it holds sentence spans
+        and the record its text (other keys of a submission's free-form ``meta`` are not kept)."""
+        meta, text = data.get("meta"), data.get("text")
+        document = (
+            Document.from_record_meta(data["id"], text, meta)
+            if isinstance(meta, dict) and meta.get("sentences") and isinstance(text, str)
+            else None
+        )
         return cls(
             id=data["id"],
-            text=data.get("text"),
+            text=text,
             entities=[Entity(**e) for e in data.get("entities", [])],
             relations=[Relation(**r) for r in data.get("relations", [])],
             claims=[Claim(**c) for c in data.get("claims", [])],
-            meta=dict(data.get("meta", {})),
+            document=document,
         )
 
     def entity(self, entity_id: str) -> Entity | None:

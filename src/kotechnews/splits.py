@@ -65,9 +65,9 @@ def normalise_sentence(text: str) -> str:
 
 
 def document_sentences(doc: AnnotatedDocument) -> list[str]:
-    """The document's sentences as text, from the sentence spans the gold carries in ``meta``."""
+    """The document's sentences as text, from the sentence spans the gold carries."""
     text = doc.text or ""
-    return [text[start:end] for start, end in doc.meta.get("sentences") or [[0, len(text)]]]
+    return [text[start:end] for start, end in doc.sentences or [(0, len(text))]]
 
 
 def _shingles(normalised: str) -> set[str]:

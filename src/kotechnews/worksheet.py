@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kotechnews import schema
+from kotechnews.document import Document
 from kotechnews.errors import KoTechNewsError
 from kotechnews.labelstudio import convert
 from kotechnews.records import AnnotatedDocument, Claim, Entity, Relation
@@ -106,15 +107,15 @@ class _Compiler:
 
 
 def compile_worksheet(
-    sheet: dict[str, Any], document: dict[str, Any]
+    sheet: dict[str, Any], document: Document
 ) -> tuple[AnnotatedDocument, list[dict[str, Any]]]:
     """The annotated document and its number exclusions (doc_id, start, end, text, rule)."""
     from kotechnews.quantity import parse_quantity
 
     source = sheet.get("source_file", "?")
-    sentences = [(s["start"], s["end"]) for s in document["sentences"]]
-    comp = _Compiler(source, document["text"], sentences)
-    doc = AnnotatedDocument(id=document["id"], text=document["text"])
+    sentences = list(document.sentences)
+    comp = _Compiler(source, document.text, sentences)
+    doc = AnnotatedDocument(id=document.id, text=document.text, document=document)
     pending_links: list[tuple[Claim, dict[str, Any], int, str]] = []
     for key, entries in sorted(sheet.get("sentences", {}).items(), key=lambda kv: int(kv[0])):
         index = int(key)
@@ -227,7 +228,6 @@ def _claim(
 
 
 def gold_export(
-    document: dict[str, Any],
     doc: AnnotatedDocument,
     annotator: str,
     annotated_at: str,
@@ -237,7 +237,7 @@ def gold_export(
     return [
         {
             "id": task_id,
-            "data": convert.task_data(document),
+            "data": doc.document.task_data(),
             "annotations": [
                 {
                     "id": task_id,

@@ -161,13 +161,8 @@ class ClaimExtractor(BaseEstimator):
                 for i, (q, qtype, modality) in enumerate(zip(found, types, modalities))
             ]
             out.append(
-                AnnotatedDocument(
-                    id=doc.id,
-                    text=doc.text,
-                    entities=list(doc.entities),
-                    relations=list(doc.relations),
-                    claims=claims,
-                    meta=dict(doc.meta),
+                doc.with_annotations(
+                    entities=list(doc.entities), relations=list(doc.relations), claims=claims
                 )
             )
         return out

@@ -42,7 +42,7 @@ def morpheme_index(text: str) -> MorphemeIndex:
 
 def sentences(doc: AnnotatedDocument) -> Sequence[Sequence[int]]:
     """Sentence spans: the ingested ones the document carries, else Kiwi's."""
-    return doc.meta.get("sentences") or _sentences(doc.text)
+    return doc.sentences or _sentences(doc.text)
 
 
 def sentence_of(doc: AnnotatedDocument, offset: int) -> int:

@@ -128,11 +128,6 @@ class EntityTagger(BaseEstimator):
 
     def predict(self, docs: Sequence[AnnotatedDocument]) -> list[AnnotatedDocument]:
         return [
-            AnnotatedDocument(
-                id=doc.id,
-                text=doc.text,
-                meta=dict(doc.meta),
-                entities=entities_from_tags(doc.text, self.predict_tags(doc.text)),
-            )
+            doc.with_annotations(entities=entities_from_tags(doc.text, self.predict_tags(doc.text)))
             for doc in docs
         ]

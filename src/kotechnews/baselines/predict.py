@@ -25,10 +25,12 @@ from typing import Any
 
 from kotechnews.baselines.prelabel import SKLEARN_MODEL, input_records, model_version
 from kotechnews.cleaning import NOT_IN_CLEAN_TEXT
+from kotechnews.document import METADATA as DOCUMENT_METADATA
+from kotechnews.document import Document
 from kotechnews.errors import KoTechNewsError
 from kotechnews.jsonio import JsonlError, read_jsonl, write_json, write_jsonl
 from kotechnews.labelstudio.validate import valid_doc_id
-from kotechnews.records import DOCUMENT_METADATA, AnnotatedDocument
+from kotechnews.records import AnnotatedDocument
 
 MODEL_NAMES = ("sklearn", "quantity")
 FORMATS = ("submission", "labelstudio")
@@ -100,7 +102,7 @@ def predict_batch(batch: Mapping[str, Sequence[Any]], model: ModelRef) -> dict[s
     """The per-batch function of every engine: columns id, text, sentences (lists of
     {start, end}) in; column ``record`` (one submission record as JSON per document) out."""
     documents = [
-        {"id": doc_id, "text": text, "sentences": sentences}
+        Document(id=doc_id, text=text, sentences=sentences)
         for doc_id, text, sentences in zip(batch["id"], batch["text"], batch["sentences"])
     ]
     if model.kind == "quantity":
@@ -396,12 +398,11 @@ def labelstudio_tasks(
 ) -> list[dict[str, Any]]:
     """Label Studio import tasks (task data as `kotechnews ls push` makes it, with the
     prediction of each document)."""
-    from kotechnews.labelstudio import convert
     from kotechnews.labelstudio.workflow import predictions_from_records
 
     predictions = predictions_from_records(records, model.version)
     return [
-        {"data": convert.task_data(dict(doc)), "predictions": [predictions[doc["id"]]]}
+        {"data": Document.from_row(doc).task_data(), "predictions": [predictions[doc["id"]]]}
         for doc in documents
     ]
 

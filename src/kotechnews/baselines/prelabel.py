@@ -8,28 +8,22 @@ the scikit-learn baseline fitted on all gold (saved by `kotechnews run` or
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from kotechnews import __version__
 from kotechnews.baselines import MODELS_DIR
 from kotechnews.baselines.registry import SKLEARN
+from kotechnews.document import Document
 from kotechnews.records import AnnotatedDocument
 
 SKLEARN_MODEL = MODELS_DIR / SKLEARN.model_file
 
 
-def input_records(documents: Sequence[Mapping[str, Any]]) -> list[AnnotatedDocument]:
-    """Ingested documents (``documents.jsonl`` rows) as unannotated records."""
-    return [
-        AnnotatedDocument(
-            id=doc["id"],
-            text=doc["text"],
-            meta={"sentences": [[s["start"], s["end"]] for s in doc.get("sentences") or []]},
-        )
-        for doc in documents
-    ]
+def input_records(documents: Sequence[Document]) -> list[AnnotatedDocument]:
+    """Documents as unannotated records."""
+    return [AnnotatedDocument(id=doc.id, text=doc.text, document=doc) for doc in documents]
 
 
 def model_version(path: Path) -> str:
@@ -39,7 +33,7 @@ def model_version(path: Path) -> str:
 
 
 def sklearn_predictions(
-    documents: Sequence[Mapping[str, Any]], model_path: Path | None = None
+    documents: Sequence[Document], model_path: Path | None = None
 ) -> dict[str, dict[str, Any]]:
     """Label Studio predictions keyed by document id, from the saved scikit-learn baseline
     (``SKLEARN_MODEL`` unless model_path is given)."""

@@ -123,12 +123,9 @@ class RelationClassifier(BaseEstimator):
             rows = [pair_features(doc, head, tail) for head, tail in pairs]
             predicted = self.model_.predict(vectorize(self.vectorizer_, rows)) if rows else []
             out.append(
-                AnnotatedDocument(
-                    id=doc.id,
-                    text=doc.text,
+                doc.with_annotations(
                     entities=list(doc.entities),
                     relations=relations_from_pairs(doc, pairs, predicted),
-                    meta=dict(doc.meta),
                 )
             )
         return out

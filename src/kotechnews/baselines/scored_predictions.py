@@ -7,10 +7,11 @@ the baselines; ``kotechnews.baselines.label_studio`` registers it with the backe
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from kotechnews.document import Document
 from kotechnews.labelstudio.ml_backend import (
     LINK_NAME_BY_FIELD,
     QUANTITY_FINDER_SCORE,
@@ -49,7 +50,7 @@ class SklearnPredictor:
             raise BackendError(str(exc)) from None
         self.model_version = prelabel.model_version(self.model_path)
 
-    def predict(self, documents: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    def predict(self, documents: Sequence[Document]) -> list[dict[str, Any]]:
         from kotechnews.baselines.prelabel import input_records
         from kotechnews.baselines.sklearn_baseline import joined_record  # imports skops
 
@@ -77,7 +78,7 @@ class SklearnPredictor:
 
         tagger = self.model.entities
         if not doc.text:
-            return AnnotatedDocument(id=doc.id, text=doc.text, meta=dict(doc.meta)), {}
+            return doc.with_annotations(), {}
         margins = tagger.model_.decision_function(
             vectorize(tagger.vectorizer_, char_features(doc.text))
         )
@@ -88,9 +89,7 @@ class SklearnPredictor:
         lead = expit(ranked[:, -1] - ranked[:, -2])  # 0.5: a tie with the runner-up tag
         entities = entities_from_tags(doc.text, list(tagger.model_.classes_[best]))
         scores = {e.id: float(lead[e.start : e.end].min()) for e in entities}
-        return AnnotatedDocument(
-            id=doc.id, text=doc.text, meta=dict(doc.meta), entities=entities
-        ), scores
+        return doc.with_annotations(entities=entities), scores
 
     def _relation_scores(
         self, tagged: AnnotatedDocument, related: AnnotatedDocument, scores: RegionScores

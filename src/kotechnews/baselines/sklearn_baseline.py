@@ -93,11 +93,6 @@ def joined_record(
 ) -> AnnotatedDocument:
     """One document's end-to-end prediction: the tagger's entities, with the relations and
     claims predicted over them."""
-    return AnnotatedDocument(
-        id=tagged.id,
-        text=tagged.text,
-        entities=tagged.entities,
-        relations=related.relations,
-        claims=claimed.claims,
-        meta=tagged.meta,
+    return tagged.with_annotations(
+        entities=tagged.entities, relations=related.relations, claims=claimed.claims
     )

@@ -325,12 +325,7 @@ class TransformerEntityTagger:
         return entities_from_tags(text, char_tags_from_tokens(text, spans, tags))
 
     def predict(self, docs: Sequence[AnnotatedDocument]) -> list[AnnotatedDocument]:
-        return [
-            AnnotatedDocument(
-                id=doc.id, text=doc.text, meta=dict(doc.meta), entities=self.predict_text(doc.text)
-            )
-            for doc in docs
-        ]
+        return [doc.with_annotations(entities=self.predict_text(doc.text)) for doc in docs]
 
     def save(self, path: Path) -> None:
         self.model.save_pretrained(path)
@@ -506,12 +501,8 @@ class TransformerRelationClassifier:
                         for j in self._logits(self.model, batch).argmax(-1).tolist()
                     ]
             out.append(
-                AnnotatedDocument(
-                    id=doc.id,
-                    text=doc.text,
-                    entities=list(doc.entities),
-                    relations=relations_from_pairs(doc, pairs, labels),
-                    meta=dict(doc.meta),
+                doc.with_annotations(
+                    entities=list(doc.entities), relations=relations_from_pairs(doc, pairs, labels)
                 )
             )
         return out

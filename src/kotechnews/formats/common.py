@@ -40,8 +40,8 @@ class FormatError(KoTechNewsError, ValueError):
 
 
 def sentence_spans(doc: AnnotatedDocument) -> list[tuple[int, int]]:
-    """The document's sentence spans (``meta["sentences"]``), or the whole text as one."""
-    spans = doc.meta.get("sentences") or [(0, len(doc.text or ""))]
+    """The document's sentence spans, or the whole text as one."""
+    spans = doc.sentences or [(0, len(doc.text or ""))]
     return [(int(start), int(end)) for start, end in spans]
 
 

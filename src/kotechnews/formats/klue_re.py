@@ -98,7 +98,7 @@ def klue_re_examples(
                                 "subject_entity": _entity_object(subject, doc.text, start),
                                 "object_entity": _entity_object(obj, doc.text, start),
                                 "label": label,
-                                "source": doc.meta.get("source"),
+                                "source": doc.document.source,
                             }
                         )
                         number += 1

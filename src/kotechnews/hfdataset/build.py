@@ -176,6 +176,13 @@ def build_dataset(
     card = replace(card, release_date=card.release_date or changelog_date(version, changelog))
     if not records:
         raise BuildError("no gold records to build a dataset from")
+    without = [doc.id for doc in records if doc.document is None or doc.document.paragraphs is None]
+    if without:
+        raise BuildError(
+            f"{len(without)} gold record(s) without their document's paragraphs (task data made "
+            f"before ingest's paragraphs travelled with it: push the documents again), first "
+            f"{without[0]!r}"
+        )
     out_dir = Path(out_dir).resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     progress("assigning splits")

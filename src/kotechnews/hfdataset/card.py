@@ -298,9 +298,9 @@ def labels_section() -> str:
 def sources_table(records: Sequence[AnnotatedDocument], splits: Mapping[str, str]) -> str:
     """Documents per source and split, with the licence of their text."""
     rows = []
-    for source in sorted({doc.meta.get("source") or "unknown" for doc in records}):
-        docs = [doc for doc in records if (doc.meta.get("source") or "unknown") == source]
-        licences = ", ".join(sorted({doc.meta.get("license") or "unknown" for doc in docs}))
+    for source in sorted({doc.document.source or "unknown" for doc in records}):
+        docs = [doc for doc in records if (doc.document.source or "unknown") == source]
+        licences = ", ".join(sorted({doc.document.license or "unknown" for doc in docs}))
         counts = " | ".join(
             str(sum(splits[doc.id] == name for doc in docs)) for name in SPLIT_NAMES
         )
@@ -327,19 +327,19 @@ def link_target(url: str) -> str:
 
 
 def date_cell(doc: AnnotatedDocument) -> str:
-    return markdown_text(doc.meta.get("date") or "") or "–"
+    return markdown_text(doc.document.date or "") or "–"
 
 
 def article_cell(doc: AnnotatedDocument) -> str:
     """The title linked to the article's page."""
-    url = doc.meta.get("url")
-    title = markdown_text(doc.meta.get("title") or url or doc.id)
+    url = doc.document.url
+    title = markdown_text(doc.document.title or url or doc.id)
     return f"[{title}]({link_target(url)})" if url else f"{title} (no URL recorded)"
 
 
 def dates_note(docs: Sequence[AnnotatedDocument]) -> str:
     """'2010-2023', or how many are dated when some are not: '1 of 5 dated: 2021'."""
-    dates = [doc.meta["date"] for doc in docs if doc.meta.get("date")]
+    dates = [doc.document.date for doc in docs if doc.document.date]
     years = sorted({d[:4] for d in dates})
     span = "" if not years else years[0] if years[0] == years[-1] else f"{years[0]}-{years[-1]}"
     if len(dates) == len(docs):
@@ -350,8 +350,8 @@ def dates_note(docs: Sequence[AnnotatedDocument]) -> str:
 def attribution_section(records: Sequence[AnnotatedDocument], splits: Mapping[str, str]) -> str:
     """Every source text with its attribution: each Wikinews article (title, URL, authors, licence
     as CC BY 2.5 requires) and each seed article's outlet."""
-    wikinews = [doc for doc in records if doc.meta.get("source") == "wikinews"]
-    seeds = [doc for doc in records if doc.meta.get("source") == "seed_scrape"]
+    wikinews = [doc for doc in records if doc.document.source == "wikinews"]
+    seeds = [doc for doc in records if doc.document.source == "seed_scrape"]
     others = [doc for doc in records if doc not in wikinews and doc not in seeds]
     parts = []
     if wikinews:
@@ -371,10 +371,10 @@ article, linked to its source page (also in every config's `url` field):
 |---|---|---|---|
 {rows}""")
     if seeds:
-        outlets = sorted({doc.meta.get("outlet") or "unknown outlet" for doc in seeds})
+        outlets = sorted({doc.document.outlet or "unknown outlet" for doc in seeds})
         rows = "\n".join(
             f"| `{doc.id}` | {splits[doc.id]} | {date_cell(doc)} | "
-            f"{markdown_text(doc.meta.get('outlet') or 'unknown outlet')} |"
+            f"{markdown_text(doc.document.outlet or 'unknown outlet')} |"
             for doc in seeds
         )
         parts.append(f"""### Seed articles (research use only)
@@ -389,7 +389,7 @@ included for non-commercial research only (see [LICENSE.md](LICENSE.md)); they h
 |---|---|---|---|
 {rows}""")
     if others:
-        sources = sorted({doc.meta.get("source") or "unknown" for doc in others})
+        sources = sorted({doc.document.source or "unknown" for doc in others})
         parts.append(
             f"{len(others)} documents of other sources ({', '.join(sources)}): see each "
             "document's `license` and `url`."
@@ -743,7 +743,7 @@ Annotations: CC BY 4.0. Article texts: {"CC BY 2.5, " + WIKINEWS_ATTRIBUTION if 
 def render_license(
     records: Sequence[AnnotatedDocument], repo_id: str, settings: CardSettings = CardSettings()
 ) -> str:
-    seeds = [doc for doc in records if doc.meta.get("source") != "wikinews"]
+    seeds = [doc for doc in records if doc.document.source != "wikinews"]
     wikinews = len(records) - len(seeds)
     parts = [
         f"""# Licence
@@ -767,7 +767,7 @@ markers removed), not otherwise changed.
 """
     ]
     if seeds:
-        outlets = sorted({doc.meta.get("outlet") or "unknown outlet" for doc in seeds})
+        outlets = sorted({doc.document.outlet or "unknown outlet" for doc in seeds})
         parts.append(f"""
 ## Seed article texts: copyrighted by the outlets, research use only
 

@@ -15,7 +15,8 @@ from typing import Any
 from datasets import ClassLabel
 
 from kotechnews import schema
-from kotechnews.records import DOCUMENT_METADATA, AnnotatedDocument, Claim, Entity, Relation
+from kotechnews.document import Document
+from kotechnews.records import AnnotatedDocument, Claim, Entity, Relation
 
 CONFIGS = ("documents", "entities", "relations", "numeric_claims")
 
@@ -38,12 +39,7 @@ def records_from_rows(
     """One record from the rows of one document in the four configs (``rows[config]``)."""
     document = rows["documents"]
     doc = AnnotatedDocument(
-        id=document["id"],
-        text=document["text"],
-        meta={
-            **{key: document.get(key) for key in DOCUMENT_METADATA},
-            "sentences": [[s["start"], s["end"]] for s in document["sentences"]],
-        },
+        id=document["id"], text=document["text"], document=Document.from_row(document)
     )
     entity_features = features["entities"]["entities"].feature
     doc.entities = [Entity(**_decoded(e, entity_features)) for e in rows["entities"]["entities"]]

@@ -13,23 +13,11 @@ from typing import Any
 
 from kotechnews import schema
 from kotechnews.hfdataset.features import SOURCE
-from kotechnews.records import DOCUMENT_METADATA, AnnotatedDocument
+from kotechnews.records import AnnotatedDocument
 from kotechnews.splits import Assignment
 
 SOURCE_COLUMNS = tuple(SOURCE)
-PARAGRAPH = re.compile(r"[^\n]+")
 TOKEN = re.compile(r"\S")
-
-
-def paragraph_spans(text: str) -> list[dict[str, int]]:
-    """Newline-separated paragraphs, trimmed of surrounding whitespace, empty ones skipped."""
-    spans = []
-    for match in PARAGRAPH.finditer(text):
-        stripped = match.group().strip()
-        if stripped:
-            start = match.start() + match.group().index(stripped)
-            spans.append({"start": start, "end": start + len(stripped)})
-    return spans
 
 
 def char_tokens(doc: AnnotatedDocument) -> tuple[list[str], list[dict[str, int]], list[str]]:
@@ -49,26 +37,13 @@ def char_tokens(doc: AnnotatedDocument) -> tuple[list[str], list[dict[str, int]]
 
 
 def document_row(doc: AnnotatedDocument, assignment: Assignment) -> dict[str, Any]:
-    text = doc.text or ""
-    return {
-        "id": doc.id,
-        **document_metadata(doc),
-        "text": text,
-        "sentences": [{"start": s, "end": e} for s, e in doc.meta.get("sentences") or []],
-        "paragraphs": paragraph_spans(text),
-        "split": assignment.split,
-        "fold": assignment.fold,
-    }
-
-
-def document_metadata(doc: AnnotatedDocument) -> dict[str, Any]:
-    return {key: doc.meta.get(key) for key in DOCUMENT_METADATA}
+    return {**doc.document.row(), "split": assignment.split, "fold": assignment.fold}
 
 
 def source_columns(doc: AnnotatedDocument) -> dict[str, Any]:
     """Where a row's text comes from and its licence: in every config, so that a user of one
     config alone can filter by licence."""
-    return {key: doc.meta.get(key) for key in SOURCE_COLUMNS}
+    return {key: getattr(doc.document, key) for key in SOURCE_COLUMNS}
 
 
 def entities_row(doc: AnnotatedDocument) -> dict[str, Any]:

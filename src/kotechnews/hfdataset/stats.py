@@ -26,15 +26,15 @@ class Statistics:
 
 
 def article_label(doc: AnnotatedDocument) -> str:
-    return doc.meta.get("source_file") or doc.id
+    return doc.document.source_file or doc.id
 
 
 def plot_label(doc: AnnotatedDocument) -> str:
     """Short and unique: "000 글로벌이코노믹" for a seed article, "w026" for a Wikinews one."""
     stem = article_label(doc).removesuffix(".txt")
-    if doc.meta.get("source") == "wikinews":
+    if doc.document.source == "wikinews":
         return "w" + stem.split("_")[1]
-    return " ".join(filter(None, (stem[:3], doc.meta.get("outlet"))))
+    return " ".join(filter(None, (stem[:3], doc.document.outlet)))
 
 
 def compute_statistics(
@@ -49,7 +49,7 @@ def compute_statistics(
         stats.per_split[split].update(
             {
                 "documents": 1,
-                "sentences": len(doc.meta.get("sentences") or []),
+                "sentences": len(doc.sentences),
                 "characters": len(doc.text or ""),
                 "entities": len(doc.entities),
                 "relations": len(doc.relations),

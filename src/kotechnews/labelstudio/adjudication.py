@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kotechnews import agreement
-from kotechnews.labelstudio.convert import DOC_ID
+from kotechnews.document import DOC_ID
 from kotechnews.labelstudio.validate import Problem, brief, parse_annotation, validate_tasks
 from kotechnews.records import AnnotatedDocument
 

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from kotechnews.document import DOC_ID
 from kotechnews.errors import KoTechNewsError
 from kotechnews.jsonio import iter_json_array
 from kotechnews.labelstudio.config import ServerSettings
-from kotechnews.labelstudio.convert import DOC_ID
 
 T = TypeVar("T")
 

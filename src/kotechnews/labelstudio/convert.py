@@ -23,7 +23,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from kotechnews import schema
-from kotechnews.records import DOCUMENT_METADATA, AnnotatedDocument, Claim, Entity, Relation
+from kotechnews.document import Document
+from kotechnews.records import AnnotatedDocument, Claim, Entity, Relation
 
 TEXT = "text"
 SPAN_CONTROL = "label"
@@ -34,9 +35,6 @@ CLAIM_TEXT_FIELDS = tuple(f.name for f in schema.CLAIM_FIELDS if f.kind in ("tex
 CLAIM_CHOICE_FIELDS = tuple(schema.CLAIM_CHOICES)
 NUMBER_FIELDS = tuple(f.name for f in schema.CLAIM_FIELDS if f.kind == "number")
 LINK_FIELDS = {link.name: link.field for link in schema.CLAIM_LINKS}
-
-
-DOC_ID = "doc_id"  # the task data key that names the document
 
 
 def format_number(number: float) -> str:
@@ -53,16 +51,6 @@ def sentence_locator(sentences: Sequence[Sequence[int]]) -> Callable[[int], int]
 
 def sentence_index(sentences: Sequence[Sequence[int]], offset: int) -> int:
     return sentence_locator(sentences)(offset)
-
-
-def task_data(document: dict[str, Any]) -> dict[str, Any]:
-    """Label Studio task data for an ingested document (the document id travels with it)."""
-    return {
-        "text": document["text"],
-        DOC_ID: document["id"],
-        **{key: document.get(key) for key in DOCUMENT_METADATA},
-        "sentences": [[s["start"], s["end"]] for s in document["sentences"]],
-    }
 
 
 def _region(
@@ -179,8 +167,9 @@ def _relation(from_id: str, to_id: str, label: str) -> dict[str, Any]:
 
 def record_from_result(data: dict[str, Any], result: list[dict[str, Any]]) -> AnnotatedDocument:
     """Record for one Label Studio annotation of a task whose data came from ``task_data``."""
-    text = data[TEXT]
-    locate = sentence_locator(data.get("sentences") or [[0, len(text)]])
+    document = Document.from_task_data(data)
+    text = document.text
+    locate = sentence_locator(document.sentences or [[0, len(text)]])
     spans: dict[str, dict[str, Any]] = {}
     attributes: dict[str, dict[str, Any]] = {}
     relations = []
@@ -197,7 +186,7 @@ def record_from_result(data: dict[str, Any], result: list[dict[str, Any]]) -> An
         elif item["type"] == "choices":
             attrs[item["from_name"]] = value["choices"][0] if value.get("choices") else None
 
-    doc = AnnotatedDocument(id=data["doc_id"], text=text)
+    doc = AnnotatedDocument(id=document.id, text=text, document=document)
     claims_by_id: dict[str, Claim] = {}
     for region_id, value in spans.items():
         start, end, label = value["start"], value["end"], value["labels"][0]

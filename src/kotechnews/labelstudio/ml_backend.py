@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kotechnews import jsonio
+from kotechnews.document import Document
 from kotechnews.errors import KoTechNewsError
 from kotechnews.labelstudio import convert
 from kotechnews.labelstudio.config import label_config
@@ -54,11 +55,7 @@ LINK_NAME_BY_FIELD = {claim_field: name for name, claim_field in convert.LINK_FI
 # Loads the model's lazy parts (Kiwi, the vectorisers) before Label Studio's first request,
 # which would otherwise wait for them against its 1 s health-check timeout.
 WARM_UP_TEXT = "가온전자는 100억 원을 투자했다."
-WARM_UP_DOCUMENT = {
-    "id": "warm-up",
-    "text": WARM_UP_TEXT,
-    "sentences": [{"start": 0, "end": len(WARM_UP_TEXT)}],
-}
+WARM_UP_DOCUMENT = Document(id="warm-up", text=WARM_UP_TEXT, sentences=((0, len(WARM_UP_TEXT)),))
 
 
 class BackendError(KoTechNewsError, ValueError):
@@ -73,8 +70,8 @@ class Predictor(Protocol):
     name: str
     model_version: str
 
-    def predict(self, documents: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        """One Label Studio prediction per document (ingest rows), in order."""
+    def predict(self, documents: Sequence[Document]) -> list[dict[str, Any]]:
+        """One Label Studio prediction per document, in order."""
 
 
 @dataclass(frozen=True)
@@ -126,10 +123,7 @@ def without_overlaps(record: AnnotatedDocument, scores: RegionScores) -> Annotat
                 if target is not None and target not in kept_ids:
                     claim = replace(claim, **{link_field: None})
             claims.append(claim)
-    return AnnotatedDocument(
-        id=record.id,
-        text=record.text,
-        meta=record.meta,
+    return record.with_annotations(
         claims=claims,
         entities=[e for e in record.entities if e.id in kept_ids],
         relations=[r for r in record.relations if {r.head, r.tail} <= kept_ids],
@@ -143,7 +137,7 @@ class QuantityPredictor:
 
     model_version = QUANTITY_MODEL_VERSION
 
-    def predict(self, documents: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    def predict(self, documents: Sequence[Document]) -> list[dict[str, Any]]:
         return [
             scored_prediction(
                 record,
@@ -196,9 +190,9 @@ def backend_model_version(url: str, timeout: float = 10.0) -> str:
 # Requests
 
 
-def documents_from_tasks(body: Any) -> list[dict[str, Any]]:
+def documents_from_tasks(body: Any) -> list[Document]:
     """The ingest rows of the tasks of a /predict request; a task whose data is not KoTechNews
-    task data (``convert.task_data``) is refused with every problem, naming task and field."""
+    task data (``Document.task_data``) is refused with every problem, naming task and field."""
     if not isinstance(body, dict):
         raise BackendError(
             f"POST /predict: the body is a JSON object with 'tasks', got {type(body).__name__}"
@@ -216,14 +210,7 @@ def documents_from_tasks(body: Any) -> list[dict[str, Any]]:
         if found:
             problems += found
             continue
-        data = task["data"]
-        documents.append(
-            {
-                "id": data[convert.DOC_ID],
-                "text": data[convert.TEXT],
-                "sentences": [{"start": s, "end": e} for s, e in data["sentences"]],
-            }
-        )
+        documents.append(Document.from_task_data(task["data"]))
     if problems:
         raise BackendError("\n".join(map(str, problems)))
     return documents

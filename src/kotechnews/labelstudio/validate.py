@@ -25,8 +25,10 @@ from typing import Any
 
 from kotechnews import jsonio, schema
 from kotechnews.cleaning import NOT_IN_CLEAN_TEXT, NOT_IN_ONE_LINE
+from kotechnews.document import DOC_ID
+from kotechnews.document import METADATA as DOCUMENT_METADATA
 from kotechnews.labelstudio import convert
-from kotechnews.records import DOCUMENT_METADATA, AnnotatedDocument
+from kotechnews.records import AnnotatedDocument
 
 CHOICE_VALUES: dict[str, set[str]] = {
     **{name: set(schema.names(labels)) for name, labels in schema.CLAIM_CHOICES.items()},
@@ -103,8 +105,8 @@ def valid_doc_id(value: Any) -> bool:
 
 def _task_name(task: dict[str, Any], index: int) -> str:
     data = task.get("data") if isinstance(task.get("data"), dict) else {}
-    if valid_doc_id(data.get(convert.DOC_ID)):
-        return data[convert.DOC_ID]
+    if valid_doc_id(data.get(DOC_ID)):
+        return data[DOC_ID]
     return str(task["id"]) if _is_int(task.get("id")) else f"#{index}"
 
 
@@ -172,7 +174,7 @@ def _check_task_data(task: dict[str, Any], out: _Collector) -> str | None:
         out.add(None, "data.text", "missing or not a string")
         return None
     text = data["text"]
-    doc_id = data.get(convert.DOC_ID)
+    doc_id = data.get(DOC_ID)
     if not doc_id:
         out.add(None, "data.doc_id", "missing: the document id must travel with the task")
     elif not valid_doc_id(doc_id):
@@ -199,24 +201,27 @@ def _check_task_data(task: dict[str, Any], out: _Collector) -> str | None:
             out.add(None, f"data.{key}", f"a string or null, got {brief(value)}")
         elif value is not None and _bad_character(value) is not None:
             out.add(None, f"data.{key}", f"control character or line separator in {value!r}")
-    _check_sentences(data.get("sentences"), len(text), out)
+    _check_spans("sentences", data.get("sentences"), len(text), out)
+    if "paragraphs" in data:  # carried by tasks made since 0.2.0; older task data has none
+        _check_spans("paragraphs", data["paragraphs"], len(text), out)
     return text
 
 
-def _check_sentences(sentences: Any, length: int, out: _Collector) -> None:
-    if not isinstance(sentences, list) or not sentences:
+def _check_spans(name: str, spans: Any, length: int, out: _Collector) -> None:
+    """Sentence or paragraph spans: a non-empty list of ordered [start, end] pairs in the text."""
+    if not isinstance(spans, list) or not spans:
         out.add(
             None,
-            "data.sentences",
-            f"a non-empty list of [start, end] offsets, got {brief(sentences)}",
+            f"data.{name}",
+            f"a non-empty list of [start, end] offsets, got {brief(spans)}",
         )
         return
     previous_end = 0
-    for number, pair in enumerate(sentences):
+    for number, pair in enumerate(spans):
         if not (isinstance(pair, list) and len(pair) == 2 and all(map(_is_int, pair))):
             out.add(
                 None,
-                f"data.sentences[{number}]",
+                f"data.{name}[{number}]",
                 f"not a [start, end] pair of integers: {brief(pair)}",
             )
             return
@@ -224,9 +229,9 @@ def _check_sentences(sentences: Any, length: int, out: _Collector) -> None:
         if not previous_end <= start <= end <= length:
             out.add(
                 None,
-                f"data.sentences[{number}]",
+                f"data.{name}[{number}]",
                 f"[{start}, {end}] must lie in the text (length {length}), after the end "
-                f"{previous_end} of the previous sentence, with start <= end",
+                f"{previous_end} of the previous one, with start <= end",
             )
             return
         previous_end = end
@@ -782,7 +787,7 @@ def _duplicate_doc_ids(
 ) -> list[Problem]:
     problems = []
     for index, task in enumerate(tasks):
-        doc_id = task["data"][convert.DOC_ID]
+        doc_id = task["data"][DOC_ID]
         where = (source, f"#{index}" if not _is_int(task.get("id")) else str(task["id"]))
         if doc_id in seen:
             first_file, first_task = seen[doc_id]

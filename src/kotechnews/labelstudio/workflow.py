@@ -1,7 +1,7 @@
 """Contributor workflow on a Label Studio server: set up, push, pull and adjudicate.
 
 - ``setup_project``: create the KoTechNews project, or bring its labeling config up to date.
-- ``push_documents``: ingested documents become tasks (``convert.task_data``), optionally with
+- ``push_documents``: ingested documents become tasks (``Document.task_data``), optionally with
   pre-annotations as predictions; a task is identified by its ``doc_id``, so pushing twice
   creates nothing new. ``push_export`` re-imports an exported file (tasks with annotations).
 - ``pull``: the full JSON export is downloaded to a file, then read task by task: each task is
@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from kotechnews import __version__
+from kotechnews.document import DOC_ID, Document
 from kotechnews.errors import KoTechNewsError
 from kotechnews.jsonio import (
     JsonArrayError,
@@ -51,7 +52,6 @@ from kotechnews.labelstudio.adjudication import (
 )
 from kotechnews.labelstudio.client import LabelStudioClient, batches
 from kotechnews.labelstudio.config import DEFAULT_PROJECT_TITLE, label_config
-from kotechnews.labelstudio.convert import DOC_ID
 from kotechnews.labelstudio.validate import validate_tasks
 from kotechnews.records import AnnotatedDocument, Claim, Entity, Relation
 
@@ -119,9 +119,9 @@ def project_id(client: LabelStudioClient, title: str = DEFAULT_PROJECT_TITLE) ->
 # Push
 
 
-def load_documents(path: str | Path) -> list[dict[str, Any]]:
+def load_documents(path: str | Path) -> list[Document]:
     """Ingested documents (``kotechnews ingest`` output), checked for what a task needs."""
-    documents: list[dict[str, Any]] = []
+    documents: list[Document] = []
     seen: dict[str, int] = {}
     try:
         rows = list(read_jsonl(path))
@@ -156,7 +156,7 @@ def load_documents(path: str | Path) -> list[dict[str, Any]]:
         if row["id"] in seen:
             raise WorkflowError(f"{where}: field 'id': duplicate of record {seen[row['id']]}")
         seen[row["id"]] = number
-        documents.append(row)
+        documents.append(Document.from_row(row))
     if not documents:
         raise WorkflowError(f"{path}: no documents")
     return documents
@@ -172,7 +172,7 @@ def predictions_from_records(
     }
 
 
-def quantity_records(documents: Iterable[Mapping[str, Any]]) -> list[AnnotatedDocument]:
+def quantity_records(documents: Iterable[Document]) -> list[AnnotatedDocument]:
     """QUANTITY claims found by the quantity normaliser, with value/low/high/unit/approximate."""
     from kotechnews.quantity import find_quantities
 
@@ -190,21 +190,19 @@ def quantity_records(documents: Iterable[Mapping[str, Any]]) -> list[AnnotatedDo
                 unit=q.unit,
                 approximate=q.approximate,
             )
-            for n, q in enumerate(find_quantities(doc["text"]), start=1)
+            for n, q in enumerate(find_quantities(doc.text), start=1)
         ]
-        records.append(AnnotatedDocument(id=doc["id"], text=doc["text"], claims=claims))
+        records.append(AnnotatedDocument(id=doc.id, text=doc.text, claims=claims))
     return records
 
 
-def quantity_predictions(documents: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+def quantity_predictions(documents: Sequence[Document]) -> dict[str, dict[str, Any]]:
     return predictions_from_records(quantity_records(documents), QUANTITY_MODEL_VERSION)
 
 
 # Name -> pre-annotations for documents, keyed by document id. The baselines add theirs
 # (kotechnews.baselines.label_studio): this layer does not import them.
-PREDICTION_SOURCES: dict[
-    str, Callable[[Sequence[Mapping[str, Any]]], dict[str, dict[str, Any]]]
-] = {
+PREDICTION_SOURCES: dict[str, Callable[[Sequence[Document]], dict[str, dict[str, Any]]]] = {
     "quantity": quantity_predictions,
 }
 
@@ -246,7 +244,7 @@ def push_tasks(
 def push_documents(
     client: LabelStudioClient,
     project: int,
-    documents: Sequence[Mapping[str, Any]],
+    documents: Sequence[Document],
     predictions: Mapping[str, dict[str, Any]] | None = None,
     batch_size: int = PUSH_BATCH_SIZE,
     progress: Progress | None = None,
@@ -254,9 +252,9 @@ def push_documents(
     """Ingested documents as tasks, each with its prediction when one is given for its id."""
     tasks = []
     for doc in documents:
-        task: dict[str, Any] = {"data": convert.task_data(dict(doc))}
-        if predictions and doc["id"] in predictions:
-            task["predictions"] = [predictions[doc["id"]]]
+        task: dict[str, Any] = {"data": doc.task_data()}
+        if predictions and doc.id in predictions:
+            task["predictions"] = [predictions[doc.id]]
         tasks.append(task)
     return push_tasks(client, project, tasks, batch_size, progress)
 
@@ -363,7 +361,9 @@ def gold_line(record: AnnotatedDocument) -> str:
     ``dataclasses.asdict`` makes first (which takes longer than all the rest of a task's pull)."""
     top: dict[str, Any] = {}
     for key, value in vars(record).items():
-        if key == "meta" and not value:
+        if key == "document":
+            if value is not None:
+                top["meta"] = value.record_meta()
             continue
         # the entity, relation and claim lists as lists of dicts: json's default hook, called
         # for each of them, would take twice as long

@@ -66,11 +66,14 @@ _FIELD_TYPES: dict[str, dict[str, Any]] = {
     "float | None": {"type": ["number", "null"]},
     "bool": {"type": "boolean"},
     "list[int]": {"type": "array", "items": {"type": "integer", "minimum": 0}},
-    "dict[str, Any]": {"type": "object"},
+    "Document | None": {"type": "object"},
     "list[Entity]": {"type": "array", "items": {"$ref": "#/$defs/entity"}},
     "list[Relation]": {"type": "array", "items": {"$ref": "#/$defs/relation"}},
     "list[Claim]": {"type": "array", "items": {"$ref": "#/$defs/claim"}},
 }
+
+# Fields serialised under another name: the record's document is a line's free-form ``meta``.
+_JSON_NAMES: dict[tuple[str, str], str] = {("AnnotatedDocument", "document"): "meta"}
 
 # Label-valued fields: (record class, field) -> allowed names from kotechnews.schema.
 _LABEL_FIELDS: dict[tuple[str, str], list[str]] = {
@@ -112,7 +115,7 @@ def _object_schema(cls) -> dict[str, Any]:
             prop["enum"] = list(_LABEL_FIELDS[key]) + ([None] if "null" in prop["type"] else [])
         if key in _DESCRIPTIONS:
             prop = {"description": _DESCRIPTIONS[key], **prop}
-        properties[field.name] = prop
+        properties[_JSON_NAMES.get(key, field.name)] = prop
     required = [
         f.name
         for f in dataclasses.fields(cls)
@@ -608,9 +611,8 @@ class _Sentences:
         )
 
 
-def _sentences(meta: Any, text: str) -> _Sentences | str:
+def _sentences(spans: Any, text: str) -> _Sentences | str:
     """The evidence bound of a gold document, or an error message about meta.sentences."""
-    spans = meta.get("sentences") if isinstance(meta, dict) else None
     if not spans:
         return _Sentences(len(text), known=False)
     if not (
@@ -739,7 +741,8 @@ def check_records(
             if text is None:
                 issues.add("gold documents need their text", field="text", **where)
                 continue
-            sentences = _sentences(data.get("meta"), text)
+            meta = data.get("meta")
+            sentences = _sentences(meta.get("sentences") if isinstance(meta, dict) else None, text)
             if isinstance(sentences, str):
                 issues.add(sentences, field="meta.sentences", **where)
                 continue
@@ -748,13 +751,16 @@ def check_records(
                 issues.add("unknown document id (not in the gold)", field="id", **where)
                 continue
             text = gold[data["id"]].text
-            sentences = _sentences(gold[data["id"]].meta, text)
+            sentences = _sentences(gold[data["id"]].sentences, text)
             if data.get("text") is not None and data["text"] != text:
                 issues.add(
                     "text differs from the gold text of this document", field="text", **where
                 )
                 continue
-        checked = _checked_document(data, broken)
+        # a prediction's meta is free-form and unread: only the gold's sentence spans count
+        checked = _checked_document(
+            data if gold is None else {k: v for k, v in data.items() if k != "meta"}, broken
+        )
         _check_spans(checked, text, "entities", record.line, issues)
         _check_spans(checked, text, "claims", record.line, issues)
         _check_references(checked, record.line, issues)
@@ -814,8 +820,7 @@ def align_submission(
     unbounded = sorted(
         document.id
         for document in by_id.values()
-        if any(r.evidence for r in document.relations)
-        and not gold_by_id[document.id].meta.get("sentences")
+        if any(r.evidence for r in document.relations) and not gold_by_id[document.id].sentences
     )
     if unbounded:
         issues.add(
