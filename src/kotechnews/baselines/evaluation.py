@@ -38,7 +38,7 @@ from kotechnews.leaderboard import BASELINES_DIR, SCORED_BY_BASELINE, entry_file
 from kotechnews.records import AnnotatedDocument
 from kotechnews.scoring.defaults import PROTOCOL_TITLES
 from kotechnews.scoring.evaluate import DEFAULT_BOOTSTRAP, Corpus, fingerprint, score
-from kotechnews.scoring.submission import SourceRecord, align_submission, gold_from_documents
+from kotechnews.scoring.submission import gold_from_documents, submission_from_documents
 from kotechnews.splits import NO_FOLD, assign_splits
 
 TASK_INPUTS = {
@@ -176,15 +176,6 @@ def evaluate_test(
     )
 
 
-def _submission(
-    predicted: Sequence[AnnotatedDocument], gold: Sequence[AnnotatedDocument], source: str
-):
-    records = [
-        SourceRecord(source, line, doc.to_dict()) for line, doc in enumerate(predicted, start=1)
-    ]
-    return align_submission(records, source, gold)
-
-
 def score_tasks(
     tasks: Sequence[str],
     predictions: dict[str, list[AnnotatedDocument]],
@@ -197,7 +188,9 @@ def score_tasks(
     """One result over all tasks, each task scored on its own prediction set."""
     result: dict[str, Any] | None = None
     for task in tasks:
-        submission = _submission(predictions[task], gold.documents, f"{source}:{task}")
+        submission = submission_from_documents(
+            predictions[task], f"{source}:{task}", gold.documents
+        )
         scored = score(
             gold, submission, tasks=[task], train=train, n_bootstrap=n_bootstrap, seed=seed
         )

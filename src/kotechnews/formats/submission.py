@@ -8,12 +8,11 @@ from pathlib import Path
 from kotechnews.formats import FORMATS, FormatError
 from kotechnews.records import AnnotatedDocument
 from kotechnews.scoring.submission import (
-    SourceRecord,
     Submission,
     SubmissionError,
     ValidationIssue,
-    align_submission,
     source_name,
+    submission_from_documents,
 )
 
 
@@ -29,6 +28,5 @@ def load_formatted_submission(
         raise SubmissionError(
             [ValidationIssue("error", source, exc.line, None, exc.item, exc.field, exc.message)]
         ) from None
-    # line None: a converted record has no line of its own; issues name document and item
-    records = [SourceRecord(source, None, document.to_dict()) for document in documents]
-    return align_submission(records, source, gold)
+    # a converted record has no line of its own; issues name document and item
+    return submission_from_documents(documents, source, gold, numbered=False)

@@ -17,6 +17,7 @@ _MODULES = {
             "load_gold",
             "load_split_gold",
             "load_submission",
+            "submission_from_documents",
             "submission_schema",
         ),
         "submission",

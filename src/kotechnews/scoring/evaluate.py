@@ -130,7 +130,8 @@ def score(
     seed: int = 0,
     value_rtol: float = 0.0,
 ) -> dict[str, Any]:
-    """Score an aligned submission; CIs from n_bootstrap document resamples (0: none)."""
+    """Score an aligned submission (``load_submission`` of a file, ``submission_from_documents``
+    of records from code); CIs from n_bootstrap document resamples (0: none)."""
     _check_tasks(tasks)
     options = _options(train, value_rtol)
     tables = {

@@ -28,6 +28,12 @@ an empty prediction, so every score is 0, and one warning saying so comes first 
 command's output and in the result's ``warnings``); ``kotechnews score`` then exits 0, as for any
 missing document. An empty gold or train file is an error.
 
+Records from code (baselines, format readers, the dataset's splits) come in through
+``submission_from_documents`` and ``gold_from_documents`` and are never turned into dicts: their
+shape is given by their class, so each field's value is checked against the same schema on its
+own, and then the same checks run as for a file, with the same messages (a record is numbered
+like a line, or named by document and item only).
+
 The JSON Schema of one line is generated from the dataclasses in ``kotechnews.records`` and the
 label tables in ``kotechnews.schema`` (``submission_schema()``); the committed copy in
 ``schemas/submission.schema.json`` is regenerated with
@@ -231,9 +237,10 @@ class Submission:
 
 
 class _Issues:
-    def __init__(self, source: str):
+    def __init__(self, source: str, earlier: Sequence[ValidationIssue] = ()):
+        """earlier: issues found before, e.g. lines that were not JSON."""
         self.source = source
-        self.items: list[ValidationIssue] = []
+        self.items: list[ValidationIssue] = list(earlier)
 
     def add(
         self,
@@ -387,13 +394,22 @@ def _json_type(value: Any) -> str:
     return "object"
 
 
-def _item_label(document: dict[str, Any], path: Sequence[Any]) -> tuple[str | None, list[Any]]:
-    """Split a JSON path into an item label ("entities[2] (id 'e3')") and the remaining path."""
+def _field(value: Any, name: str) -> Any:
+    """A field of a JSON object or of a record; None if it has none (a JSON item may be any
+    value)."""
+    if isinstance(value, dict):
+        return value.get(name)
+    return getattr(value, name, None) if dataclasses.is_dataclass(value) else None
+
+
+def _item_label(document: Any, path: Sequence[Any]) -> tuple[str | None, list[Any]]:
+    """Split the path of a value in a document (JSON object or record) into an item label
+    ("entities[2] (id 'e3')") and the remaining path."""
     if len(path) >= 2 and isinstance(path[0], str) and isinstance(path[1], int):
-        item = document.get(path[0])[path[1]]
+        item_id = _field(_field(document, path[0])[path[1]], "id")
         label = f"{path[0]}[{path[1]}]"
-        if isinstance(item, dict) and isinstance(item.get("id"), str):
-            label += f" (id {item['id']!r})"
+        if isinstance(item_id, str):
+            label += f" (id {item_id!r})"
         return label, list(path[2:])
     return None, list(path)
 
@@ -422,7 +438,8 @@ def _schema_message(error) -> tuple[str, list[Any]]:
 
 def _unrepresentable(data: Any) -> Iterator[tuple[list[Any], str]]:
     """(path, message) of every value JSON cannot carry faithfully: it would compare, print or
-    encode wrongly later (NaN matches nothing, a surrogate cannot be written as UTF-8)."""
+    encode wrongly later (NaN matches nothing, a surrogate cannot be written as UTF-8). data is
+    a JSON value or a record (whose fields are walked as its JSON object would be)."""
     stack: list[tuple[list[Any], Any]] = [([], data)]
     while stack:
         path, value = stack.pop()
@@ -453,21 +470,77 @@ def _unrepresentable(data: Any) -> Iterator[tuple[list[Any], str]]:
                     stack.append((path + [key], item))
         elif isinstance(value, list):
             stack.extend((path + [index], item) for index, item in enumerate(value))
+        elif dataclasses.is_dataclass(value):
+            stack.extend(
+                (path + [field.name], getattr(value, field.name))
+                for field in dataclasses.fields(value)
+            )
 
 
-def _check_schema(record: SourceRecord, issues: _Issues) -> tuple[bool, set[tuple[str, int]]]:
-    """Report every schema error and unrepresentable value of a record.
+# (path of the value, message, field names the message adds to the path, jsonschema keyword or
+# None for an unrepresentable value)
+_Problem = tuple[list[Any], str, list[Any], str | None]
 
-    Returns whether the document as a whole is usable for the further checks, and the
-    (list, index) of items with errors, which are left out of those checks.
-    """
-    data = record.data
-    document = data.get("id") if isinstance(data.get("id"), str) else None
-    problems = [
+_ITEM_LISTS = ("entities", "relations", "claims")
+_ITEM_DEFINITIONS = dict(zip(_ITEM_LISTS, ("entity", "relation", "claim")))
+
+
+def _field_validators(definition: dict[str, Any]) -> dict[str, Draft202012Validator]:
+    """A validator per field of a record class; item lists are walked item by item instead, and
+    a record's typed document stands where a JSON line has its free-form meta."""
+    return {
+        field: Draft202012Validator(value)
+        for field, value in definition["properties"].items()
+        if field not in (*_ITEM_LISTS, "meta")
+    }
+
+
+# The schema of every field, to check a record from code value by value: the same rules and
+# messages as for its JSON object, without building it.
+_FIELD_VALIDATORS: dict[str, dict[str, Draft202012Validator]] = {
+    "document": _field_validators(_VALIDATOR.schema),
+    **{name: _field_validators(value) for name, value in _VALIDATOR.schema["$defs"].items()},
+}
+
+
+def _json_problems(data: dict[str, Any]) -> list[_Problem]:
+    """Schema errors (shape, types, labels) and unrepresentable values of a JSON document."""
+    problems: list[_Problem] = [
         (list(e.absolute_path), *_schema_message(e), e.validator)
         for e in _VALIDATOR.iter_errors(data)
     ]
-    problems += [(path, message, [], None) for path, message in _unrepresentable(data)]
+    return problems + [(path, message, [], None) for path, message in _unrepresentable(data)]
+
+
+def _record_fields(document: AnnotatedDocument) -> Iterator[tuple[list[Any], str, Any]]:
+    """(path of the record, schema definition, record) of a document and each of its items."""
+    yield [], "document", document
+    for kind, definition in _ITEM_DEFINITIONS.items():
+        for index, item in enumerate(getattr(document, kind)):
+            yield [kind, index], definition, item
+
+
+def _record_problems(document: AnnotatedDocument) -> list[_Problem]:
+    """The problems of a record from code: it has the schema's fields by construction, but a
+    value can still be wrong (an unknown label, a negative offset, NaN)."""
+    problems: list[_Problem] = [
+        ([*path, field, *error.absolute_path], *_schema_message(error), error.validator)
+        for path, definition, record in _record_fields(document)
+        for field, validator in _FIELD_VALIDATORS[definition].items()
+        for error in validator.iter_errors(getattr(record, field))
+    ]
+    return problems + [(path, message, [], None) for path, message in _unrepresentable(document)]
+
+
+def _report_problems(
+    problems: list[_Problem], data: Any, line: int | None, issues: _Issues
+) -> tuple[bool, set[tuple[str, int]]]:
+    """Report every problem of a document (JSON object or record), naming its item and field.
+
+    Returns whether the document as a whole is usable for the further checks, and the
+    (list, index) of items with problems, which are left out of those checks.
+    """
+    document = _field(data, "id") if isinstance(_field(data, "id"), str) else None
     usable, broken = True, set()
     for path, message, extra, validator in sorted(problems, key=lambda p: [str(x) for x in p[0]]):
         item, rest = _item_label(data, path)
@@ -477,7 +550,7 @@ def _check_schema(record: SourceRecord, issues: _Issues) -> tuple[bool, set[tupl
             )
             or None
         )
-        issues.add(message, line=record.line, document=document, item=item, field=field)
+        issues.add(message, line=line, document=document, item=item, field=field)
         if item is not None:
             broken.add((path[0], path[1]))
         elif path or validator != "additionalProperties":
@@ -495,12 +568,9 @@ def _as_document(data: dict[str, Any]) -> AnnotatedDocument:
     return document
 
 
-_ITEM_LISTS = ("entities", "relations", "claims")
-
-
 @dataclass
 class _Checked:
-    """A document built from the schema-valid items of a record, with their original indices
+    """A document made of the valid items of a submitted one, with their original indices
     (so messages point at the submitted item) and the ids of entities left out."""
 
     document: AnnotatedDocument
@@ -508,19 +578,92 @@ class _Checked:
     unchecked_entity_ids: set[str]
 
 
-def _checked_document(data: dict[str, Any], broken: set[tuple[str, int]]) -> _Checked:
-    clean = {key: value for key, value in data.items() if key in _VALIDATOR.schema["properties"]}
-    positions = {}
-    for kind in _ITEM_LISTS:
-        items = data.get(kind, [])
-        positions[kind] = [i for i in range(len(items)) if (kind, i) not in broken]
-        clean[kind] = [items[i] for i in positions[kind]]
-    unchecked = {
-        item["id"]
-        for i, item in enumerate(data.get("entities", []))
-        if ("entities", i) in broken and isinstance(item, dict) and isinstance(item.get("id"), str)
+def _valid_positions(
+    items: Mapping[str, Sequence[Any]], broken: set[tuple[str, int]]
+) -> tuple[dict[str, list[int]], set[str]]:
+    """The indices of the valid items of each list, and the ids of the entities left out."""
+    positions = {
+        kind: [i for i in range(len(values)) if (kind, i) not in broken]
+        for kind, values in items.items()
     }
+    unchecked = {
+        _field(item, "id")
+        for i, item in enumerate(items["entities"])
+        if ("entities", i) in broken and isinstance(_field(item, "id"), str)
+    }
+    return positions, unchecked
+
+
+def _checked_json(data: dict[str, Any], broken: set[tuple[str, int]]) -> _Checked:
+    items = {kind: data.get(kind, []) for kind in _ITEM_LISTS}
+    positions, unchecked = _valid_positions(items, broken)
+    clean = {key: value for key, value in data.items() if key in _VALIDATOR.schema["properties"]}
+    clean.update({kind: [items[kind][i] for i in positions[kind]] for kind in _ITEM_LISTS})
     return _Checked(_as_document(clean), positions, unchecked)
+
+
+def _checked_record(document: AnnotatedDocument, broken: set[tuple[str, int]]) -> _Checked:
+    items = {kind: getattr(document, kind) for kind in _ITEM_LISTS}
+    positions, unchecked = _valid_positions(items, broken)
+    if broken:  # a copy without them; the record itself stays as it was given
+        document = dataclasses.replace(
+            document, **{kind: [items[kind][i] for i in positions[kind]] for kind in _ITEM_LISTS}
+        )
+    return _Checked(document, positions, unchecked)
+
+
+@dataclass(frozen=True)
+class _Submitted:
+    """A submitted document after the checks of its fields: where it is, its id (duplicates are
+    found among unusable documents too) and, if it is usable, its checked document."""
+
+    line: int | None
+    id: str | None
+    checked: _Checked | None
+    meta_problem: str | None = None  # a JSON line's meta.sentences that cannot be read
+
+
+def _readable_meta(data: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """The line, without its meta when the sentence spans there cannot become the record's
+    document, and what is wrong with them (an error for gold; a prediction's meta is unread)."""
+    meta, text = data.get("meta"), data.get("text")
+    spans = meta.get("sentences") if isinstance(meta, dict) else None
+    if not spans or not isinstance(text, str):
+        return data, None
+    problem = _sentences(spans, text)
+    if isinstance(problem, str):
+        return {key: value for key, value in data.items() if key != "meta"}, problem
+    return data, None
+
+
+def _submitted_json(records_: Iterable[SourceRecord], issues: _Issues) -> Iterator[_Submitted]:
+    """The documents of JSON lines: untrusted, so their shape is checked too."""
+    for record in records_:
+        data = record.data
+        if not isinstance(data, dict):
+            issues.add(
+                f"expected a JSON object (one document per line), got {_json_type(data)}",
+                line=record.line,
+            )
+            continue
+        usable, broken = _report_problems(_json_problems(data), data, record.line, issues)
+        document_id = data["id"] if isinstance(data.get("id"), str) else None
+        if not usable:
+            yield _Submitted(record.line, document_id, None)
+            continue
+        readable, meta_problem = _readable_meta(data)
+        yield _Submitted(record.line, document_id, _checked_json(readable, broken), meta_problem)
+
+
+def _submitted_records(
+    documents: Iterable[AnnotatedDocument], issues: _Issues, numbered: bool
+) -> Iterator[_Submitted]:
+    """Records from code, numbered from 1 as lines (or with no line when not numbered)."""
+    for number, document in enumerate(documents, start=1):
+        line = number if numbered else None
+        usable, broken = _report_problems(_record_problems(document), document, line, issues)
+        document_id = document.id if isinstance(document.id, str) else None
+        yield _Submitted(line, document_id, _checked_record(document, broken) if usable else None)
 
 
 def _check_spans(
@@ -699,117 +842,97 @@ def _check_references(checked: _Checked, line: int | None, issues: _Issues) -> N
                 )
 
 
-def check_records(
-    records_: Iterable[SourceRecord],
-    source: str,
-    *,
+def _check_documents(
+    submitted: Iterable[_Submitted],
+    issues: _Issues,
     gold: Mapping[str, AnnotatedDocument] | None = None,
-    earlier: Sequence[ValidationIssue] = (),
-) -> tuple[list[tuple[int, AnnotatedDocument]], _Issues]:
-    """Validate records; gold is None for gold itself, else the gold documents by id.
-
-    Returns the valid (line, document) pairs and the issues found (after ``earlier`` ones,
-    e.g. lines that were not JSON).
-    """
-    issues = _Issues(source)
-    issues.items.extend(earlier)
-    documents: list[tuple[int, AnnotatedDocument]] = []
-    first_line: dict[str, int] = {}
-    for record in records_:
-        data = record.data
-        if not isinstance(data, dict):
-            issues.add(
-                f"expected a JSON object (one document per line), got {_json_type(data)}",
-                line=record.line,
-            )
-            continue
-        usable, broken = _check_schema(record, issues)
-        if isinstance(data.get("id"), str):
-            where = dict(line=record.line, document=data["id"])
-            if data["id"] in first_line:
+) -> list[AnnotatedDocument]:
+    """The semantic checks of every usable document; gold is None for gold itself, else the
+    gold documents by id. Returns the valid documents."""
+    documents: list[AnnotatedDocument] = []
+    first_line: dict[str, int | None] = {}
+    for entry in submitted:
+        where = dict(line=entry.line, document=entry.id)
+        if entry.id is not None:
+            if entry.id in first_line:
                 issues.add(
-                    f"duplicate document id (first on line {first_line[data['id']]})",
+                    f"duplicate document id (first on line {first_line[entry.id]})",
                     field="id",
                     **where,
                 )
                 continue
-            first_line[data["id"]] = record.line
-        if not usable:
+            first_line[entry.id] = entry.line
+        if entry.checked is None:
             continue
+        document = entry.checked.document
         if gold is None:
-            text = data.get("text")
+            text = document.text
             if text is None:
                 issues.add("gold documents need their text", field="text", **where)
                 continue
-            meta = data.get("meta")
-            sentences = _sentences(meta.get("sentences") if isinstance(meta, dict) else None, text)
+            sentences = entry.meta_problem or _sentences(document.sentences, text)
             if isinstance(sentences, str):
                 issues.add(sentences, field="meta.sentences", **where)
                 continue
         else:
-            if data["id"] not in gold:
+            if document.id not in gold:
                 issues.add("unknown document id (not in the gold)", field="id", **where)
                 continue
-            text = gold[data["id"]].text
-            sentences = _sentences(gold[data["id"]].sentences, text)
-            if data.get("text") is not None and data["text"] != text:
+            text = gold[document.id].text
+            sentences = _sentences(gold[document.id].sentences, text)
+            if document.text is not None and document.text != text:
                 issues.add(
                     "text differs from the gold text of this document", field="text", **where
                 )
                 continue
-        # a prediction's meta is free-form and unread: only the gold's sentence spans count
-        checked = _checked_document(
-            data if gold is None else {k: v for k, v in data.items() if k != "meta"}, broken
-        )
-        _check_spans(checked, text, "entities", record.line, issues)
-        _check_spans(checked, text, "claims", record.line, issues)
-        _check_references(checked, record.line, issues)
-        _check_relations(checked, sentences, record.line, issues)
-        _check_claims(checked, record.line, issues)
-        documents.append((record.line, checked.document))
-    return documents, issues
+        _check_spans(entry.checked, text, "entities", entry.line, issues)
+        _check_spans(entry.checked, text, "claims", entry.line, issues)
+        _check_references(entry.checked, entry.line, issues)
+        _check_relations(entry.checked, sentences, entry.line, issues)
+        _check_claims(entry.checked, entry.line, issues)
+        documents.append(document)
+    return documents
 
 
-def _gold_from_records(
-    records_: list[SourceRecord], source: str, earlier: Sequence[ValidationIssue] = ()
+def _valid_gold(
+    submitted: Iterable[_Submitted], issues: _Issues, empty: bool
 ) -> list[AnnotatedDocument]:
-    documents, issues = check_records(records_, source, earlier=earlier)
-    if not records_ and not issues.errors:
+    """empty: there was nothing to read (an empty gold is an error)."""
+    documents = _check_documents(submitted, issues)
+    if empty and not issues.errors:
         issues.add("no documents")
     if issues.errors:
         raise SubmissionError(issues.errors)
-    return [document for _, document in documents]
+    return documents
 
 
 def load_gold(path: str | Path) -> list[AnnotatedDocument]:
     """Read and validate a gold JSONL file (documents must carry their text)."""
-    records_, issues = read_records(path)
-    return _gold_from_records(records_, source_name(path), issues)
+    records_, earlier = read_records(path)
+    issues = _Issues(source_name(path), earlier)
+    return _valid_gold(_submitted_json(records_, issues), issues, empty=not records_)
 
 
 def gold_from_documents(
     documents: Sequence[AnnotatedDocument], source: str
 ) -> list[AnnotatedDocument]:
-    """Validate gold documents that come from code (kotechnews.gold.load_split)."""
-    records_ = [
-        SourceRecord(source, index, document.to_dict())
-        for index, document in enumerate(documents, start=1)
-    ]
-    return _gold_from_records(records_, source)
+    """Validate gold records that come from code (kotechnews.gold.load_split); issues name each
+    by its number in ``documents`` as its line."""
+    issues = _Issues(source)
+    return _valid_gold(
+        _submitted_records(documents, issues, numbered=True), issues, empty=not documents
+    )
 
 
-def align_submission(
-    records_: list[SourceRecord],
-    source: str,
-    gold: Sequence[AnnotatedDocument],
-    earlier: Sequence[ValidationIssue] = (),
+def _aligned_submission(
+    submitted: Iterable[_Submitted], issues: _Issues, gold: Sequence[AnnotatedDocument]
 ) -> Submission:
-    """Validate predicted records against the gold and order them like the gold."""
+    """Validate predicted documents against the gold and order them like the gold."""
     gold_by_id = {document.id: document for document in gold}
-    documents, issues = check_records(records_, source, gold=gold_by_id, earlier=earlier)
+    documents = _check_documents(submitted, issues, gold_by_id)
     if issues.errors:
         raise SubmissionError(issues.errors)
-    by_id = {document.id: document for _, document in documents}
+    by_id = {document.id: document for document in documents}
     if not documents:
         issues.add(
             f"empty submission (no documents): every gold document missing from the "
@@ -839,13 +962,29 @@ def align_submission(
                 severity="warning",
             )
         aligned.append(by_id.get(gold_document.id, AnnotatedDocument(id=gold_document.id)))
-    return Submission(source, aligned, issues.warnings, len(documents))
+    return Submission(issues.source, aligned, issues.warnings, len(documents))
 
 
 def load_submission(path: str | Path, gold: Sequence[AnnotatedDocument]) -> Submission:
     """Read a submission JSONL file, validate it against the gold, align it to the gold."""
-    records_, issues = read_records(path)
-    return align_submission(records_, source_name(path), gold, issues)
+    records_, earlier = read_records(path)
+    issues = _Issues(source_name(path), earlier)
+    return _aligned_submission(_submitted_json(records_, issues), issues, gold)
+
+
+def submission_from_documents(
+    documents: Iterable[AnnotatedDocument],
+    source: str,
+    gold: Sequence[AnnotatedDocument],
+    *,
+    numbered: bool = True,
+) -> Submission:
+    """Validate predicted records from code against the gold and align them to the gold, with
+    the checks and messages of a submission file but no JSON in between. Issues name each
+    record by its number in ``documents`` as its line, or by document and item only when not
+    ``numbered`` (records converted from another file, whose lines they do not have)."""
+    issues = _Issues(source)
+    return _aligned_submission(_submitted_records(documents, issues, numbered), issues, gold)
 
 
 def load_split_gold(name: str, dataset: str | Path) -> list[AnnotatedDocument]:
