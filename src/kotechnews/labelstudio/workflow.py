@@ -53,6 +53,7 @@ from kotechnews.labelstudio.client import LabelStudioClient, batches
 from kotechnews.labelstudio.config import DEFAULT_PROJECT_TITLE, label_config
 from kotechnews.labelstudio.convert import DOC_ID
 from kotechnews.labelstudio.validate import validate_tasks
+from kotechnews.layout import Layout
 from kotechnews.records import AnnotatedDocument, Claim, Entity, Relation
 
 PUSH_BATCH_SIZE = 250
@@ -200,12 +201,13 @@ def quantity_predictions(documents: Sequence[Mapping[str, Any]]) -> dict[str, di
     return predictions_from_records(quantity_records(documents), QUANTITY_MODEL_VERSION)
 
 
-# Name -> pre-annotations for documents, keyed by document id. The baselines add theirs
-# (kotechnews.baselines.label_studio): this layer does not import them.
+# Name -> pre-annotations for documents, keyed by document id; a trained model is the one saved
+# in the project of the layout. The baselines add theirs (kotechnews.baselines.label_studio):
+# this layer does not import them.
 PREDICTION_SOURCES: dict[
-    str, Callable[[Sequence[Mapping[str, Any]]], dict[str, dict[str, Any]]]
+    str, Callable[[Sequence[Mapping[str, Any]], Layout], dict[str, dict[str, Any]]]
 ] = {
-    "quantity": quantity_predictions,
+    "quantity": lambda documents, layout: quantity_predictions(documents),
 }
 
 
