@@ -69,6 +69,7 @@ def options(
         None,
         "--root",
         envvar=ROOT_ENV,
+        exists=True,
         file_okay=False,
         help="Project directory; default: the working directory's nearest ancestor holding "
         "annotation/GUIDELINES.md, else the working directory",
