@@ -30,11 +30,12 @@ from pathlib import Path
 
 from kotechnews.baselines.evaluation import cross_validate
 from kotechnews.baselines.registry import SKLEARN
-from kotechnews.gold import GOLD_DIR, load_gold
+from kotechnews.gold import load_gold
 from kotechnews.jsonio import atomic_write_text, write_json
-from kotechnews.leaderboard import BASELINES_DIR
+from kotechnews.layout import Layout
 
 RESULTS = Path(__file__).resolve().parent / "results"
+PROJECT = Layout(Path(__file__).resolve().parents[1])
 TRANSFORMER = "transformer-e5-small"
 ENTITY_ONLY = replace(SKLEARN, name="sklearn-entities", tasks=("entities",))
 
@@ -71,7 +72,7 @@ def transformer_summary(results: list[dict], wall_seconds: float | None, peak_mb
     }
 
 
-def transformer_stored(results_dir: Path = BASELINES_DIR) -> dict | None:
+def transformer_stored(results_dir: Path = PROJECT.baseline_results) -> dict | None:
     """Measurements of the stored transformer-e5-small results (None when there are none)."""
     results = [
         r
@@ -150,7 +151,7 @@ def markdown(report: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--gold", type=Path, default=GOLD_DIR)
+    parser.add_argument("--gold", type=Path, default=PROJECT.gold)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument(
         "--run-transformer",

@@ -29,14 +29,16 @@ from kotechnews import gold
 from kotechnews.hfdataset.build import build_dataset, dataset_files, latest_version
 from kotechnews.hfdataset.features import CONFIG_NAMES
 from kotechnews.jsonio import write_json
+from kotechnews.layout import Layout
 
 RESULTS = Path(__file__).resolve().parent / "results" / "dataset.json"
 TESTS = Path(__file__).resolve().parents[1] / "tests"
+PROJECT = Layout(Path(__file__).resolve().parents[1])
 
 
 def gold_records(tmp: Path) -> tuple[str, list]:
-    if gold.GOLD_DIR.is_dir() and any(gold.GOLD_DIR.glob("*.json")):
-        return "annotation/gold", gold.load_gold()
+    if PROJECT.gold.is_dir() and any(PROJECT.gold.glob("*.json")):
+        return "annotation/gold", gold.load_gold(PROJECT.gold)
     sys.path.insert(0, str(TESTS))
     from test_dataset_synthetic import write_synthetic_gold
 
@@ -59,7 +61,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         source, records = gold_records(tmp)
-        version = latest_version()
+        version = latest_version(PROJECT.changelog)
         times: dict[str, list[float]] = {"build": []}
         for config in CONFIG_NAMES:
             times[f"load {config} (cold)"] = []

@@ -34,12 +34,13 @@ from importlib import metadata
 from pathlib import Path
 
 from kotechnews.baselines.predict import predict_documents, resolve_model
-from kotechnews.baselines.prelabel import SKLEARN_MODEL
+from kotechnews.baselines.prelabel import sklearn_model
 from kotechnews.baselines.sklearn_baseline import SklearnBaseline
-from kotechnews.hfdataset import DATASET_DIR
 from kotechnews.jsonio import write_json
+from kotechnews.layout import Layout
 
 RESULTS = Path(__file__).resolve().parent / "results" / "predict.json"
+PROJECT = Layout(Path(__file__).resolve().parents[1])
 
 COMPANIES = [
     "한빛랩",
@@ -115,14 +116,15 @@ def generated_documents(count: int, seed: int = 0, sentences: int = 12) -> list[
 
 def sklearn_model_file(scratch: Path) -> tuple[Path, str]:
     """The saved baseline if there is one, else one fit here on all gold of dataset/."""
-    if SKLEARN_MODEL.is_file():
-        return SKLEARN_MODEL, f"saved model {SKLEARN_MODEL.name}"
+    saved = sklearn_model(PROJECT)
+    if saved.is_file():
+        return saved, f"saved model {saved.name}"
     from kotechnews.hfdataset.records import records_from_dataset
 
     gold = [
         record
         for split in ("train", "validation", "test")
-        for record in records_from_dataset(DATASET_DIR, split)
+        for record in records_from_dataset(PROJECT.dataset, split)
     ]
     path = SklearnBaseline(seed=0).fit(gold).save(scratch / "sklearn.skops")
     return path, f"fit here on {len(gold)} gold documents of dataset/"

@@ -10,8 +10,10 @@ import pytest
 from kotechnews.labelstudio.client import LabelStudioClient, RetryPolicy
 from kotechnews.labelstudio.config import ServerSettings
 from kotechnews.labelstudio.workflow import setup_project
+from kotechnews.layout import Layout
 
 ROOT = Path(__file__).resolve().parents[1]
+PROJECT = Layout(ROOT)  # the checkout these tests are in
 # Small retry policy: tests see the retries happen without waiting long for them.
 TEST_RETRY = RetryPolicy(attempts=3, initial_delay=0.05, max_delay=0.2, timeout=30.0)
 
@@ -56,4 +58,4 @@ def ingested_documents(tmp_path_factory) -> list[dict]:
     from kotechnews.ingest import ingest_directory
 
     out = tmp_path_factory.mktemp("ingested")
-    return [a.document for a in ingest_directory(ROOT / "annotation" / "raw", out)]
+    return [a.document for a in ingest_directory(PROJECT.raw, out)]

@@ -9,26 +9,28 @@ import pytest
 from kotechnews.baselines import label_studio, prelabel  # noqa: F401 (label_studio registers)
 from kotechnews.baselines.sklearn_baseline import SklearnBaseline
 from kotechnews.labelstudio import convert, workflow
+from kotechnews.layout import Layout
 from test_baseline_sklearn import make_document
 
 pytestmark = pytest.mark.labelstudio
 
 
 @pytest.fixture(scope="module")
-def model_path(tmp_path_factory):
+def project(tmp_path_factory) -> Layout:
+    """A project whose saved scikit-learn baseline is a small model."""
     rng = random.Random(11)
-    path = tmp_path_factory.mktemp("model") / "sklearn.skops"
-    return (
-        SklearnBaseline(seed=0).fit([make_document(f"doc-{n}", rng) for n in range(6)]).save(path)
-    )
+    project = Layout(tmp_path_factory.mktemp("project"))
+    model = SklearnBaseline(seed=0).fit([make_document(f"doc-{n}", rng) for n in range(6)])
+    model.save(prelabel.sklearn_model(project))
+    return project
 
 
 def test_sklearn_predictions_arrive_as_label_studio_predictions(
-    ls_client, ls_project, ingested_documents, model_path, monkeypatch
+    ls_client, ls_project, ingested_documents, project
 ):
-    monkeypatch.setattr(prelabel, "SKLEARN_MODEL", model_path)
+    model_path = prelabel.sklearn_model(project)
     docs = ingested_documents
-    predictions = workflow.PREDICTION_SOURCES["sklearn"](docs)
+    predictions = workflow.PREDICTION_SOURCES["sklearn"](docs, project)
     workflow.push_documents(ls_client, ls_project, docs, predictions)
     expected = {
         d.id: d for d in SklearnBaseline.load(model_path).predict(prelabel.input_records(docs))

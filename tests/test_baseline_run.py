@@ -4,11 +4,13 @@ job's dataset / baseline / leaderboard steps, on the synthetic gold (tmp dirs on
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
 
 import pytest
 from typer.testing import CliRunner
 
+from conftest import PROJECT
 from kotechnews import leaderboard, pipeline
 from kotechnews.baselines.evaluation import (
     TASK_INPUTS,
@@ -21,6 +23,7 @@ from kotechnews.baselines.registry import SKLEARN
 from kotechnews.baselines.sklearn_baseline import SklearnBaseline
 from kotechnews.cli import app
 from kotechnews.gold import load_gold
+from kotechnews.layout import Layout
 from kotechnews.splits import assign_splits
 from test_dataset_synthetic import write_synthetic_gold
 
@@ -152,15 +155,14 @@ def test_cli_errors_are_one_clear_line(tmp_path):
     assert "Traceback" not in missing.output
 
 
-def test_main_job_steps_build_score_and_render(gold_dir, tmp_path, monkeypatch):
-    from kotechnews.hfdataset import build
-
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(pipeline, "GOLD_DIR", gold_dir)
-    monkeypatch.setattr(build, "DATASET_DIR", tmp_path / "dataset")
+def test_main_job_steps_build_score_and_render(gold_dir, tmp_path):
+    project = Layout(tmp_path)  # the synthetic gold and the documents the dataset ships
+    shutil.copytree(gold_dir, project.gold)
+    for document in ("changelog", "datasheet", "guidelines"):
+        shutil.copy(getattr(PROJECT, document), getattr(project, document))
     steps = [pipeline.dataset_step, pipeline.baselines_step, pipeline.leaderboard_step]
     assert all(step in pipeline.STEPS for step in steps)
-    state = pipeline.RunState(tmp_path / "build", load_gold(gold_dir))  # as the gold step leaves it
+    state = pipeline.RunState(project, load_gold(project.gold))  # as the gold step leaves it
     results = [step(state) for step in steps]
     assert (tmp_path / "dataset" / "README.md").is_file()
     assert results[1].outputs[-1] == tmp_path / "build" / "models" / "sklearn.skops"

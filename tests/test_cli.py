@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
+from conftest import ROOT
 from kotechnews import __version__
 from kotechnews.cli import app, cli_command
-from kotechnews.gold import PROJECT_ROOT
 
 
 def _commands(command, path=("kotechnews",)):
@@ -42,7 +42,7 @@ def test_every_option_and_command_has_help():
 
 def test_help_shows_defaults_relative_to_the_project(capsys, monkeypatch):
     for path, _ in _commands(cli_command()):
-        assert str(PROJECT_ROOT) not in run([*path[1:], "--help"], capsys, monkeypatch), path
+        assert str(ROOT) not in run([*path[1:], "--help"], capsys, monkeypatch), path
     shown = run(["annotation", "check", "--help"], capsys, monkeypatch)
     assert "annotation/gold" in shown and "annotation/number_exclusions.jsonl" in shown
 

@@ -10,9 +10,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from conftest import PROJECT
 from kotechnews import gold, schema
 from kotechnews.cli import app
-from kotechnews.gold import PROJECT_ROOT
 from kotechnews.hfdataset.build import (
     CHECKSUMS,
     BuildError,
@@ -26,7 +26,7 @@ from kotechnews.records import Entity
 from kotechnews.splits import SPLIT_NAMES, assign_splits
 from test_dataset_synthetic import write_changelog, write_synthetic_gold
 
-REAL_GOLD = sorted(gold.GOLD_DIR.glob("*.json")) if gold.GOLD_DIR.is_dir() else []
+REAL_GOLD = sorted(PROJECT.gold.glob("*.json")) if PROJECT.gold.is_dir() else []
 VERSION = "0.3.1"
 
 
@@ -217,9 +217,9 @@ def test_card_declares_version_configs_license_and_statistics(built):
         assert f"(images/{image}.png)" in body
     total_entities = sum(len(d.entities) for d in records)
     assert f"**{total_entities}**" in body  # totals row of the statistics tables
-    datasheet = PROJECT_ROOT / "DATASHEET.md"
+    datasheet = PROJECT.datasheet
     assert (dataset_dir / "DATASHEET.md").read_bytes() == datasheet.read_bytes()
-    guidelines = PROJECT_ROOT / "annotation" / "GUIDELINES.md"
+    guidelines = PROJECT.guidelines
     assert (dataset_dir / "GUIDELINES.md").read_bytes() == guidelines.read_bytes()
     assert f"annotation guidelines {guidelines_version(guidelines)}" in body
 
@@ -286,7 +286,7 @@ def test_version_defaults_to_the_newest_changelog_entry(tmp_path):
     (tmp_path / "empty.md").write_text("# Changelog\n", encoding="utf-8")
     with pytest.raises(BuildError, match=r"no '## \[X.Y.Z\]' entry"):
         latest_version(tmp_path / "empty.md")
-    assert latest_version() in (PROJECT_ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert latest_version() in PROJECT.changelog.read_text(encoding="utf-8")
 
 
 def test_build_command_writes_the_dataset(tmp_path):

@@ -26,9 +26,9 @@ from huggingface_hub import DatasetCard, DatasetCardData
 from packaging.licenses import canonicalize_license_expression
 from typer.testing import CliRunner
 
+from conftest import PROJECT
 from kotechnews import gold
 from kotechnews.cli import app
-from kotechnews.gold import PROJECT_ROOT
 from kotechnews.hfdataset.build import BuildError, build_dataset
 from kotechnews.hfdataset.card import (
     CONTACT_ENV,
@@ -46,7 +46,7 @@ from kotechnews.licences import is_openly_licensed
 from kotechnews.splits import SPLIT_NAMES, assign_splits
 from test_dataset_synthetic import write_changelog, write_synthetic_gold
 
-REAL_GOLD = sorted(gold.GOLD_DIR.glob("*.json")) if gold.GOLD_DIR.is_dir() else []
+REAL_GOLD = sorted(PROJECT.gold.glob("*.json")) if PROJECT.gold.is_dir() else []
 VERSION = "0.4.0"
 RELEASED = date(2026, 11, 30)
 REPO_ID = "test-org/ktn"
@@ -364,8 +364,8 @@ def test_leaderboard_section_links_the_project_leaderboard(edition, tmp_path):
     assert f"]({PROJECT_LEADERBOARD})" in section
     # the card is dataset/README.md in the project checkout: the link resolves there
     assert (
-        PROJECT_ROOT / "dataset" / PROJECT_LEADERBOARD
-    ).resolve() == PROJECT_ROOT / "leaderboard" / "LEADERBOARD.md"
+        PROJECT.dataset / PROJECT_LEADERBOARD
+    ).resolve() == PROJECT.leaderboard / "LEADERBOARD.md"
     assert "paperswithcode_id" not in edition["card"]  # no such entry exists
     hosted = "https://example.org/ktn-leaderboard"
     card = CardSettings(leaderboard_url=hosted)

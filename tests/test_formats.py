@@ -16,18 +16,18 @@ import pytest
 from seqeval.metrics.sequence_labeling import get_entities
 from typer.testing import CliRunner
 
+from conftest import PROJECT
 from kotechnews import schema
 from kotechnews.cli import app
 from kotechnews.formats import FORMATS, FormatError, conll, docred, klue_ner, klue_re, measeval
 from kotechnews.formats.common import sentence_index
-from kotechnews.gold import PROJECT_ROOT
 from kotechnews.hfdataset.records import records_from_dataset
 from kotechnews.records import AnnotatedDocument, Entity
 from kotechnews.scoring.clusters import gold_clusters, predicted_clusters
 from kotechnews.scoring.relations import triples
 from kotechnews.splits import SPLIT_NAMES
 
-DATASET = PROJECT_ROOT / "dataset"
+DATASET = PROJECT.dataset
 runner = CliRunner()
 
 

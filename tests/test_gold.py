@@ -9,22 +9,24 @@ from pathlib import Path
 
 import pytest
 
+from conftest import PROJECT
 from kotechnews import annotation
 from kotechnews.document import Document
-from kotechnews.gold import GOLD_DIR, PROJECT_ROOT, load_gold
+from kotechnews.gold import load_gold
 from kotechnews.ingest import ingest_directory
 from kotechnews.jsonio import read_jsonl
 from kotechnews.labelstudio.validate import validate_paths
 
-WORKSHEETS = PROJECT_ROOT / "annotation" / "worksheets"
-EXCLUSIONS = PROJECT_ROOT / "annotation" / "number_exclusions.jsonl"
-README = PROJECT_ROOT / "README.md"
+GOLD_DIR = PROJECT.gold
+WORKSHEETS = PROJECT.worksheets
+EXCLUSIONS = PROJECT.number_exclusions
+README = PROJECT.root / "README.md"
 
 
 @pytest.fixture(scope="module")
 def documents(tmp_path_factory) -> dict[str, Document]:
     out = tmp_path_factory.mktemp("ingested")
-    ingest_directory(PROJECT_ROOT / "annotation" / "raw", out)
+    ingest_directory(PROJECT.raw, out)
     return annotation.documents_by_source(out / "documents.jsonl")
 
 
@@ -58,7 +60,7 @@ def test_no_unexplained_number_and_no_unannotated_repeat():
 
 
 def test_every_exclusion_names_a_guideline_rule():
-    guidelines = (PROJECT_ROOT / "annotation" / "GUIDELINES.md").read_text(encoding="utf-8")
+    guidelines = PROJECT.guidelines.read_text(encoding="utf-8")
     rules = set(re.findall(r"- ([A-Z]\d+)(?: —|:)", guidelines))
     for row in read_jsonl(EXCLUSIONS):
         assert row["rule"] in rules, row
@@ -79,13 +81,11 @@ def test_readme_counts_are_the_computed_counts():
 
 @pytest.mark.parametrize(
     "path, heading",
-    [(README, "### Inter-annotator agreement"), (PROJECT_ROOT / "DATASHEET.md", "## Agreement")],
+    [(README, "### Inter-annotator agreement"), (PROJECT.datasheet, "## Agreement")],
 )
 def test_reported_agreement_is_the_computed_agreement(documents, path, heading):
-    comparisons = annotation.agreement_comparisons(
-        PROJECT_ROOT / "annotation" / "agreement", WORKSHEETS, documents
-    )
-    doubled = len(list((PROJECT_ROOT / "annotation" / "agreement" / "annotator-b").glob("*.json")))
+    comparisons = annotation.agreement_comparisons(PROJECT.agreement, WORKSHEETS, documents)
+    doubled = len(list((PROJECT.agreement / "annotator-b").glob("*.json")))
     assert doubled >= 14  # 2 seeds and 12 Wikinews articles
     assert all(len(rows) == doubled + 2 for rows in comparisons.values())  # + mean, pooled
     assert _readme_table(heading, path) == annotation.agreement_markdown(comparisons)
@@ -93,14 +93,16 @@ def test_reported_agreement_is_the_computed_agreement(documents, path, heading):
 
 
 def test_committed_dataset_is_the_build_of_the_committed_gold(tmp_path):
-    from kotechnews.hfdataset.build import DATASET_DIR, build_from_gold, dataset_files
+    from kotechnews.hfdataset.build import build_from_gold, dataset_files
 
     build_from_gold(GOLD_DIR, tmp_path / "dataset")
     fresh = {
         rel: (tmp_path / "dataset" / rel).read_bytes()
         for rel in dataset_files(tmp_path / "dataset")
     }
-    committed = {rel: (DATASET_DIR / rel).read_bytes() for rel in dataset_files(DATASET_DIR)}
+    committed = {
+        rel: (PROJECT.dataset / rel).read_bytes() for rel in dataset_files(PROJECT.dataset)
+    }
     assert sorted(map(str, fresh)) == sorted(map(str, committed))
     stale = [str(name) for name in fresh if fresh[name] != committed[name]]
     assert stale == [], "dataset/ is stale: run `kotechnews build`"
@@ -109,12 +111,12 @@ def test_committed_dataset_is_the_build_of_the_committed_gold(tmp_path):
 def test_released_splits_meet_the_test_minimum_and_the_public_build_is_open_only(tmp_path):
     from datasets import load_dataset
 
-    from kotechnews.hfdataset.build import DATASET_DIR, build_from_gold
+    from kotechnews.hfdataset.build import build_from_gold
     from kotechnews.licences import OPEN_TEXT_LICENSES
     from kotechnews.splits import TEST_MINIMUM
 
     full = {
-        config: load_dataset(str(DATASET_DIR), config)
+        config: load_dataset(str(PROJECT.dataset), config)
         for config in ("documents", "entities", "numeric_claims")
     }
     test_docs = full["documents"]["test"]

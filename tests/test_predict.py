@@ -11,19 +11,19 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from conftest import PROJECT
 from kotechnews.baselines import predict
 from kotechnews.baselines.prelabel import input_records, model_version
 from kotechnews.baselines.sklearn_baseline import SklearnBaseline
 from kotechnews.cli import cli_command
 from kotechnews.document import Document
-from kotechnews.gold import PROJECT_ROOT
 from kotechnews.labelstudio import convert
 from kotechnews.labelstudio.validate import validate_tasks
 from kotechnews.labelstudio.workflow import QUANTITY_MODEL_VERSION, quantity_records
 from kotechnews.records import AnnotatedDocument
 from test_baseline_sklearn import make_document
 
-TEST_DOCUMENTS = PROJECT_ROOT / "dataset" / "data" / "documents" / "test.parquet"
+TEST_DOCUMENTS = PROJECT.dataset / "data" / "documents" / "test.parquet"
 
 
 def run(args: list[str], capsys, monkeypatch) -> tuple[int, str, str]:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import PROJECT
 from kotechnews.hfdataset.build import CHECKSUMS
 from kotechnews.hfdataset.release import ReleaseError, commit_release, prepare_release, release
 from test_dataset_synthetic import write_changelog, write_synthetic_gold
@@ -339,12 +340,11 @@ def test_tagged_releases_load_from_the_hub_by_revision(tmp_path, olah_hub):
 
 
 def test_release_dry_run_with_default_folders_changes_nothing_under_dataset(gold_and_changelog):
-    from kotechnews.hfdataset import DATASET_DIR, release_locations
-
-    before = {p: p.read_bytes() for p in sorted(DATASET_DIR.rglob("*")) if p.is_file()}
-    out, repo = release_locations(False)
-    assert not out.is_relative_to(DATASET_DIR) and not repo.is_relative_to(DATASET_DIR)
+    dataset = PROJECT.dataset
+    before = {p: p.read_bytes() for p in sorted(dataset.rglob("*")) if p.is_file()}
+    out, repo = PROJECT.release_locations(False)
+    assert not out.is_relative_to(dataset) and not repo.is_relative_to(dataset)
     gold_dir, changelog = gold_and_changelog
     result = release("0.1.0", f"{ORG}/{NAME}", dry_run=True, gold_dir=gold_dir, changelog=changelog)
     assert result.dry_run and (out / "README.md").is_file()
-    assert {p: p.read_bytes() for p in sorted(DATASET_DIR.rglob("*")) if p.is_file()} == before
+    assert {p: p.read_bytes() for p in sorted(dataset.rglob("*")) if p.is_file()} == before

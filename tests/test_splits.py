@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import PROJECT
 from kotechnews import gold
 from kotechnews.document import Document
 from kotechnews.records import AnnotatedDocument, Claim, Entity
@@ -30,7 +31,7 @@ from kotechnews.splits import (
 )
 from test_dataset_synthetic import SHARED, synthetic_document, write_synthetic_gold
 
-REAL_GOLD = sorted(gold.GOLD_DIR.glob("*.json")) if gold.GOLD_DIR.is_dir() else []
+REAL_GOLD = sorted(PROJECT.gold.glob("*.json")) if PROJECT.gold.is_dir() else []
 
 
 @pytest.fixture(scope="module")

@@ -386,7 +386,8 @@ def test_validate_knows_worksheets_reports_and_predictions(tmp_path, export):
 def test_the_gold_loader_checks_and_converts_each_annotation_once(monkeypatch):
     from collections import Counter
 
-    from kotechnews.gold import GOLD_DIR, load_gold
+    from conftest import PROJECT
+    from kotechnews.gold import load_gold
     from kotechnews.labelstudio import convert
     from kotechnews.labelstudio import validate as validate_module
 
@@ -407,10 +408,10 @@ def test_the_gold_loader_checks_and_converts_each_annotation_once(monkeypatch):
         "_check_annotation",
         counted("check", validate_module._check_annotation),
     )
-    gold = load_gold(GOLD_DIR)
+    gold = load_gold(PROJECT.gold)
     annotations = sum(
         len(task["annotations"])
-        for path in sorted(GOLD_DIR.glob("*.json"))
+        for path in sorted(PROJECT.gold.glob("*.json"))
         for task in json.loads(path.read_text(encoding="utf-8"))
     )
     assert len(gold) == 48 and annotations >= len(gold)

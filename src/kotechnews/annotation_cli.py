@@ -9,7 +9,8 @@ import typer
 from rich.console import Console
 
 from kotechnews import annotation
-from kotechnews.gold import GOLD_DIR, PROJECT_ROOT, load_gold
+from kotechnews.cli_paths import layout_of, project_path
+from kotechnews.gold import load_gold
 from kotechnews.jsonio import read_jsonl
 from kotechnews.labelstudio.validate import validate_tree
 
@@ -21,17 +22,14 @@ annotation_app = typer.Typer(
     help="Gold annotation tools: show, compile, check, counts.", no_args_is_help=True
 )
 
-WORKSHEETS = PROJECT_ROOT / "annotation" / "worksheets"
-EXCLUSIONS = PROJECT_ROOT / "annotation" / "number_exclusions.jsonl"
-DOCUMENTS = PROJECT_ROOT / "build" / "ingested" / "documents.jsonl"
-RAW_DIR = PROJECT_ROOT / "annotation" / "raw"
-PREANNOTATIONS = PROJECT_ROOT / "annotation" / "preannotations" / "wikinews.json"
+INGESTED = "Ingested documents (made by kotechnews ingest)"
 
 
 def validate_command(
+    ctx: typer.Context,
     paths: list[Path] = typer.Argument(..., help="Exports, worksheets or directories of them"),
-    documents: Path = typer.Option(
-        DOCUMENTS,
+    documents: Path = project_path(
+        "documents",
         help="Ingested documents the worksheets are "
         "checked against (annotation/raw is "
         "ingested when they are missing)",
@@ -40,10 +38,11 @@ def validate_command(
     """Check exports against the schema and the text, worksheets against their documents; pull
     reports and stored predictions are recognised and skipped. Exit 1 on any problem."""
     loaded: dict[str, dict] = {}
+    raw = layout_of(ctx).raw
 
     def check_worksheet(sheet: dict, path: Path) -> list:
         if not loaded:
-            loaded.update(annotation.documents_or_ingest(documents, RAW_DIR))
+            loaded.update(annotation.documents_or_ingest(documents, raw))
         return annotation.worksheet_problems(sheet, path, loaded)
 
     report = validate_tree(paths, check_worksheet)
@@ -67,9 +66,7 @@ def validate_command(
 @annotation_app.command("show")
 def show_command(
     source_file: str = typer.Argument(..., help="The document's source_file"),
-    documents: Path = typer.Option(
-        DOCUMENTS, help="Ingested documents (made by kotechnews ingest)"
-    ),
+    documents: Path = project_path("documents", help=INGESTED),
 ):
     """Print a document's clean text as numbered sentences (what annotators read)."""
     rows = annotation.documents_by_source(documents)
@@ -81,12 +78,10 @@ def show_command(
 
 @annotation_app.command("compile")
 def compile_command(
-    worksheets: Path = typer.Option(WORKSHEETS, help="Annotators' worksheets"),
-    documents: Path = typer.Option(
-        DOCUMENTS, help="Ingested documents (made by kotechnews ingest)"
-    ),
-    gold_dir: Path = typer.Option(GOLD_DIR, help="Where the gold exports go"),
-    exclusions: Path = typer.Option(EXCLUSIONS, help="Where the number exclusions go"),
+    worksheets: Path = project_path("worksheets", help="Annotators' worksheets"),
+    documents: Path = project_path("documents", help=INGESTED),
+    gold_dir: Path = project_path("gold", help="Where the gold exports go"),
+    exclusions: Path = project_path("number_exclusions", help="Where the number exclusions go"),
 ):
     """Compile annotation worksheets into gold Label Studio exports (offsets computed by code)."""
     records = annotation.compile_gold(
@@ -97,8 +92,8 @@ def compile_command(
 
 @annotation_app.command("check")
 def check_command(
-    gold_dir: Path = typer.Option(GOLD_DIR, help="Gold Label Studio exports"),
-    exclusions: Path = typer.Option(EXCLUSIONS, help="Numbers excluded by a named rule"),
+    gold_dir: Path = project_path("gold", help="Gold Label Studio exports"),
+    exclusions: Path = project_path("number_exclusions", help="Numbers excluded by a named rule"),
 ):
     """List unexplained numbers and unannotated repeats of annotated surfaces; exit 1 if any."""
     excluded = list(read_jsonl(exclusions)) if exclusions.exists() else []
@@ -111,16 +106,11 @@ def check_command(
     raise typer.Exit(1 if gaps else 0)
 
 
-AGREEMENT = PROJECT_ROOT / "annotation" / "agreement"
-
-
 @annotation_app.command("agreement")
 def agreement_command(
-    documents: Path = typer.Option(
-        DOCUMENTS, help="Ingested documents (made by kotechnews ingest)"
-    ),
-    agreement_dir: Path = typer.Option(AGREEMENT, help="annotator-a/, annotator-b/"),
-    worksheets: Path = typer.Option(WORKSHEETS, help="adjudicated worksheets"),
+    documents: Path = project_path("documents", help=INGESTED),
+    agreement_dir: Path = project_path("agreement", help="annotator-a/, annotator-b/"),
+    worksheets: Path = project_path("worksheets", help="adjudicated worksheets"),
     as_json: bool = typer.Option(False, "--json", help="JSON instead of a Markdown table"),
 ):
     """Inter-annotator agreement before adjudication (a vs b) and after (each vs adjudicated gold)."""
@@ -135,7 +125,7 @@ def agreement_command(
 
 @annotation_app.command("counts")
 def counts_command(
-    gold_dir: Path = typer.Option(GOLD_DIR, help="Gold Label Studio exports"),
+    gold_dir: Path = project_path("gold", help="Gold Label Studio exports"),
     as_json: bool = typer.Option(False, "--json", help="JSON instead of a Markdown table"),
 ):
     """Label counts per type and per article (Markdown table or JSON)."""
@@ -149,8 +139,8 @@ def counts_command(
 
 @annotation_app.command("preannotations")
 def preannotations_command(
-    predictions: Path = typer.Option(PREANNOTATIONS, help="Stored Label Studio predictions"),
-    gold_dir: Path = typer.Option(GOLD_DIR, help="Gold Label Studio exports"),
+    predictions: Path = project_path("preannotations", help="Stored Label Studio predictions"),
+    gold_dir: Path = project_path("gold", help="Gold Label Studio exports"),
     as_json: bool = typer.Option(False, "--json", help="JSON instead of a Markdown table"),
 ):
     """Precision and recall of the stored pre-annotations against the gold, per type."""
@@ -174,7 +164,9 @@ def preannotations_command(
             )
 
 
-def run_command(build_dir: Path = typer.Option(PROJECT_ROOT / "build", help="Working directory")):
+def run_command(
+    ctx: typer.Context, build_dir: Path = project_path("build", help="Working directory")
+):
     """The main job: ingest, validate the gold, build the dataset, baselines, leaderboard."""
     from kotechnews import pipeline
 
@@ -183,4 +175,4 @@ def run_command(build_dir: Path = typer.Option(PROJECT_ROOT / "build", help="Wor
         for path in result.outputs:
             console.print(f"    → {path}", highlight=False)
 
-    pipeline.run(build_dir, on_step=show)
+    pipeline.run(build_dir, on_step=show, layout=layout_of(ctx))

@@ -1,6 +1,8 @@
 """The `kotechnews` command line: thin wrappers over library functions.
 
-Each command group lives next to the library module it wraps and is registered here.
+Each command group lives next to the library module it wraps and is registered here. The root
+group chooses the project (``--root``, KOTECHNEWS_ROOT or the working directory, see
+``kotechnews.layout``); the commands take their default paths from it (``kotechnews.cli_paths``).
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ from kotechnews.baselines import (
 from kotechnews.baselines.cli import baseline_app, predict_command
 from kotechnews.errors import KoTechNewsError, report_line
 from kotechnews.formats.cli import export_command
-from kotechnews.gold import PROJECT_ROOT
 from kotechnews.hfdataset.cli import build_command, release_command
 from kotechnews.ingest_cli import ingest_command
 from kotechnews.labelstudio.cli import ls_app
+from kotechnews.layout import ROOT_ENV, Layout
 from kotechnews.leaderboard.cli import leaderboard_app
 from kotechnews.quantity.cli import quantity_app
 from kotechnews.scoring.cli import compare_command, score_command
@@ -59,11 +61,22 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def options(
+    ctx: typer.Context,
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit"
     ),
+    root: Path = typer.Option(
+        None,
+        "--root",
+        envvar=ROOT_ENV,
+        exists=True,
+        file_okay=False,
+        help="Project directory; default: the working directory's nearest ancestor holding "
+        "annotation/GUIDELINES.md, else the working directory",
+    ),
 ) -> None:
     """KoTechNews: Korean tech-news information extraction benchmark."""
+    ctx.obj = Layout.discover(root)
 
 
 # In the order of the pipeline: raw text, gold, dataset, models, scores.
@@ -83,25 +96,9 @@ app.command("compare")(compare_command)
 app.add_typer(leaderboard_app, name="leaderboard")
 
 
-def _relative_defaults(command) -> None:
-    """Show path defaults inside the project relative to it (annotation/gold, not /home/...)."""
-    for sub in getattr(command, "commands", {}).values():
-        _relative_defaults(sub)
-    for param in command.params:
-        default = param.default
-        if (
-            isinstance(default, (str, Path))
-            and Path(default).is_absolute()
-            and Path(default).is_relative_to(PROJECT_ROOT)
-        ):
-            param.show_default = str(Path(default).relative_to(PROJECT_ROOT))
-
-
 def cli_command():
-    """The click command behind ``kotechnews``, with project-relative defaults in its help."""
-    command = typer.main.get_command(app)
-    _relative_defaults(command)
-    return command
+    """The click command behind ``kotechnews``."""
+    return typer.main.get_command(app)
 
 
 def main() -> None:

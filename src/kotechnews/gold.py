@@ -13,18 +13,17 @@ from pathlib import Path
 
 from kotechnews.errors import KoTechNewsError
 from kotechnews.labelstudio.validate import check_exports
+from kotechnews.layout import Layout
 from kotechnews.records import AnnotatedDocument
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-GOLD_DIR = PROJECT_ROOT / "annotation" / "gold"
 
 
 class GoldError(KoTechNewsError, ValueError):
     """The gold does not validate or is ambiguous."""
 
 
-def load_gold(gold_dir: Path = GOLD_DIR) -> list[AnnotatedDocument]:
-    """Validated gold records sorted by document id."""
+def load_gold(gold_dir: Path | None = None) -> list[AnnotatedDocument]:
+    """Validated gold records sorted by document id (default: the project's annotation/gold)."""
+    gold_dir = gold_dir or Layout.discover().gold
     files, checked, problems = check_exports([gold_dir])
     refused = [p for export in checked for p in export.refusals]
     if problems:
@@ -40,7 +39,7 @@ def load_gold(gold_dir: Path = GOLD_DIR) -> list[AnnotatedDocument]:
     return [records[key] for key in sorted(records)]
 
 
-def load_split(name: str, gold_dir: Path = GOLD_DIR) -> list[AnnotatedDocument]:
+def load_split(name: str, gold_dir: Path | None = None) -> list[AnnotatedDocument]:
     """Gold records of one split (train, validation or test), as the released dataset splits them."""
     from kotechnews import splits
 

@@ -7,26 +7,23 @@ prints. A step that fails stops the job with its own error (nothing later runs o
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kotechnews import annotation
-from kotechnews.gold import GOLD_DIR, PROJECT_ROOT, GoldError, load_gold
+from kotechnews.gold import GoldError, load_gold
 from kotechnews.ingest import ingest_directory
 from kotechnews.jsonio import read_jsonl, write_json
+from kotechnews.layout import Layout
 from kotechnews.records import AnnotatedDocument
-
-RAW_DIR = PROJECT_ROOT / "annotation" / "raw"
-BUILD_DIR = PROJECT_ROOT / "build"
-EXCLUSIONS = PROJECT_ROOT / "annotation" / "number_exclusions.jsonl"
 
 
 @dataclass
 class RunState:
-    """What the steps share: where they write, and the gold, validated and loaded once (by the
-    gold step) for the dataset and the baselines."""
+    """What the steps share: the project they read and write, and the gold, validated and loaded
+    once (by the gold step) for the dataset and the baselines."""
 
-    build_dir: Path
+    layout: Layout
     gold: list[AnnotatedDocument] | None = None
 
 
@@ -38,8 +35,8 @@ class StepResult:
 
 
 def ingest_step(state: RunState) -> StepResult:
-    out = state.build_dir / "ingested"
-    articles = ingest_directory(RAW_DIR, out)
+    out = state.layout.ingested
+    articles = ingest_directory(state.layout.raw, out)
     removed = sum(len(a.removed) for a in articles)
     return StepResult(
         "ingest",
@@ -50,22 +47,23 @@ def ingest_step(state: RunState) -> StepResult:
 
 def gold_step(state: RunState) -> StepResult:
     """Validate the gold, check it annotates the text ingest produces now, and check completeness."""
-    gold = state.gold = load_gold(GOLD_DIR)
-    build_dir = state.build_dir
-    documents = {row["id"]: row for row in read_jsonl(build_dir / "ingested" / "documents.jsonl")}
+    layout = state.layout
+    gold = state.gold = load_gold(layout.gold)
+    documents = {row["id"]: row for row in read_jsonl(layout.documents)}
     for doc in gold:
         if doc.id not in documents:
-            raise GoldError(f"{GOLD_DIR}: document {doc.id} is not produced by ingest")
+            raise GoldError(f"{layout.gold}: document {doc.id} is not produced by ingest")
         if documents[doc.id]["text"] != doc.text:
             raise GoldError(
-                f"{GOLD_DIR}: document {doc.id}: gold text differs from the ingested "
+                f"{layout.gold}: document {doc.id}: gold text differs from the ingested "
                 "text (cleaning changed; re-compile the worksheets)"
             )
-    exclusions = list(read_jsonl(EXCLUSIONS)) if EXCLUSIONS.exists() else []
+    excluded = layout.number_exclusions
+    exclusions = list(read_jsonl(excluded)) if excluded.exists() else []
     gaps = [gap for doc in gold for gap in annotation.completeness_gaps(doc, exclusions)]
     if gaps:
         raise GoldError(f"{len(gaps)} completeness gap(s) in the gold, first: {gaps[0]}")
-    report = build_dir / "gold_counts.json"
+    report = layout.build / "gold_counts.json"
     counts = {k: dict(v) for k, v in annotation.label_counts(gold).items()}
     write_json(report, counts)
     entities = sum(len(d.entities) for d in gold)
@@ -73,7 +71,7 @@ def gold_step(state: RunState) -> StepResult:
     claims = sum(len(d.claims) for d in gold)
     return StepResult(
         "validate gold",
-        [GOLD_DIR, report],
+        [layout.gold, report],
         f"{len(gold)} documents: {entities} entities, {relations} relations, "
         f"{claims} numeric claims; no completeness gaps",
     )
@@ -82,7 +80,8 @@ def gold_step(state: RunState) -> StepResult:
 def dataset_step(state: RunState) -> StepResult:
     from kotechnews.hfdataset import build
 
-    built = build.build_from_gold(GOLD_DIR, build.DATASET_DIR, gold=state.gold)
+    layout = state.layout
+    built = build.build_from_gold(layout.gold, layout.dataset, gold=state.gold, layout=layout)
     splits = {f.split: f.num_examples for f in built.files if f.config == "documents"}
     return StepResult(
         "build dataset",
@@ -97,13 +96,7 @@ def baselines_step(state: RunState) -> StepResult:
     from kotechnews.baselines.evaluation import run_baseline
     from kotechnews.baselines.registry import SKLEARN
 
-    report = run_baseline(
-        SKLEARN,
-        gold_dir=GOLD_DIR,
-        gold=state.gold,
-        work_dir=state.build_dir / "baselines",
-        models_dir=state.build_dir / "models",
-    )
+    report = run_baseline(SKLEARN, gold=state.gold, layout=state.layout)
     scores = "; ".join(
         f"{task} {metric} {100 * value:.1f}"
         for task, metrics in report.scores["cv"].items()
@@ -119,7 +112,9 @@ def baselines_step(state: RunState) -> StepResult:
 def leaderboard_step(state: RunState) -> StepResult:
     from kotechnews.leaderboard import render
 
-    return StepResult("render leaderboard", render(), "LEADERBOARD.md and index.html")
+    return StepResult(
+        "render leaderboard", render(layout=state.layout), "LEADERBOARD.md and index.html"
+    )
 
 
 STEPS: list[Callable[[RunState], StepResult]] = [
@@ -132,9 +127,16 @@ STEPS: list[Callable[[RunState], StepResult]] = [
 
 
 def run(
-    build_dir: Path = BUILD_DIR, on_step: Callable[[StepResult], None] = lambda result: None
+    build_dir: Path | None = None,
+    on_step: Callable[[StepResult], None] = lambda result: None,
+    layout: Layout | None = None,
 ) -> list[StepResult]:
-    results, state = [], RunState(build_dir)
+    """Every step on the project of ``layout`` (default: discovered), writing into build_dir
+    (default: the project's build/)."""
+    layout = layout or Layout.discover()
+    if build_dir is not None:
+        layout = replace(layout, build_dir=Path(build_dir))
+    results, state = [], RunState(layout)
     for step in STEPS:
         result = step(state)
         on_step(result)

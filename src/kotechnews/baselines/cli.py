@@ -12,7 +12,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kotechnews.baselines import MODELS_DIR, WORK_DIR
 from kotechnews.baselines.predict import (
     DEFAULT_BATCH_SIZE,
     FORMATS,
@@ -20,10 +19,10 @@ from kotechnews.baselines.predict import (
     ModelRef,
     predict_file,
 )
-from kotechnews.baselines.prelabel import SKLEARN_MODEL
+from kotechnews.baselines.prelabel import sklearn_model
 from kotechnews.baselines.registry import NAMES, baseline_spec
-from kotechnews.gold import GOLD_DIR, PROJECT_ROOT
-from kotechnews.leaderboard import BASELINES_DIR
+from kotechnews.cli_paths import layout_of, project_path
+from kotechnews.layout import RELATIVE
 from kotechnews.scoring.defaults import DEFAULT_BOOTSTRAP, PROTOCOL_TITLES
 
 console = Console()
@@ -35,6 +34,7 @@ baseline_app = typer.Typer(
 
 @baseline_app.command("run")
 def run_command(
+    ctx: typer.Context,
     name: str = typer.Argument(
         ..., help=f"Baseline: {', '.join(NAMES)}, or 'transformer' with --checkpoint"
     ),
@@ -45,10 +45,10 @@ def run_command(
     checkpoint: str = typer.Option(
         None, help="Transformer checkpoint: a local folder, or a Hub id where the Hub is reachable"
     ),
-    gold: Path = typer.Option(GOLD_DIR, help="Gold Label Studio exports"),
-    results_dir: Path = typer.Option(BASELINES_DIR, help="Where result JSON files go"),
-    work_dir: Path = typer.Option(WORK_DIR, help="Where predictions (JSON Lines) go"),
-    models_dir: Path = typer.Option(MODELS_DIR, help="Where the model fit on all gold goes"),
+    gold: Path = project_path("gold", help="Gold Label Studio exports"),
+    results_dir: Path = project_path("baseline_results", help="Where result JSON files go"),
+    work_dir: Path = project_path("baselines_work", help="Where predictions (JSON Lines) go"),
+    models_dir: Path = project_path("models", help="Where the model fit on all gold goes"),
     save_model: bool = typer.Option(
         True, "--save-model/--no-save-model", help="Also fit on all gold and save the model"
     ),
@@ -82,6 +82,7 @@ def run_command(
             seed=seed,
             n_bootstrap=bootstrap,
             progress=progress,
+            layout=layout_of(ctx),
         )
     table = Table("protocol", "task", "headline scores", title=f"{spec.title}")
     for protocol, tasks in report.scores.items():
@@ -141,6 +142,7 @@ FormatChoice = enum.Enum("FormatChoice", {name: name for name in FORMATS}, type=
 
 
 def predict_command(
+    ctx: typer.Context,
     model: str = typer.Argument(
         ...,
         help=f"{' or '.join(MODEL_NAMES)} (the saved baseline or "
@@ -165,7 +167,7 @@ def predict_command(
     model_file: Path = typer.Option(
         None,
         "--model-file",
-        help=f"Saved model for MODEL sklearn (default: {SKLEARN_MODEL.relative_to(PROJECT_ROOT)})",
+        help=f"Saved model for MODEL sklearn (default: {sklearn_model(RELATIVE)})",
     ),
 ) -> None:
     """Run a baseline over ingested documents; write a submission or Label Studio predictions."""
@@ -188,6 +190,7 @@ def predict_command(
         num_proc=num_proc,
         batch_size=batch_size,
         on_read=announce,
+        layout=layout_of(ctx),
     )
     console.print(
         f"wrote {out} ({len(records)} documents, {output_format.value})",

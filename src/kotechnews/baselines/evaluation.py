@@ -30,11 +30,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol
 
-from kotechnews.baselines import MODELS_DIR, WORK_DIR
 from kotechnews.baselines.registry import BaselineSpec
-from kotechnews.gold import GOLD_DIR, PROJECT_ROOT, load_gold
+from kotechnews.gold import load_gold
 from kotechnews.jsonio import write_json, write_jsonl
-from kotechnews.leaderboard import BASELINES_DIR, SCORED_BY_BASELINE, entry_filename, store_result
+from kotechnews.layout import RELATIVE, Layout
+from kotechnews.leaderboard import SCORED_BY_BASELINE, entry_filename, store_result
 from kotechnews.records import AnnotatedDocument
 from kotechnews.scoring.defaults import PROTOCOL_TITLES
 from kotechnews.scoring.evaluate import DEFAULT_BOOTSTRAP, Corpus, fingerprint, score
@@ -245,8 +245,10 @@ def result_record(
     seed: int,
     n_bootstrap: int,
     prediction_files: dict[str, str],
+    changelog: Path | None = None,
 ) -> dict[str, Any]:
-    """The leaderboard result of an evaluation, with the ``baseline`` details."""
+    """The leaderboard result of an evaluation, with the ``baseline`` details; the dataset
+    version is the newest of the changelog (default: the project's)."""
     from kotechnews.hfdataset.build import latest_version  # loads datasets and matplotlib
 
     if evaluation.protocol == "test":
@@ -264,7 +266,7 @@ def result_record(
         protocol=PROTOCOL_TITLES[evaluation.protocol],
         scored_by=SCORED_BY_BASELINE,
         revision=f"kotechnews {result['versions']['kotechnews']}",
-        dataset={"source": "annotation/gold", "version": latest_version()},
+        dataset={"source": RELATIVE.gold.as_posix(), "version": latest_version(changelog)},
     )
     result["baseline"] = {
         "system": spec.name,
@@ -316,14 +318,6 @@ def _same_scores_stored(result: dict[str, Any], path: Path) -> bool:
     return without_measurements(stored) == without_measurements(json.loads(json.dumps(result)))
 
 
-def _shown(path: Path) -> str:
-    """A path as the result file records it: relative to the project when inside it."""
-    resolved = Path(path).resolve()
-    return str(
-        resolved.relative_to(PROJECT_ROOT) if resolved.is_relative_to(PROJECT_ROOT) else resolved
-    )
-
-
 @dataclass
 class RunReport:
     results: dict[str, Path] = field(default_factory=dict)  # protocol -> result file
@@ -339,21 +333,27 @@ def leaderboard_name(spec: BaselineSpec, protocol: str) -> str:
 def run_baseline(
     spec: BaselineSpec,
     *,
-    gold_dir: Path = GOLD_DIR,
+    gold_dir: Path | None = None,
     folds: bool = True,
     test: bool = True,
     save_model: bool = True,
-    results_dir: Path = BASELINES_DIR,
-    work_dir: Path = WORK_DIR,
-    models_dir: Path = MODELS_DIR,
+    results_dir: Path | None = None,
+    work_dir: Path | None = None,
+    models_dir: Path | None = None,
     seed: int = 0,
     n_bootstrap: int = DEFAULT_BOOTSTRAP,
     progress: Callable[[str], None] = lambda message: None,
     gold: Sequence[AnnotatedDocument] | None = None,
+    layout: Layout | None = None,
 ) -> RunReport:
     """Evaluate under the chosen protocols, store the results, save a model fit on all gold
-    (``gold``, the records load_gold returned, or loaded from gold_dir)."""
-    gold = load_gold(gold_dir) if gold is None else list(gold)
+    (``gold``, the records load_gold returned, or loaded from gold_dir). Directories left out
+    are those of ``layout`` (default: discovered), whose root the result files name the
+    prediction files relative to."""
+    layout = layout or Layout.discover()
+    results_dir = results_dir or layout.baseline_results
+    work_dir, models_dir = work_dir or layout.baselines_work, models_dir or layout.models
+    gold = load_gold(gold_dir or layout.gold) if gold is None else list(gold)
     report = RunReport()
     for protocol in [name for name, chosen in (("cv", folds), ("test", test)) if chosen]:
         if protocol == "cv":
@@ -365,10 +365,15 @@ def run_baseline(
             path = Path(work_dir) / spec.name / protocol / f"{task}.jsonl"
             write_jsonl(path, (doc.to_dict() for doc in docs))
             report.predictions.append(path)
-            files[task] = _shown(path)
+            files[task] = layout.shown(path)
         progress(f"{spec.name}: scoring the {PROTOCOL_TITLES[protocol]}")
         result = result_record(
-            spec, evaluation, seed=seed, n_bootstrap=n_bootstrap, prediction_files=files
+            spec,
+            evaluation,
+            seed=seed,
+            n_bootstrap=n_bootstrap,
+            prediction_files=files,
+            changelog=layout.changelog,
         )
         name = leaderboard_name(spec, protocol)
         record = {**result, "name": name, "url": None}

@@ -8,9 +8,13 @@ The command line imports it before the `ls` commands.
 
 from __future__ import annotations
 
-from kotechnews.baselines.prelabel import sklearn_predictions
+from kotechnews.baselines.prelabel import sklearn_model, sklearn_predictions
 from kotechnews.baselines.scored_predictions import SklearnPredictor
 from kotechnews.labelstudio import ml_backend, workflow
 
-workflow.PREDICTION_SOURCES["sklearn"] = sklearn_predictions
-ml_backend.PREDICTORS["sklearn"] = SklearnPredictor
+workflow.PREDICTION_SOURCES["sklearn"] = lambda documents, layout: sklearn_predictions(
+    documents, sklearn_model(layout)
+)
+ml_backend.PREDICTORS["sklearn"] = lambda model_file, layout: SklearnPredictor(
+    model_file or sklearn_model(layout)
+)

@@ -23,13 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kotechnews.baselines.prelabel import SKLEARN_MODEL, input_records, model_version
+from kotechnews.baselines.prelabel import input_records, model_version, sklearn_model
 from kotechnews.cleaning import NOT_IN_CLEAN_TEXT
 from kotechnews.document import METADATA as DOCUMENT_METADATA
 from kotechnews.document import Document
 from kotechnews.errors import KoTechNewsError
 from kotechnews.jsonio import JsonlError, read_jsonl, write_json, write_jsonl
 from kotechnews.labelstudio.validate import valid_doc_id
+from kotechnews.layout import Layout
 from kotechnews.records import AnnotatedDocument
 
 MODEL_NAMES = ("sklearn", "quantity")
@@ -53,9 +54,12 @@ class ModelRef:
     version: str  # Label Studio model_version; for a file it holds the file's content hash
 
 
-def resolve_model(model: str, model_file: Path | None = None) -> ModelRef:
+def resolve_model(
+    model: str, model_file: Path | None = None, layout: Layout | None = None
+) -> ModelRef:
     """MODEL as given on the command line, checked (a model file is loaded, which also caches
-    it for this process and for workers forked from it)."""
+    it for this process and for workers forked from it); MODEL sklearn without a model file is
+    the one saved in the project of ``layout`` (default: discovered)."""
     if model == "quantity":
         if model_file is not None:
             raise PredictError("--model-file: the quantity finder has no model file")
@@ -63,7 +67,7 @@ def resolve_model(model: str, model_file: Path | None = None) -> ModelRef:
 
         return ModelRef("quantity", None, QUANTITY_MODEL_VERSION)
     if model == "sklearn":
-        path = Path(model_file or SKLEARN_MODEL)
+        path = Path(model_file or sklearn_model(layout))
     elif model_file is not None:
         raise PredictError(f"--model-file: give it with MODEL 'sklearn', not {model!r}")
     elif Path(model).is_file():
@@ -436,6 +440,7 @@ def predict_file(
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: bool = True,
     on_read: Callable[[int, ModelRef], None] | None = None,
+    layout: Layout | None = None,
 ) -> list[AnnotatedDocument]:
     """`kotechnews predict`: read and check the documents and the model, predict, write."""
     if output_format not in FORMATS:
@@ -443,7 +448,7 @@ def predict_file(
     if num_proc < 1 or batch_size < 1:
         raise PredictError("--num-proc and --batch-size must be at least 1")
     documents = read_documents(documents_path)
-    ref = resolve_model(model, model_file)
+    ref = resolve_model(model, model_file, layout)
     if on_read:
         on_read(len(documents), ref)
     records = predict_documents(

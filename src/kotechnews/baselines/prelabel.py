@@ -13,12 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from kotechnews import __version__
-from kotechnews.baselines import MODELS_DIR
 from kotechnews.baselines.registry import SKLEARN
 from kotechnews.document import Document
+from kotechnews.layout import Layout
 from kotechnews.records import AnnotatedDocument
 
-SKLEARN_MODEL = MODELS_DIR / SKLEARN.model_file
+
+def sklearn_model(layout: Layout | None = None) -> Path:
+    """Where the project of ``layout`` (default: discovered) keeps the saved scikit-learn
+    baseline."""
+    return (layout or Layout.discover()).models / SKLEARN.model_file
 
 
 def input_records(documents: Sequence[Document]) -> list[AnnotatedDocument]:
@@ -36,11 +40,11 @@ def sklearn_predictions(
     documents: Sequence[Document], model_path: Path | None = None
 ) -> dict[str, dict[str, Any]]:
     """Label Studio predictions keyed by document id, from the saved scikit-learn baseline
-    (``SKLEARN_MODEL`` unless model_path is given)."""
+    (the project's ``sklearn_model()`` unless model_path is given)."""
     from kotechnews.baselines.sklearn_baseline import ModelFileError, SklearnBaseline
     from kotechnews.labelstudio.workflow import WorkflowError, predictions_from_records
 
-    model_path = model_path or SKLEARN_MODEL
+    model_path = model_path or sklearn_model()
     try:
         model = SklearnBaseline.load(model_path)
     except ModelFileError as exc:

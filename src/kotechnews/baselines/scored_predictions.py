@@ -43,7 +43,7 @@ class SklearnPredictor:
         from kotechnews.baselines import prelabel
         from kotechnews.baselines.sklearn_baseline import ModelFileError, SklearnBaseline
 
-        self.model_path = Path(model_path or prelabel.SKLEARN_MODEL)
+        self.model_path = Path(model_path or prelabel.sklearn_model())
         try:
             self.model = SklearnBaseline.load(self.model_path)
         except ModelFileError as exc:

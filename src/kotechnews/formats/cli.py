@@ -9,8 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from kotechnews.cli_paths import project_path
 from kotechnews.formats import FORMATS
-from kotechnews.hfdataset import DATASET_DIR
 from kotechnews.splits import SPLIT_NAMES
 
 FormatName = enum.Enum("FormatName", {name: name for name in FORMATS}, type=str)
@@ -20,10 +20,11 @@ SplitChoice = enum.Enum("SplitChoice", {name: name for name in (*SPLIT_NAMES, "a
 def export_command(
     format_name: FormatName = typer.Option(..., "--format", help="Format to write."),
     out: Path = typer.Option(..., "--out", help="Folder for the files: <split><suffix>."),
-    dataset: str = typer.Option(
-        str(DATASET_DIR),
+    dataset: str = project_path(
+        "dataset",
         "--dataset",
         help="Dataset folder or Hub repo id (default: this project's dataset/).",
+        text=True,
     ),
     split: SplitChoice = typer.Option(SplitChoice.all, "--split", help="Split to export."),
 ) -> None:

@@ -22,14 +22,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from kotechnews.errors import KoTechNewsError
-from kotechnews.gold import GOLD_DIR, load_gold
-from kotechnews.hfdataset import CHANGELOG, DATASET_DIR, DATASHEET, DEFAULT_REPO_ID, GUIDELINES
+from kotechnews.gold import load_gold
+from kotechnews.hfdataset import DEFAULT_REPO_ID
 from kotechnews.hfdataset import card as dataset_card
 from kotechnews.hfdataset.features import CONFIG_NAMES, FEATURES
 from kotechnews.hfdataset.plots import render_plots
 from kotechnews.hfdataset.rows import ROW_BUILDERS
 from kotechnews.hfdataset.stats import article_label, compute_statistics, plot_label
 from kotechnews.jsonio import atomic_directory
+from kotechnews.layout import Layout
 from kotechnews.licences import is_openly_licensed
 from kotechnews.records import AnnotatedDocument
 from kotechnews.splits import SPLIT_NAMES, assign_splits
@@ -69,8 +70,10 @@ def check_repo_id(repo_id: str) -> str:
     return repo_id
 
 
-def changelog_versions(changelog: Path = CHANGELOG) -> list[str]:
-    """Versions with an entry (``## [X.Y.Z] ...``) in the changelog, newest first."""
+def changelog_versions(changelog: Path | None = None) -> list[str]:
+    """Versions with an entry (``## [X.Y.Z] ...``) in the changelog (default: the project's
+    CHANGELOG.md), newest first."""
+    changelog = changelog or Layout.discover().changelog
     if not changelog.is_file():
         raise BuildError(f"{changelog}: no changelog")
     return [
@@ -80,15 +83,17 @@ def changelog_versions(changelog: Path = CHANGELOG) -> list[str]:
     ]
 
 
-def latest_version(changelog: Path = CHANGELOG) -> str:
+def latest_version(changelog: Path | None = None) -> str:
+    changelog = changelog or Layout.discover().changelog
     versions = changelog_versions(changelog)
     if not versions:
         raise BuildError(f"{changelog}: no '## [X.Y.Z]' entry; add one for this version")
     return versions[0]
 
 
-def changelog_date(version: str, changelog: Path = CHANGELOG) -> date | None:
+def changelog_date(version: str, changelog: Path | None = None) -> date | None:
     """The date of the version's entry (``## [X.Y.Z] - YYYY-MM-DD``); None while it has none."""
+    changelog = changelog or Layout.discover().changelog
     pattern = CHANGELOG_DATE.format(version=re.escape(version))
     found = re.search(pattern, changelog.read_text(encoding="utf-8"), re.MULTILINE)
     if not found:
@@ -108,8 +113,9 @@ def check_card_settings(settings: dataset_card.CardSettings) -> None:
         raise BuildError("card settings: " + "; ".join(problems))
 
 
-def guidelines_version(guidelines: Path = GUIDELINES) -> str:
+def guidelines_version(guidelines: Path | None = None) -> str:
     """The version the annotation guidelines state on their 'Version **X.Y.Z**' line."""
+    guidelines = guidelines or Layout.discover().guidelines
     found = GUIDELINES_VERSION.search(guidelines.read_text(encoding="utf-8"))
     if not found:
         raise BuildError(f"{guidelines}: no 'Version **X.Y.Z**' line")
@@ -155,22 +161,27 @@ def build_dataset(
     out_dir: Path,
     version: str,
     repo_id: str = DEFAULT_REPO_ID,
-    changelog: Path = CHANGELOG,
-    datasheet: Path = DATASHEET,
+    changelog: Path | None = None,
+    datasheet: Path | None = None,
     public: bool = False,
     card: dataset_card.CardSettings = dataset_card.CardSettings(),
     progress: Callable[[str], None] = lambda step: None,
+    layout: Layout | None = None,
 ) -> BuildResult:
     """Write the dataset repository for the validated gold records into out_dir.
 
     With ``public``, only the documents whose text is openly licensed go in, with the splits they
     have in the full build (the splits are assigned over all records first). The card cites the
-    release date of ``card`` or else that of the version's changelog entry.
+    release date of ``card`` or else that of the version's changelog entry. The changelog, the
+    datasheet and the guidelines default to those of ``layout`` (default: discovered).
     """
     check_version(version)
     check_repo_id(repo_id)
     check_card_settings(card)
-    for required in (changelog, datasheet, GUIDELINES):
+    layout = layout or Layout.discover()
+    changelog, datasheet = changelog or layout.changelog, datasheet or layout.datasheet
+    guidelines = layout.guidelines
+    for required in (changelog, datasheet, guidelines):
         if not required.is_file():
             raise BuildError(f"{required}: missing; the dataset repository ships a copy of it")
     card = replace(card, release_date=card.release_date or changelog_date(version, changelog))
@@ -218,7 +229,7 @@ def build_dataset(
         progress("writing the card")
         readme = dataset_card.render_card(
             version,
-            guidelines_version(),
+            guidelines_version(guidelines),
             repo_id,
             records,
             stats,
@@ -232,34 +243,38 @@ def build_dataset(
         _write(staging, "LICENSE.md", dataset_card.render_license(records, repo_id, card))
         _write(staging, "DATASHEET.md", datasheet.read_bytes())
         _write(staging, "CHANGELOG.md", changelog.read_bytes())
-        _write(staging, "GUIDELINES.md", GUIDELINES.read_bytes())
+        _write(staging, "GUIDELINES.md", guidelines.read_bytes())
         _write(staging, CHECKSUMS, checksums_text(staging))
     return BuildResult(out_dir, version, tuple(files))
 
 
 def build_from_gold(
-    gold_dir: Path = GOLD_DIR,
-    out_dir: Path = DATASET_DIR,
+    gold_dir: Path | None = None,
+    out_dir: Path | None = None,
     version: str | None = None,
     repo_id: str = DEFAULT_REPO_ID,
-    changelog: Path = CHANGELOG,
-    datasheet: Path = DATASHEET,
+    changelog: Path | None = None,
+    datasheet: Path | None = None,
     public: bool = False,
     card: dataset_card.CardSettings | None = None,
     progress: Callable[[str], None] = lambda step: None,
     gold: Sequence[AnnotatedDocument] | None = None,
+    layout: Layout | None = None,
 ) -> BuildResult:
     """Validate and load the gold (unless ``gold`` gives the records load_gold returned), then
     build; the version defaults to the changelog's newest, the card settings to those of the
-    environment (KOTECHNEWS_CONTACT, _AUTHORS, _LEADERBOARD_URL)."""
+    environment (KOTECHNEWS_CONTACT, _AUTHORS, _LEADERBOARD_URL), the paths to those of
+    ``layout`` (default: discovered)."""
+    layout = layout or Layout.discover()
+    changelog = changelog or layout.changelog
     card = card or dataset_card.CardSettings.from_environment()
     check_card_settings(card)
     if gold is None:
         progress("validating the gold")
-    records = load_gold(gold_dir) if gold is None else gold
+    records = load_gold(gold_dir or layout.gold) if gold is None else gold
     return build_dataset(
         records,
-        out_dir,
+        out_dir or layout.dataset,
         version or latest_version(changelog),
         repo_id,
         changelog,
@@ -267,4 +282,5 @@ def build_from_gold(
         public,
         card,
         progress,
+        layout,
     )

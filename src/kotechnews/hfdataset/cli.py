@@ -12,15 +12,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kotechnews.gold import GOLD_DIR
-from kotechnews.hfdataset import DATASET_DIR, DEFAULT_REPO_ID, release_locations
+from kotechnews.cli_paths import layout_of, project_path
+from kotechnews.hfdataset import DEFAULT_REPO_ID
 
 console = Console()
 
 
 def build_command(
-    gold: Path = typer.Option(GOLD_DIR, help="Gold Label Studio exports"),
-    out: Path = typer.Option(DATASET_DIR, help="Dataset repository to (re)write"),
+    ctx: typer.Context,
+    gold: Path = project_path("gold", help="Gold Label Studio exports"),
+    out: Path = project_path("dataset", help="Dataset repository to (re)write"),
     version: str = typer.Option(None, help="Version; default: newest in CHANGELOG.md"),
     repo_id: str = typer.Option(DEFAULT_REPO_ID, help="Hub repo named in the card"),
     public: bool = typer.Option(
@@ -32,7 +33,13 @@ def build_command(
 
     with console.status("building") as status:
         result = build_from_gold(
-            gold, out, version, repo_id, public=public, progress=lambda step: status.update(step)
+            gold,
+            out,
+            version,
+            repo_id,
+            public=public,
+            progress=lambda step: status.update(step),
+            layout=layout_of(ctx),
         )
     table = Table(
         "config", "split", "rows", title=f"KoTechNews {result.version} -> {result.out_dir}"
@@ -43,6 +50,7 @@ def build_command(
 
 
 def release_command(
+    ctx: typer.Context,
     version: str = typer.Option(..., help="Semantic version X.Y.Z"),
     repo_id: str = typer.Option(..., help="Hub dataset repo ORG/NAME"),
     dry_run: bool = typer.Option(
@@ -53,7 +61,7 @@ def release_command(
         "--public",
         help="Release only the openly licensed documents (Wikinews, CC BY 2.5) as a public repo",
     ),
-    gold: Path = typer.Option(GOLD_DIR, help="Gold Label Studio exports"),
+    gold: Path = project_path("gold", help="Gold Label Studio exports"),
     out: Path = typer.Option(
         None,
         help="Folder the release is built in; default: build/release/full or build/release/public",
@@ -65,7 +73,8 @@ def release_command(
     """Validate, rebuild reproducibly, checksum, tag vX.Y.Z in git and upload (HF_TOKEN)."""
     from kotechnews.hfdataset.release import release
 
-    default_out, default_repo = release_locations(public)
+    layout = layout_of(ctx)
+    default_out, default_repo = layout.release_locations(public)
     with console.status("releasing") as status:
         result = release(
             version,
@@ -76,6 +85,7 @@ def release_command(
             release_repo=release_repo or default_repo,
             public=public,
             progress=lambda step: status.update(step),
+            layout=layout,
         )
     title = f"{'would upload' if result.dry_run else 'uploaded'} {result.tag} to {result.repo_id}"
     table = Table("file", "bytes", "sha256", title=title)

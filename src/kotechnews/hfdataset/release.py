@@ -22,8 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from kotechnews.errors import KoTechNewsError
-from kotechnews.gold import GOLD_DIR, load_gold
-from kotechnews.hfdataset import CHANGELOG, DATASHEET, release_locations
+from kotechnews.gold import load_gold
 from kotechnews.hfdataset.build import (
     CHECKSUMS,
     build_dataset,
@@ -37,6 +36,7 @@ from kotechnews.hfdataset.build import (
     file_sha256,
 )
 from kotechnews.hfdataset.card import CardSettings
+from kotechnews.layout import Layout
 
 TOKEN_ENV = "HF_TOKEN"
 GIT_IDENTITY = ("-c", "user.name=KoTechNews release", "-c", "user.email=release@kotechnews.invalid")
@@ -168,27 +168,34 @@ def prepare_release(
     version: str,
     repo_id: str,
     *,
-    gold_dir: Path = GOLD_DIR,
-    dataset_dir: Path = release_locations(False)[0],
-    changelog: Path = CHANGELOG,
-    datasheet: Path = DATASHEET,
+    gold_dir: Path | None = None,
+    dataset_dir: Path | None = None,
+    changelog: Path | None = None,
+    datasheet: Path | None = None,
     public: bool = False,
     card: CardSettings = CardSettings(),
     progress: Callable[[str], None] = lambda step: None,
+    layout: Layout | None = None,
 ) -> tuple[ReleaseFile, ...]:
-    """The local part of a release: validate, build, rebuild and compare; the release files."""
+    """The local part of a release: validate, build, rebuild and compare; the release files.
+    Paths left out are those of ``layout`` (default: discovered); the dataset is built in the
+    full edition's release folder."""
     check_version(version)
     check_repo_id(repo_id)
+    layout = layout or Layout.discover()
+    changelog = changelog or layout.changelog
     if version not in changelog_versions(changelog):
         raise ReleaseError(
             f"{changelog}: no entry '## [{version}]'; describe the release there first"
         )
     progress("validating the gold")
-    records = load_gold(gold_dir)
-    dataset_dir = Path(dataset_dir).resolve()
+    records = load_gold(gold_dir or layout.gold)
+    dataset_dir = Path(dataset_dir or layout.release_locations(False)[0]).resolve()
 
     def build(out: Path) -> None:
-        build_dataset(records, out, version, repo_id, changelog, datasheet, public, card, progress)
+        build_dataset(
+            records, out, version, repo_id, changelog, datasheet, public, card, progress, layout
+        )
 
     build(dataset_dir)
     with tempfile.TemporaryDirectory(dir=dataset_dir.parent, prefix=".release-check-") as second:
@@ -203,20 +210,26 @@ def release(
     repo_id: str,
     *,
     dry_run: bool = False,
-    gold_dir: Path = GOLD_DIR,
-    dataset_dir: Path = release_locations(False)[0],
-    release_repo: Path = release_locations(False)[1],
-    changelog: Path = CHANGELOG,
-    datasheet: Path = DATASHEET,
+    gold_dir: Path | None = None,
+    dataset_dir: Path | None = None,
+    release_repo: Path | None = None,
+    changelog: Path | None = None,
+    datasheet: Path | None = None,
     public: bool = False,
     card: CardSettings | None = None,
     progress: Callable[[str], None] = lambda step: None,
+    layout: Layout | None = None,
 ) -> ReleaseResult:
     """Prepare the release, then (unless dry_run) tag it in the release repo and upload it.
 
-    The card settings default to the environment (KOTECHNEWS_CONTACT, _AUTHORS, _LEADERBOARD_URL).
+    The card settings default to the environment (KOTECHNEWS_CONTACT, _AUTHORS, _LEADERBOARD_URL),
+    the paths to those of ``layout`` (default: discovered; the full edition's release folders).
     """
     tag = f"v{check_version(version)}"
+    layout = layout or Layout.discover()
+    changelog = changelog or layout.changelog
+    full_build, full_repo = layout.release_locations(False)
+    dataset_dir, release_repo = dataset_dir or full_build, release_repo or full_repo
     card = card or CardSettings.from_environment()
     check_card_settings(card)
     undated = changelog.is_file() and changelog_date(version, changelog) is None
@@ -240,6 +253,7 @@ def release(
         public=public,
         card=card,
         progress=progress,
+        layout=layout,
     )
     if dry_run:
         return ReleaseResult(version, repo_id, tag, files, dry_run=True)

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from kotechnews.cli_paths import layout_of
 from kotechnews.labelstudio import ml_backend, workflow
 from kotechnews.labelstudio.client import LabelStudioClient, RetryPolicy
 from kotechnews.labelstudio.config import DEFAULT_PROJECT_TITLE, server_settings
@@ -96,7 +97,7 @@ def push_command(
             f"--predictions {predictions!r}: choose one of {', '.join(workflow.PREDICTION_SOURCES)}"
         )
     docs = workflow.load_documents(documents)
-    found = workflow.PREDICTION_SOURCES[predictions](docs) if predictions else None
+    found = workflow.PREDICTION_SOURCES[predictions](docs, layout_of(ctx)) if predictions else None
     client = _client(ctx)
     project = workflow.project_id(client, title)
     bar, advance = _task_progress("pushing tasks", len(docs))
@@ -230,6 +231,7 @@ def pull_command(
 
 @ls_app.command("backend")
 def backend_command(
+    ctx: typer.Context,
     model: str = typer.Option(
         "quantity", "--model", help=f"Predictions to serve: {', '.join(ml_backend.PREDICTORS)}"
     ),
@@ -250,7 +252,7 @@ def backend_command(
 ) -> None:
     """Serve pre-annotations with per-region scores as a Label Studio ML backend (until Ctrl-C)."""
     with console.status(f"loading the {model} model"):
-        predictor = ml_backend.make_predictor(model, model_file)
+        predictor = ml_backend.make_predictor(model, model_file, layout_of(ctx))
         try:
             server = ml_backend.BackendServer(predictor, host, port)
         except OSError as exc:

@@ -40,6 +40,7 @@ from kotechnews.labelstudio.validate import (
     validate_tasks,
 )
 from kotechnews.labelstudio.workflow import QUANTITY_MODEL_VERSION, quantity_records
+from kotechnews.layout import Layout
 from kotechnews.records import AnnotatedDocument
 
 # Label Studio 1.23 connects a backend on a loopback or private address only when started with
@@ -154,16 +155,20 @@ def _quantity_predictor(model_file: Path | None) -> Predictor:
     return QuantityPredictor()
 
 
-# Model name -> predictor from an optional model file. The baselines add theirs
-# (kotechnews.baselines.label_studio): this layer does not import them.
-PREDICTORS: dict[str, Callable[[Path | None], Predictor]] = {"quantity": _quantity_predictor}
+# Model name -> predictor from an optional model file, or else the project's saved model. The
+# baselines add theirs (kotechnews.baselines.label_studio): this layer does not import them.
+PREDICTORS: dict[str, Callable[[Path | None, Layout], Predictor]] = {
+    "quantity": lambda model_file, layout: _quantity_predictor(model_file)
+}
 
 
-def make_predictor(model: str, model_file: Path | None = None) -> Predictor:
+def make_predictor(
+    model: str, model_file: Path | None = None, layout: Layout | None = None
+) -> Predictor:
     factory = PREDICTORS.get(model)
     if factory is None:
         raise BackendError(f"model {model!r}: choose one of {', '.join(PREDICTORS)}")
-    return factory(model_file)
+    return factory(model_file, layout or Layout.discover())
 
 
 def backend_model_version(url: str, timeout: float = 10.0) -> str:

@@ -53,6 +53,7 @@ from kotechnews.labelstudio.adjudication import (
 from kotechnews.labelstudio.client import LabelStudioClient, batches
 from kotechnews.labelstudio.config import DEFAULT_PROJECT_TITLE, label_config
 from kotechnews.labelstudio.validate import validate_tasks
+from kotechnews.layout import Layout
 from kotechnews.records import AnnotatedDocument, Claim, Entity, Relation
 
 PUSH_BATCH_SIZE = 250
@@ -200,10 +201,11 @@ def quantity_predictions(documents: Sequence[Document]) -> dict[str, dict[str, A
     return predictions_from_records(quantity_records(documents), QUANTITY_MODEL_VERSION)
 
 
-# Name -> pre-annotations for documents, keyed by document id. The baselines add theirs
-# (kotechnews.baselines.label_studio): this layer does not import them.
-PREDICTION_SOURCES: dict[str, Callable[[Sequence[Document]], dict[str, dict[str, Any]]]] = {
-    "quantity": quantity_predictions,
+# Name -> pre-annotations for documents, keyed by document id; a trained model is the one saved
+# in the project of the layout. The baselines add theirs (kotechnews.baselines.label_studio):
+# this layer does not import them.
+PREDICTION_SOURCES: dict[str, Callable[[Sequence[Document], Layout], dict[str, dict[str, Any]]]] = {
+    "quantity": lambda documents, layout: quantity_predictions(documents),
 }
 
 

@@ -45,10 +45,7 @@ by hand) is shown as *self-reported*. The metric definitions are in the docstrin
 
 from kotechnews.lazy import lazy_attributes
 from kotechnews.leaderboard.entries import (
-    BASELINES_DIR,
-    OUTPUT_DIR,
     PROTOCOLS,
-    RESULTS_DIR,
     SCORED_BY_BASELINE,
     SCORED_BY_SUBMISSION,
     Entry,
@@ -61,10 +58,7 @@ from kotechnews.leaderboard.entries import (
 )
 
 __all__ = [
-    "BASELINES_DIR",
-    "OUTPUT_DIR",
     "PROTOCOLS",
-    "RESULTS_DIR",
     "SCORED_BY_BASELINE",
     "SCORED_BY_SUBMISSION",
     "Entry",

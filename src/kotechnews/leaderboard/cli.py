@@ -9,13 +9,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from kotechnews.hfdataset import DATASET_DIR
-from kotechnews.leaderboard.entries import (
-    BASELINES_DIR,
-    OUTPUT_DIR,
-    PROTOCOLS,
-    RESULTS_DIR,
-)
+from kotechnews.cli_paths import layout_of, project_path
+from kotechnews.leaderboard.entries import PROTOCOLS
 
 ProtocolChoice = enum.Enum("ProtocolChoice", {key: key for key in PROTOCOLS}, type=str)
 
@@ -27,11 +22,14 @@ _DATASET_HELP = (
     "Dataset whose gold is scored against: a folder or a Hub repo id "
     "(default: this project's dataset/)."
 )
-_RESULTS = typer.Option(RESULTS_DIR, "--results-dir", help="Leaderboard entries (submissions).")
+_RESULTS = project_path(
+    "leaderboard_results", "--results-dir", help="Leaderboard entries (submissions)."
+)
 
 
 @leaderboard_app.command("add")
 def add_command(
+    ctx: typer.Context,
     predictions: Path = typer.Argument(
         ...,
         help="Predictions JSONL: one document per line, the format of `kotechnews score "
@@ -49,7 +47,7 @@ def add_command(
     revision: str | None = typer.Option(
         None, "--revision", help="Revision of the code or model (a commit, a Hub revision)."
     ),
-    dataset: str = typer.Option(str(DATASET_DIR), "--dataset", help=_DATASET_HELP),
+    dataset: str = project_path("dataset", "--dataset", help=_DATASET_HELP, text=True),
     results_dir: Path = _RESULTS,
     replace: bool = typer.Option(False, "--replace", help="Overwrite an entry of this name."),
 ) -> None:
@@ -76,6 +74,7 @@ def add_command(
             results_dir=results_dir,
             replace=replace,
             progress=lambda message: status.update(escape(message)),
+            layout=layout_of(ctx),
         )
     print_result(result, Console())
     Console().print(f"stored {path}", markup=False, highlight=False)
@@ -83,17 +82,21 @@ def add_command(
 
 @leaderboard_app.command("render")
 def render_command(
-    out: Path = typer.Option(
-        OUTPUT_DIR, "--out", help="Directory for LEADERBOARD.md and index.html."
+    ctx: typer.Context,
+    out: Path = project_path(
+        "leaderboard", "--out", help="Directory for LEADERBOARD.md and index.html."
     ),
     results_dir: Path = _RESULTS,
-    baselines_dir: Path = typer.Option(BASELINES_DIR, "--baselines-dir", help="Baseline results"),
-    dataset: str = typer.Option(
-        str(DATASET_DIR),
+    baselines_dir: Path = project_path(
+        "baseline_results", "--baselines-dir", help="Baseline results"
+    ),
+    dataset: str = project_path(
+        "dataset",
         "--dataset",
         help="Dataset the board names and whose gold fingerprints it "
         "ranks on: a folder or a Hub repo id (default: this "
         "project's dataset/).",
+        text=True,
     ),
 ) -> None:
     """Render LEADERBOARD.md and index.html: one table per protocol and task."""
@@ -107,6 +110,7 @@ def render_command(
             baselines_dir,
             dataset,
             progress=lambda message: status.update(escape(message)),
+            layout=layout_of(ctx),
         )
     for path in paths:
         Console().print(f"wrote {path}", markup=False, highlight=False)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kotechnews.gold import PROJECT_ROOT
+from kotechnews.layout import Layout
 from kotechnews.leaderboard.entries import PROTOCOLS, LeaderboardError
 from kotechnews.records import AnnotatedDocument
 from kotechnews.scoring.evaluate import Corpus, fingerprint
@@ -40,15 +40,12 @@ def is_local(dataset: str | Path) -> bool:
     return Path(dataset).is_dir()
 
 
-def dataset_label(dataset: str | Path) -> str:
+def dataset_label(dataset: str | Path, layout: Layout | None = None) -> str:
     """The dataset as a result records it: a Hub repo id, or a folder (relative to the project
-    when inside it, so stored results do not name the machine they were scored on)."""
+    of ``layout``, default: discovered, when inside it)."""
     if not is_local(dataset):
         return str(dataset)
-    resolved = Path(dataset).resolve()
-    return str(
-        resolved.relative_to(PROJECT_ROOT) if resolved.is_relative_to(PROJECT_ROOT) else resolved
-    )
+    return (layout or Layout.discover()).shown(dataset)
 
 
 def _split_gold(split: str, dataset: str | Path) -> list[AnnotatedDocument]:
@@ -129,10 +126,13 @@ class DatasetReference:
 
 
 def dataset_reference(
-    dataset: str | Path, progress: Callable[[str], None] = lambda message: None
+    dataset: str | Path,
+    progress: Callable[[str], None] = lambda message: None,
+    layout: Layout | None = None,
 ) -> DatasetReference:
     version = dataset_version(dataset)
-    progress(f"loading the gold of {dataset_label(dataset)}")
+    label = dataset_label(dataset, layout)
+    progress(f"loading the gold of {label}")
     golds = _gold_by_protocol(dataset)
     fingerprints = {protocol: fingerprint(gold.documents) for protocol, gold in golds.items()}
     documents = {protocol: len(gold.documents) for protocol, gold in golds.items()}
@@ -141,4 +141,4 @@ def dataset_reference(
         if is_local(dataset)
         else f"https://huggingface.co/datasets/{dataset}"
     )
-    return DatasetReference(dataset_label(dataset), version, card, fingerprints, documents)
+    return DatasetReference(label, version, card, fingerprints, documents)

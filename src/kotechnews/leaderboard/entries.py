@@ -17,11 +17,9 @@ from urllib.parse import urlsplit
 
 from kotechnews.errors import KoTechNewsError
 from kotechnews.jsonio import write_json
+from kotechnews.layout import Layout
 from kotechnews.scoring.defaults import PROTOCOL_TITLES, RESULT_FORMAT, TASK_NAMES
 
-RESULTS_DIR = Path("leaderboard/results")
-BASELINES_DIR = Path("baselines/results")
-OUTPUT_DIR = Path("leaderboard")
 MAX_NAME_LENGTH = 80
 MAX_REVISION_LENGTH = 100
 # --protocol choice -> the protocol as results store it (the baselines' titles), in page order
@@ -213,17 +211,18 @@ def store_result(
     *,
     name: str,
     url: str | None,
-    results_dir: str | Path = RESULTS_DIR,
+    results_dir: str | Path | None = None,
     replace: bool = False,
     source: str = "result",
 ) -> Path:
-    """Validate a scored result under a name and write it atomically into results_dir (the
-    baselines call this with ``baselines/results``); refuses to overwrite unless replace."""
+    """Validate a scored result under a name and write it atomically into results_dir (default:
+    the project's leaderboard/results; the baselines give ``baselines/results``); refuses to
+    overwrite unless replace."""
     data = {**result, "name": name, "url": url} if isinstance(result, dict) else result
     problems = result_problems(data)
     if problems:
         raise LeaderboardError([f"{source}: {problem}" for problem in problems])
-    target = entry_path(name, results_dir, replace)
+    target = entry_path(name, results_dir or Layout.discover().leaderboard_results, replace)
     write_json(target, data)
     return target
 
@@ -249,9 +248,14 @@ def _kind(data: dict[str, Any], from_baselines: bool) -> str:
 
 
 def collect_entries(
-    results_dir: str | Path = RESULTS_DIR, baselines_dir: str | Path = BASELINES_DIR
+    results_dir: str | Path | None = None, baselines_dir: str | Path | None = None
 ) -> list[Entry]:
-    """All valid result files of both directories; any invalid file fails the whole render."""
+    """All valid result files of both directories (default: the project's leaderboard and
+    baseline results); any invalid file fails the whole render."""
+    if results_dir is None or baselines_dir is None:
+        layout = Layout.discover()
+        results_dir = results_dir or layout.leaderboard_results
+        baselines_dir = baselines_dir or layout.baseline_results
     problems: list[str] = []
     entries = []
     for directory, from_baselines in ((Path(results_dir), False), (Path(baselines_dir), True)):

@@ -24,13 +24,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from kotechnews import __version__, schema
-from kotechnews.hfdataset import DATASET_DIR
 from kotechnews.jsonio import atomic_write_text
+from kotechnews.layout import Layout
 from kotechnews.leaderboard.entries import (
-    BASELINES_DIR,
-    OUTPUT_DIR,
     PROTOCOLS,
-    RESULTS_DIR,
     SCORED_BY_BASELINE,
     SCORED_BY_SUBMISSION,
     Entry,
@@ -330,18 +327,25 @@ def render_html(entries: list[Entry], dataset: DatasetReference, card_href: str)
 
 
 def render(
-    out_dir: str | Path = OUTPUT_DIR,
-    results_dir: str | Path = RESULTS_DIR,
-    baselines_dir: str | Path = BASELINES_DIR,
-    dataset: str | Path = DATASET_DIR,
+    out_dir: str | Path | None = None,
+    results_dir: str | Path | None = None,
+    baselines_dir: str | Path | None = None,
+    dataset: str | Path | None = None,
     progress: Callable[[str], None] = lambda message: None,
+    layout: Layout | None = None,
 ) -> list[Path]:
     """Write LEADERBOARD.md and index.html into out_dir against the gold of ``dataset`` (a folder
-    or a Hub repo id); returns the paths written. An invalid result file writes nothing."""
+    or a Hub repo id); returns the paths written. An invalid result file writes nothing. What is
+    left out is the project's (``layout``, default: discovered): leaderboard/, its results,
+    baselines/results and dataset/."""
     from kotechnews.leaderboard.dataset import dataset_reference  # loads datasets
 
-    entries = collect_entries(results_dir, baselines_dir)
-    reference = dataset_reference(dataset, progress)
+    layout = layout or Layout.discover()
+    out_dir = out_dir or layout.leaderboard
+    entries = collect_entries(
+        results_dir or layout.leaderboard_results, baselines_dir or layout.baseline_results
+    )
+    reference = dataset_reference(dataset or layout.dataset, progress, layout)
     card_href = reference.card_href(out_dir)
     texts = {
         Path(out_dir) / "LEADERBOARD.md": render_markdown(entries, reference, card_href),

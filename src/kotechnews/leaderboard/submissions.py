@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kotechnews import jsonio
+from kotechnews.layout import Layout
 from kotechnews.leaderboard.dataset import (
     ProtocolGold,
     dataset_label,
@@ -22,7 +23,6 @@ from kotechnews.leaderboard.dataset import (
 )
 from kotechnews.leaderboard.entries import (
     PROTOCOLS,
-    RESULTS_DIR,
     SCORED_BY_SUBMISSION,
     LeaderboardError,
     entry_path,
@@ -97,13 +97,16 @@ def score_predictions(
     protocol: str,
     dataset: str | Path,
     progress: Callable[[str], None] = lambda message: None,
+    layout: Layout | None = None,
 ) -> dict[str, Any]:
     """The result of a predictions file under a protocol (a value of PROTOCOLS), with the gold
     fingerprint, the dataset version and ``scored_by``; raises LeaderboardError naming the file
-    and line of every problem the scorer finds."""
+    and line of every problem the scorer finds. A dataset folder is named relative to the
+    project of ``layout`` (default: discovered)."""
     refuse_scored_file(predictions)
     version = dataset_version(dataset)
-    progress(f"loading the {protocol} gold of {dataset_label(dataset)} {version}")
+    label = dataset_label(dataset, layout)
+    progress(f"loading the {protocol} gold of {label} {version}")
     gold = protocol_gold(dataset, protocol)
     try:
         submission = load_submission(predictions, gold.gold.documents)
@@ -118,7 +121,7 @@ def score_predictions(
     result.update(
         protocol=protocol,
         scored_by=SCORED_BY_SUBMISSION,
-        dataset={"source": dataset_label(dataset), "version": version},
+        dataset={"source": label, "version": version},
     )
     if gold.folds:
         result["folds"] = fold_headlines(gold, submission)
@@ -133,18 +136,23 @@ def add_submission(
     url: str | None = None,
     revision: str | None = None,
     dataset: str | Path,
-    results_dir: str | Path = RESULTS_DIR,
+    results_dir: str | Path | None = None,
     replace: bool = False,
     progress: Callable[[str], None] = lambda message: None,
+    layout: Layout | None = None,
 ) -> tuple[Path, dict[str, Any]]:
-    """Score predictions and store the entry; returns its path and the stored result."""
+    """Score predictions and store the entry; returns its path and the stored result. The
+    entry goes into results_dir (default: the leaderboard results of ``layout``, default:
+    discovered)."""
+    layout = layout or Layout.discover()
+    results_dir = results_dir or layout.leaderboard_results
     problems = entry_problems(name, url, revision)
     if protocol not in PROTOCOLS.values():
         problems.append(f"protocol: expected one of {', '.join(PROTOCOLS.values())}")
     if problems:
         raise LeaderboardError(problems)
     entry_path(name, results_dir, replace)  # refuse before the work of scoring
-    result = score_predictions(predictions, protocol, dataset, progress)
+    result = score_predictions(predictions, protocol, dataset, progress, layout)
     result["revision"] = revision
     path = store_result(
         result,

@@ -16,8 +16,8 @@ if TYPE_CHECKING:  # the scoring modules load numpy: imported by the commands th
     from kotechnews.scoring.evaluate import Corpus
     from kotechnews.scoring.submission import Submission, ValidationIssue
 
+from kotechnews.cli_paths import project_path
 from kotechnews.formats import FORMATS
-from kotechnews.hfdataset import DATASET_DIR
 from kotechnews.scoring.defaults import DEFAULT_BOOTSTRAP, TASK_NAMES
 
 TaskChoice = enum.Enum("TaskChoice", {name: name for name in (*TASK_NAMES, "all")}, type=str)
@@ -29,11 +29,12 @@ EXIT_INVALID = 2
 _SPLIT = typer.Option(
     None, "--split", help="Score against a split of the released dataset (e.g. test)."
 )
-_DATASET = typer.Option(
-    str(DATASET_DIR),
+_DATASET = project_path(
+    "dataset",
     "--dataset",
     help="Dataset the --split comes from: a folder or a Hub repo id "
     "(default: this project's dataset/).",
+    text=True,
 )
 # Paths are checked by the reader (kotechnews.scoring.submission.read_records), so a wrong one is
 # listed with the other input errors in the same one-line format.
