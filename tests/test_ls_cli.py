@@ -42,6 +42,25 @@ def test_bad_documents_file_names_record_and_field(tmp_path):
     assert f"{documents}: record 2 (id 'b'): field 'text'" in result.output.replace("\n", "")
 
 
+def test_paragraphs_of_a_documents_file_are_checked_when_present(tmp_path):
+    documents = tmp_path / "documents.jsonl"
+    sentence = {"start": 0, "end": 3}
+    write_jsonl(
+        documents,
+        [
+            {"id": "a", "text": "가나다", "sentences": [sentence]},  # an older ingest: none
+            {"id": "b", "text": "가나다", "sentences": [sentence], "paragraphs": [[0, 3]]},
+        ],
+    )
+    result = runner.invoke(
+        app,
+        ["ls", "push", str(documents)],
+        env={"LABEL_STUDIO_URL": "http://127.0.0.1:9", "LABEL_STUDIO_API_KEY": "k"},
+    )
+    assert result.exit_code == 1
+    assert f"{documents}: record 2 (id 'b'): field 'paragraphs'" in " ".join(result.output.split())
+
+
 def test_server_down_names_url_and_operation(tmp_path):
     url = f"http://127.0.0.1:{free_port()}"
     result = runner.invoke(

@@ -262,6 +262,11 @@ def test_bad_documents_name_file_record_and_field(documents, tmp_path, capsys, m
     )
     message = _problems(["predict", "quantity", bad_sentences, "--out", out], capsys, monkeypatch)
     assert f"{bad_sentences}: record 1 (id {good['id']!r}): field 'sentences[0]'" in message
+    bad_paragraphs = write_jsonl(
+        tmp_path / "paragraphs.jsonl", [{**good, "paragraphs": [{"start": 5, "end": 1}]}]
+    )
+    message = _problems(["predict", "quantity", bad_paragraphs, "--out", out], capsys, monkeypatch)
+    assert f"{bad_paragraphs}: record 1 (id {good['id']!r}): field 'paragraphs[0]'" in message
     # Every problem of the file is listed, not only the first.
     two = write_jsonl(tmp_path / "two.jsonl", [{**good, "id": "../x"}, {**other, "text": ""}])
     message = _problems(["predict", "quantity", two, "--out", out], capsys, monkeypatch)

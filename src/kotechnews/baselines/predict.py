@@ -149,25 +149,31 @@ def document_problems(row: Any, where: str) -> list[str]:
     for key in DOCUMENT_METADATA:  # carried into Label Studio task data, which wants strings
         if row.get(key) is not None and not isinstance(row[key], str):
             problems.append(f"{where}: field {key!r}: a string or null, got {row[key]!r}")
-    sentences = row.get("sentences")
-    previous_end = 0
-    if not isinstance(sentences, list) or not sentences:
-        problems.append(
-            f"{where}: field 'sentences': missing or not a non-empty list of {{start, end}} offsets"
-        )
-        return problems
-    for number, sentence in enumerate(sentences):
-        start = sentence.get("start") if isinstance(sentence, dict) else None
-        end = sentence.get("end") if isinstance(sentence, dict) else None
-        if not (
-            type(start) is int and type(end) is int and previous_end <= start <= end <= len(text)
-        ):
+    # paragraphs, carried into Label Studio task data, are optional (older ingests have none)
+    for name in ("sentences", "paragraphs"):
+        spans = row.get(name)
+        if spans is None and name == "paragraphs":
+            continue
+        if not isinstance(spans, list) or not spans:
             problems.append(
-                f"{where}: field 'sentences[{number}]': {sentence!r} is not "
-                f"{{start, end}} inside the text (length {len(text)}), in order"
+                f"{where}: field {name!r}: missing or not a non-empty list of {{start, end}} offsets"
             )
-            break
-        previous_end = end
+            continue
+        previous_end = 0
+        for number, span in enumerate(spans):
+            start = span.get("start") if isinstance(span, dict) else None
+            end = span.get("end") if isinstance(span, dict) else None
+            if not (
+                type(start) is int
+                and type(end) is int
+                and previous_end <= start <= end <= len(text)
+            ):
+                problems.append(
+                    f"{where}: field '{name}[{number}]': {span!r} is not "
+                    f"{{start, end}} inside the text (length {len(text)}), in order"
+                )
+                break
+            previous_end = end
     return problems
 
 

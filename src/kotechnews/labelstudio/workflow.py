@@ -142,18 +142,19 @@ def load_documents(path: str | Path) -> list[Document]:
             raise WorkflowError(
                 f"{where}: field 'text': not NFC-normalised (run kotechnews ingest)"
             )
-        sentences = row.get("sentences")
-        if not isinstance(sentences, list) or not all(
-            isinstance(s, dict)
-            and isinstance(s.get("start"), int)
-            and isinstance(s.get("end"), int)
-            and 0 <= s["start"] <= s["end"] <= len(text)
-            for s in sentences
-        ):
-            raise WorkflowError(
-                f"{where}: field 'sentences': expected a list of "
-                "{start, end} offsets inside the text"
-            )
+        for name in ("sentences", "paragraphs"):  # paragraphs: rows of older ingests have none
+            spans = row.get(name, [] if name == "paragraphs" else None)
+            if not isinstance(spans, list) or not all(
+                isinstance(s, dict)
+                and isinstance(s.get("start"), int)
+                and isinstance(s.get("end"), int)
+                and 0 <= s["start"] <= s["end"] <= len(text)
+                for s in spans
+            ):
+                raise WorkflowError(
+                    f"{where}: field {name!r}: expected a list of {{start, end}} offsets "
+                    "inside the text"
+                )
         if row["id"] in seen:
             raise WorkflowError(f"{where}: field 'id': duplicate of record {seen[row['id']]}")
         seen[row["id"]] = number
