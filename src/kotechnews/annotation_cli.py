@@ -170,9 +170,11 @@ def run_command(
     """The main job: ingest, validate the gold, build the dataset, baselines, leaderboard."""
     from kotechnews import pipeline
 
+    layout = layout_of(ctx)
+
     def show(result: pipeline.StepResult) -> None:
         console.print(f"[bold green]✓ {result.name}[/]: {result.summary}")
         for path in result.outputs:
-            console.print(f"    → {path}", highlight=False)
+            console.print(f"    → {layout.shown(path)}", highlight=False)
 
-    pipeline.run(build_dir, on_step=show, layout=layout_of(ctx))
+    pipeline.run(build_dir, on_step=show, layout=layout)

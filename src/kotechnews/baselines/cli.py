@@ -84,6 +84,7 @@ def run_command(
             progress=progress,
             layout=layout_of(ctx),
         )
+    shown = layout_of(ctx).shown
     table = Table("protocol", "task", "headline scores", title=f"{spec.title}")
     for protocol, tasks in report.scores.items():
         for task, metrics in tasks.items():
@@ -98,7 +99,7 @@ def run_command(
         *report.predictions,
         *([report.model] if report.model else []),
     ]:
-        console.print(f"wrote {path}", markup=False, highlight=False)
+        console.print(f"wrote {shown(path)}", markup=False, highlight=False)
 
 
 # Invented sentences (Korean tech-news style, plus English and normalisation cases).

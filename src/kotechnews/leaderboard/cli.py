@@ -113,4 +113,4 @@ def render_command(
             layout=layout_of(ctx),
         )
     for path in paths:
-        Console().print(f"wrote {path}", markup=False, highlight=False)
+        Console().print(f"wrote {layout_of(ctx).shown(path)}", markup=False, highlight=False)
