@@ -191,7 +191,8 @@ def build_dataset(
     if without:
         raise BuildError(
             f"{len(without)} gold record(s) without their document's paragraphs (task data made "
-            f"before ingest's paragraphs travelled with it: push the documents again), first "
+            f"before ingest's paragraphs travelled with it: make the task again with `kotechnews "
+            f"ls push` into a project that does not hold it, and export it from there), first "
             f"{without[0]!r}"
         )
     out_dir = Path(out_dir).resolve()

@@ -202,7 +202,7 @@ def _check_task_data(task: dict[str, Any], out: _Collector) -> str | None:
         elif value is not None and _bad_character(value) is not None:
             out.add(None, f"data.{key}", f"control character or line separator in {value!r}")
     _check_spans("sentences", data.get("sentences"), len(text), out)
-    if "paragraphs" in data:  # carried by tasks made since 0.2.0; older task data has none
+    if "paragraphs" in data:  # older task data has none
         _check_spans("paragraphs", data["paragraphs"], len(text), out)
     return text
 
