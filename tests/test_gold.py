@@ -44,6 +44,24 @@ def test_gold_annotates_the_text_ingest_produces(documents):
             assert doc.text[item.start : item.end] == item.text
 
 
+def test_the_main_jobs_gold_step_refuses_gold_that_ingest_does_not_make(documents, tmp_path):
+    from dataclasses import replace
+
+    from kotechnews.gold import GoldError
+    from kotechnews.pipeline import RunState, gold_step
+
+    ingested = {doc.id: doc for doc in documents.values()}
+    layout = replace(PROJECT, build_dir=tmp_path)
+    first = sorted(ingested)[0]
+    changed = {**ingested, first: replace(ingested[first], text=ingested[first].text + ".")}
+    with pytest.raises(GoldError, match=f"document {first}: gold text differs from the ingested"):
+        gold_step(RunState(layout, documents=changed))
+    missing = {key: doc for key, doc in ingested.items() if key != first}
+    with pytest.raises(GoldError, match=f"document {first} is not produced by ingest"):
+        gold_step(RunState(layout, documents=missing))
+    assert "no completeness gaps" in gold_step(RunState(layout, documents=ingested)).summary
+
+
 def test_worksheets_compile_to_the_committed_gold(documents, tmp_path):
     annotation.compile_gold(WORKSHEETS, documents, tmp_path / "gold", tmp_path / "excl.jsonl")
     for committed in sorted(GOLD_DIR.glob("*.json")):

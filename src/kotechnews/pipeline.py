@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kotechnews import annotation
+from kotechnews.document import Document
 from kotechnews.gold import GoldError, load_gold
 from kotechnews.ingest import ingest_directory
 from kotechnews.jsonio import read_jsonl, write_json
@@ -20,11 +21,13 @@ from kotechnews.records import AnnotatedDocument
 
 @dataclass
 class RunState:
-    """What the steps share: the project they read and write, and the gold, validated and loaded
-    once (by the gold step) for the dataset and the baselines."""
+    """What the steps share: the project they read and write, the gold, validated and loaded
+    once (by the gold step) for the dataset and the baselines, and the documents ingest made
+    (for the gold step, so that it does not read them back from documents.jsonl)."""
 
     layout: Layout
     gold: list[AnnotatedDocument] | None = None
+    documents: dict[str, Document] = field(default_factory=dict)
 
 
 @dataclass
@@ -37,6 +40,7 @@ class StepResult:
 def ingest_step(state: RunState) -> StepResult:
     out = state.layout.ingested
     articles = ingest_directory(state.layout.raw, out)
+    state.documents = {article.document.id: article.document for article in articles}
     removed = sum(len(a.removed) for a in articles)
     return StepResult(
         "ingest",
@@ -49,11 +53,11 @@ def gold_step(state: RunState) -> StepResult:
     """Validate the gold, check it annotates the text ingest produces now, and check completeness."""
     layout = state.layout
     gold = state.gold = load_gold(layout.gold)
-    documents = {row["id"]: row for row in read_jsonl(layout.documents)}
+    documents = state.documents
     for doc in gold:
         if doc.id not in documents:
             raise GoldError(f"{layout.gold}: document {doc.id} is not produced by ingest")
-        if documents[doc.id]["text"] != doc.text:
+        if documents[doc.id].text != doc.text:
             raise GoldError(
                 f"{layout.gold}: document {doc.id}: gold text differs from the ingested "
                 "text (cleaning changed; re-compile the worksheets)"

@@ -196,7 +196,7 @@ def backend_model_version(url: str, timeout: float = 10.0) -> str:
 
 
 def documents_from_tasks(body: Any) -> list[Document]:
-    """The ingest rows of the tasks of a /predict request; a task whose data is not KoTechNews
+    """The documents of the tasks of a /predict request; a task whose data is not KoTechNews
     task data (``Document.task_data``) is refused with every problem, naming task and field."""
     if not isinstance(body, dict):
         raise BackendError(

@@ -102,6 +102,7 @@ def render_command(
     """Render LEADERBOARD.md and index.html: one table per protocol and task."""
     from kotechnews.leaderboard.rendering import render
 
+    layout = layout_of(ctx)
     console = Console(stderr=True)
     with console.status("rendering") as status:
         paths = render(
@@ -110,7 +111,7 @@ def render_command(
             baselines_dir,
             dataset,
             progress=lambda message: status.update(escape(message)),
-            layout=layout_of(ctx),
+            layout=layout,
         )
     for path in paths:
-        Console().print(f"wrote {layout_of(ctx).shown(path)}", markup=False, highlight=False)
+        Console().print(f"wrote {layout.shown(path)}", markup=False, highlight=False)
